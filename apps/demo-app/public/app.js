@@ -1,0 +1,95 @@
+// The built-in demo app: something real to stream and to test input against.
+// It publishes its state on window.offloadApp.state() (read back by tests in debug mode).
+(() => {
+  const state = { count: 0, text: '', strokes: 0, lastInput: null };
+  const $ = (id) => document.getElementById(id);
+  const noteInput = (e) => {
+    state.lastInput = { type: e.type, pointerType: e.pointerType || null, at: Date.now() };
+  };
+
+  // Counter: reacts on pointerdown (touch or mouse) so a tap shows up in the next frame.
+  const counter = $('counter');
+  counter.addEventListener('pointerdown', (e) => {
+    noteInput(e);
+    state.count++;
+    $('count').textContent = String(state.count);
+    // Hue jumps 137° per tap: every tap changes the button's colour a lot (pixel tests see it).
+    counter.style.background = `hsl(${(210 + state.count * 137) % 360} 80% 45%)`;
+  });
+
+  // Text field: mirrors what the app received, character for character.
+  const text = $('text');
+  const sync = () => {
+    state.text = text.value;
+    $('echo-text').textContent = text.value;
+  };
+  text.addEventListener('input', sync);
+  text.addEventListener('keydown', noteInput);
+
+  // Finger paint: one stroke per pointer (multi-touch draws several at once).
+  const canvas = $('paint');
+  const ctx = canvas.getContext('2d');
+  const fitCanvas = () => {
+    const r = canvas.getBoundingClientRect();
+    canvas.width = Math.round(r.width);
+    canvas.height = Math.round(r.height);
+  };
+  fitCanvas();
+  const strokes = new Map();
+  const colors = ['#e63946', '#2a9d8f', '#457b9d', '#f4a261', '#8338ec'];
+  const at = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+  canvas.addEventListener('pointerdown', (e) => {
+    noteInput(e);
+    canvas.setPointerCapture(e.pointerId);
+    strokes.set(e.pointerId, { last: at(e), color: colors[state.strokes % colors.length] });
+    state.strokes++;
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    const s = strokes.get(e.pointerId);
+    if (!s) return;
+    const p = at(e);
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = 10;
+    ctx.lineCap = 'round';
+    ctx.beginPath();
+    ctx.moveTo(s.last[0], s.last[1]);
+    ctx.lineTo(p[0], p[1]);
+    ctx.stroke();
+    s.last = p;
+  });
+  const end = (e) => strokes.delete(e.pointerId);
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointercancel', end);
+  $('clear').addEventListener('pointerdown', (e) => {
+    noteInput(e);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+  });
+
+  // Running animation: the screen is never static, like a real phone UI.
+  const ball = $('ball');
+  const strip = $('strip');
+  let frames = 0;
+  const tick = (t) => {
+    const span = strip.clientWidth - ball.clientWidth;
+    const x = (Math.sin(t / 700) * 0.5 + 0.5) * span;
+    ball.style.transform = `translateX(${x.toFixed(1)}px)`;
+    $('frames').textContent = String(++frames);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+
+  const clock = () => {
+    const d = new Date();
+    $('clock').textContent =
+      `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  };
+  clock();
+  setInterval(clock, 10_000);
+
+  window.offloadApp = {
+    state: () => ({ ...state, focused: document.activeElement?.id || null }),
+  };
+})();

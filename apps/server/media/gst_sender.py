@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""Captures an X display, encodes it for low latency and sends it as RTP to mediasoup.
+
+Why Python and not gst-launch: mediasoup sends RTCP feedback (PLI/FIR keyframe requests)
+to the address our RTCP comes from, so one UDP socket must both send and receive RTCP.
+GStreamer can share a socket between udpsink and udpsrc only through its API. rtpbin then
+turns a PLI/FIR into a force-key-unit event that reaches the encoder.
+
+Protocol with the parent (the Node server), one JSON object per line:
+  stdout: {"event":"ready"} once playing, {"event":"stats",...} every second,
+          {"event":"keyframe"} when the encoder was asked for a keyframe, {"event":"error","message":...}
+  stdin:  {"cmd":"keyframe"}, {"cmd":"bitrate","kbps":N}; EOF on stdin stops the sender.
+"""
+import argparse
+import json
+import sys
+import threading
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstVideo", "1.0")
+from gi.repository import Gio, GLib, Gst, GstVideo  # noqa: E402
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--display", required=True)
+    p.add_argument("--width", type=int, required=True)
+    p.add_argument("--height", type=int, required=True)
+    p.add_argument("--fps", type=int, default=30)
+    p.add_argument("--codec", choices=["h264", "vp8"], default="h264")
+    p.add_argument("--kbps", type=int, default=3000)
+    p.add_argument("--keyint", type=int, default=300, help="max frames between keyframes")
+    p.add_argument("--ssrc", type=int, required=True)
+    p.add_argument("--pt", type=int, required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--rtp-port", type=int, required=True)
+    p.add_argument("--rtcp-port", type=int, required=True)
+    return p.parse_args()
+
+
+def encoder_chain(a):
+    if a.codec == "h264":
+        return (
+            f"x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate={a.kbps} "
+            f"key-int-max={a.keyint} vbv-buf-capacity=200 threads=1 "
+            "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream "
+            f"! rtph264pay name=pay pt={a.pt} ssrc={a.ssrc} config-interval=-1 "
+            "aggregate-mode=zero-latency mtu=1200"
+        )
+    # libvpx realtime: one thread (two collapse on our 2-core machines), cpu-used 8.
+    return (
+        f"vp8enc name=enc deadline=1 cpu-used=8 threads=1 end-usage=cbr "
+        f"target-bitrate={a.kbps * 1000} keyframe-max-dist={a.keyint} error-resilient=default "
+        "lag-in-frames=0 buffer-size=200 buffer-initial-size=100 buffer-optimal-size=150 "
+        f"! rtpvp8pay name=pay pt={a.pt} ssrc={a.ssrc} mtu=1200 picture-id-mode=15-bit"
+    )
+
+
+def main():
+    a = parse_args()
+    Gst.init(None)
+
+    def udp_socket():
+        s = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.DATAGRAM, Gio.SocketProtocol.UDP)
+        s.bind(Gio.InetSocketAddress.new_from_string("127.0.0.1" if a.host.startswith("127.") else "0.0.0.0", 0), False)
+        return s
+
+    rtp_sock, rtcp_sock = udp_socket(), udp_socket()
+    desc = (
+        "rtpbin name=rtpbin rtp-profile=avpf "
+        f"ximagesrc display-name={a.display} use-damage=false show-pointer=false "
+        f"startx=0 starty=0 endx={a.width - 1} endy={a.height - 1} "
+        f"! video/x-raw,framerate={a.fps}/1 "
+        "! queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream "
+        "! videoconvert n-threads=1 ! video/x-raw,format=I420 "
+        f"! {encoder_chain(a)} ! rtpbin.send_rtp_sink_0 "
+        f"rtpbin.send_rtp_src_0 ! udpsink name=rtpsink host={a.host} port={a.rtp_port} sync=false async=false "
+        f"rtpbin.send_rtcp_src_0 ! udpsink name=rtcpsink host={a.host} port={a.rtcp_port} sync=false async=false "
+        "udpsrc name=rtcpsrc caps=application/x-rtcp ! rtpbin.recv_rtcp_sink_0"
+    )
+    pipeline = Gst.parse_launch(desc)
+    pipeline.get_by_name("rtpsink").set_property("socket", rtp_sock)
+    rtcpsink = pipeline.get_by_name("rtcpsink")
+    rtcpsink.set_property("socket", rtcp_sock)
+    rtcpsink.set_property("close-socket", False)
+    rtcpsrc = pipeline.get_by_name("rtcpsrc")
+    rtcpsrc.set_property("socket", rtcp_sock)
+    rtcpsrc.set_property("close-socket", False)
+    enc = pipeline.get_by_name("enc")
+    pay = pipeline.get_by_name("pay")
+
+    loop = GLib.MainLoop()
+    frames = {"n": 0, "bytes": 0, "keyframes_requested": 0}
+
+    def on_pay_buffer(_pad, info):
+        # The payloader pushes buffer lists (one per frame) as well as single buffers.
+        if info.type & Gst.PadProbeType.BUFFER_LIST:
+            frames["bytes"] += info.get_buffer_list().calculate_size()
+        else:
+            frames["bytes"] += info.get_buffer().get_size()
+        return Gst.PadProbeReturn.OK
+
+    def on_enc_event(_pad, info):
+        ev = info.get_event()
+        if GstVideo.video_event_is_force_key_unit(ev):
+            frames["keyframes_requested"] += 1
+            emit({"event": "keyframe"})
+        return Gst.PadProbeReturn.OK
+
+    def on_enc_buffer(_pad, info):
+        frames["n"] += 1
+        return Gst.PadProbeReturn.OK
+
+    pay.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, on_pay_buffer)
+    enc.get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, on_enc_event)
+    enc.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_enc_buffer)
+
+    def request_keyframe():
+        ev = GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0)
+        enc.get_static_pad("src").send_event(ev)
+        return False
+
+    def set_bitrate(kbps):
+        if a.codec == "h264":
+            enc.set_property("bitrate", int(kbps))
+        else:
+            enc.set_property("target-bitrate", int(kbps) * 1000)
+        return False
+
+    def on_message(_bus, msg):
+        if msg.type == Gst.MessageType.ERROR:
+            err, dbg = msg.parse_error()
+            emit({"event": "error", "message": f"{err.message} ({dbg})"})
+            loop.quit()
+        elif msg.type == Gst.MessageType.EOS:
+            loop.quit()
+        elif msg.type == Gst.MessageType.STATE_CHANGED and msg.src == pipeline:
+            _old, new, _pending = msg.parse_state_changed()
+            if new == Gst.State.PLAYING:
+                emit({"event": "ready", "rtpPort": rtp_sock.get_local_address().get_port(),
+                      "rtcpPort": rtcp_sock.get_local_address().get_port()})
+
+    def report():
+        emit({"event": "stats", "frames": frames["n"], "bytes": frames["bytes"],
+              "keyframesRequested": frames["keyframes_requested"]})
+        return True
+
+    def read_stdin():
+        for line in sys.stdin:
+            try:
+                cmd = json.loads(line)
+            except ValueError:
+                continue
+            if cmd.get("cmd") == "keyframe":
+                GLib.idle_add(request_keyframe)
+            elif cmd.get("cmd") == "bitrate" and isinstance(cmd.get("kbps"), (int, float)):
+                GLib.idle_add(set_bitrate, cmd["kbps"])
+        GLib.idle_add(loop.quit)  # parent went away: stop
+
+    bus = pipeline.get_bus()
+    bus.add_signal_watch()
+    bus.connect("message", on_message)
+    GLib.timeout_add_seconds(1, report)
+    threading.Thread(target=read_stdin, daemon=True).start()
+    if pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+        emit({"event": "error", "message": "pipeline failed to start"})
+        sys.exit(1)
+    try:
+        loop.run()
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+
+
+if __name__ == "__main__":
+    main()

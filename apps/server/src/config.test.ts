@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that work out of the box', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      screen: { width: 720, height: 1280, touch: true },
+      video: { fps: 30, codecs: ['h264', 'vp8'] },
+      rtc: { listenIp: '127.0.0.1', port: 44444 },
+    });
+    expect(c.workers).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads variables and treats empty ones as unset', () => {
+    const c = loadConfig({
+      OFFLOAD_PORT: '9000',
+      OFFLOAD_CODECS: 'vp8',
+      OFFLOAD_SCREEN_TOUCH: 'false',
+      OFFLOAD_FPS: '',
+    });
+    expect(c.port).toBe(9000);
+    expect(c.video.codecs).toEqual(['vp8']);
+    expect(c.screen.touch).toBe(false);
+    expect(c.video.fps).toBe(30);
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ OFFLOAD_PORT: 'abc', OFFLOAD_CODECS: 'h265' })).toThrow(ConfigError);
+    try {
+      loadConfig({ OFFLOAD_PORT: 'abc', OFFLOAD_CODECS: 'h265' });
+    } catch (e) {
+      expect((e as Error).message).toContain('OFFLOAD_PORT');
+      expect((e as Error).message).toContain('OFFLOAD_CODECS');
+    }
+  });
+});

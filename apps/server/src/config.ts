@@ -1,0 +1,115 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/**
+ * Every knob of the server, read once from the environment. Defaults work out of the box on
+ * one machine (everything on loopback). Each variable is listed in the README.
+ */
+const bool = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  /** HTTP + WebSocket listen address. */
+  OFFLOAD_HOST: z.string().default('127.0.0.1'),
+  /** HTTP + WebSocket port. */
+  OFFLOAD_PORT: int(0, 65535).default(8080),
+  /** mediasoup workers; default one per core. */
+  OFFLOAD_WORKERS: int(1, 64).default(Math.max(1, os.availableParallelism())),
+  /** IP the WebRtcServer listens on. */
+  OFFLOAD_RTC_LISTEN_IP: z.string().default('127.0.0.1'),
+  /** Address announced to clients in ICE candidates (public IP or host name); default the listen IP. */
+  OFFLOAD_RTC_ANNOUNCED_ADDRESS: z.string().optional(),
+  /** First WebRtcServer port (UDP and TCP); worker i listens on port + i. */
+  OFFLOAD_RTC_PORT: int(1, 65535).default(44444),
+  /** Most concurrent sessions on this host; more get an "at-capacity" error. */
+  OFFLOAD_MAX_SESSIONS: int(1, 1000).default(4),
+  /** Most viewers of one session. */
+  OFFLOAD_MAX_VIEWERS: int(1, 1000).default(16),
+  /** App screen width × height in CSS px (the video resolution) and whether it takes touch. */
+  OFFLOAD_SCREEN_WIDTH: int(160, 3840).default(720),
+  OFFLOAD_SCREEN_HEIGHT: int(160, 3840).default(1280),
+  OFFLOAD_SCREEN_TOUCH: bool.default(true),
+  /** Capture and encode frame rate (frames/s). */
+  OFFLOAD_FPS: int(1, 60).default(30),
+  /** Encoder target bitrate (kbit/s). */
+  OFFLOAD_VIDEO_KBPS: int(100, 50_000).default(3000),
+  /** Largest gap between keyframes (s); PLI/FIR from viewers produce one sooner. */
+  OFFLOAD_KEYFRAME_INTERVAL_S: int(1, 600).default(10),
+  /** Video codecs to produce, comma-separated (h264, vp8); the first that a viewer can decode is used. */
+  OFFLOAD_CODECS: z
+    .string()
+    .default('h264,vp8')
+    .transform((s) => s.split(',').map((c) => c.trim().toLowerCase()))
+    .pipe(z.array(z.enum(['h264', 'vp8'])).min(1)),
+  /** URL the app runtime opens; default the built-in demo app served by this server. */
+  OFFLOAD_APP_URL: z.string().url().optional(),
+  /** Chromium binary for app runtimes. */
+  OFFLOAD_CHROMIUM: z.string().default('/usr/bin/chromium'),
+  /** Input events per second a viewer may send (sustained; bursts up to 2× are absorbed). */
+  OFFLOAD_INPUT_RATE: int(1, 100_000).default(500),
+  /** Serve the built client from this folder (default: apps/client/dist). */
+  OFFLOAD_CLIENT_DIR: z.string().optional(),
+  /** Enables /debug endpoints (app state read-back for tests); never on in production. */
+  OFFLOAD_DEBUG: bool.default(false),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  workers: number;
+  rtc: { listenIp: string; announcedAddress: string | undefined; port: number };
+  maxSessions: number;
+  maxViewers: number;
+  screen: { width: number; height: number; touch: boolean };
+  video: { fps: number; kbps: number; keyframeIntervalS: number; codecs: ('h264' | 'vp8')[] };
+  appUrl: string | undefined;
+  chromium: string;
+  inputRate: number;
+  clientDir: string | undefined;
+  debug: boolean;
+  logLevel: string;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty variables count as unset, as in a shell.
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = EnvSchema.safeParse(defined);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${lines}`);
+  }
+  const e = r.data;
+  return {
+    host: e.OFFLOAD_HOST,
+    port: e.OFFLOAD_PORT,
+    workers: e.OFFLOAD_WORKERS,
+    rtc: {
+      listenIp: e.OFFLOAD_RTC_LISTEN_IP,
+      announcedAddress: e.OFFLOAD_RTC_ANNOUNCED_ADDRESS,
+      port: e.OFFLOAD_RTC_PORT,
+    },
+    maxSessions: e.OFFLOAD_MAX_SESSIONS,
+    maxViewers: e.OFFLOAD_MAX_VIEWERS,
+    screen: { width: e.OFFLOAD_SCREEN_WIDTH, height: e.OFFLOAD_SCREEN_HEIGHT, touch: e.OFFLOAD_SCREEN_TOUCH },
+    video: {
+      fps: e.OFFLOAD_FPS,
+      kbps: e.OFFLOAD_VIDEO_KBPS,
+      keyframeIntervalS: e.OFFLOAD_KEYFRAME_INTERVAL_S,
+      codecs: [...new Set(e.OFFLOAD_CODECS)],
+    },
+    appUrl: e.OFFLOAD_APP_URL,
+    chromium: e.OFFLOAD_CHROMIUM,
+    inputRate: e.OFFLOAD_INPUT_RATE,
+    clientDir: e.OFFLOAD_CLIENT_DIR,
+    debug: e.OFFLOAD_DEBUG,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sirv from 'sirv';
+import type { SessionManager } from '../session/SessionManager.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const DEFAULT_CLIENT_DIR = path.join(repoRoot, 'apps/client/dist');
+export const DEMO_APP_DIR = path.join(repoRoot, 'apps/demo-app/public');
+
+export interface HttpOptions {
+  sessions: SessionManager;
+  clientDir: string;
+  debug: boolean;
+  /** Extra fields for /healthz (e.g. workers alive). */
+  health: () => Record<string, unknown>;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Serves the thin client (a single-page app), the built-in demo app under /demo/, and
+ * /healthz. With debug on, /debug/sessions/:id/app-state reads the app's own state back.
+ */
+export function createHttpServer(o: HttpOptions): http.Server {
+  const clientBuilt = existsSync(path.join(o.clientDir, 'index.html'));
+  const client = clientBuilt ? sirv(o.clientDir, { single: true, etag: true }) : undefined;
+  const demo = sirv(DEMO_APP_DIR, { dev: true });
+
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/healthz') {
+      return json(res, 200, { ok: true, sessions: o.sessions.sessions.size, ...o.health() });
+    }
+    if (url.pathname === '/demo' || url.pathname.startsWith('/demo/')) {
+      req.url = req.url!.slice('/demo'.length) || '/';
+      return demo(req, res, () => json(res, 404, { error: 'not found' }));
+    }
+    const m = /^\/debug\/sessions\/([^/]+)\/app-state$/.exec(url.pathname);
+    if (m && o.debug) {
+      const session = o.sessions.sessions.get(m[1]!);
+      if (!session) return json(res, 404, { error: 'session-not-found' });
+      session.runtime.appState().then(
+        (state) => json(res, 200, state),
+        (err: Error) => json(res, 500, { error: err.message }),
+      );
+      return;
+    }
+    if (!client) {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end(`The client is not built: run "pnpm build" (looked in ${o.clientDir}).\n`);
+      return;
+    }
+    client(req, res, () => json(res, 404, { error: 'not found' }));
+  });
+}

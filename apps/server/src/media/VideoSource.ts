@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { types } from 'mediasoup';
+import { type Logger, moduleLogger } from '../logger.js';
+import { senderRtpParameters, type VideoCodecName } from './codecs.js';
+
+const SENDER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media/gst_sender.py');
+
+export interface VideoSourceOptions {
+  router: types.Router;
+  display: string;
+  width: number;
+  height: number;
+  codec: VideoCodecName;
+  fps: number;
+  kbps: number;
+  keyframeIntervalS: number;
+  /** Debian's python3 (it has the GStreamer bindings), not a pyenv one. */
+  python?: string;
+  logBindings?: Record<string, unknown>;
+  /** How long to wait for the pipeline to play (ms). Default 15000. */
+  startTimeoutMs?: number;
+}
+
+export interface VideoSourceStats {
+  frames: number;
+  bytes: number;
+  keyframesRequested: number;
+}
+
+export type VideoSourceEvents = {
+  /** The capture/encode process exited on its own. */
+  died: [reason: string];
+};
+
+/**
+ * Captures an app's X display and produces it into a router: a GStreamer sender process
+ * (media/gst_sender.py: ximagesrc → x264/vp8 → rtpbin) feeding a comedia PlainTransport.
+ * RTCP stays two-way, so a viewer's PLI/FIR reaches the encoder and a keyframe follows.
+ */
+export class VideoSource {
+  readonly events = new EventEmitter<VideoSourceEvents>();
+  stats: VideoSourceStats = { frames: 0, bytes: 0, keyframesRequested: 0 };
+  readonly #proc: ChildProcess;
+  readonly #log: Logger;
+  #closed = false;
+
+  private constructor(
+    readonly codec: VideoCodecName,
+    readonly transport: types.PlainTransport,
+    readonly producer: types.Producer,
+    proc: ChildProcess,
+    log: Logger,
+  ) {
+    this.#proc = proc;
+    this.#log = log;
+    proc.once('exit', (code, signal) => {
+      if (this.#closed) return;
+      this.#log.error({ code, signal }, 'video sender exited');
+      this.events.emit('died', `video sender exited (${signal ?? code})`);
+    });
+  }
+
+  static async start(o: VideoSourceOptions): Promise<VideoSource> {
+    const log = moduleLogger('video-source', { ...o.logBindings, codec: o.codec });
+    const transport = await o.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: true,
+    });
+    const ssrc = randomInt(1, 2 ** 31);
+    const rtpParameters = senderRtpParameters(o.codec, ssrc);
+    let proc: ChildProcess | undefined;
+    try {
+      const producer = await transport.produce({ kind: 'video', rtpParameters, appData: { codec: o.codec } });
+      proc = spawn(
+        o.python ?? '/usr/bin/python3',
+        [
+          SENDER_SCRIPT,
+          ...['--display', o.display, '--width', String(o.width), '--height', String(o.height)],
+          ...['--fps', String(o.fps), '--codec', o.codec, '--kbps', String(o.kbps)],
+          ...['--keyint', String(o.fps * o.keyframeIntervalS), '--ssrc', String(ssrc)],
+          ...['--pt', String(rtpParameters.codecs[0]!.payloadType), '--host', '127.0.0.1'],
+          ...[
+            '--rtp-port',
+            String(transport.tuple.localPort),
+            '--rtcp-port',
+            String(transport.rtcpTuple!.localPort),
+          ],
+        ],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      const source = await VideoSource.#awaitReady(proc, log, o.startTimeoutMs ?? 15_000);
+      const vs = new VideoSource(o.codec, transport, producer, proc, log);
+      vs.#follow(source);
+      log.info({ producerId: producer.id, ssrc, pid: proc.pid }, 'video source started');
+      return vs;
+    } catch (err) {
+      proc?.kill('SIGKILL');
+      transport.close();
+      throw err;
+    }
+  }
+
+  static #awaitReady(proc: ChildProcess, log: Logger, timeoutMs: number) {
+    const lines = createInterface({ input: proc.stdout! });
+    let stderr = '';
+    proc.stderr!.on('data', (d) => {
+      stderr = (stderr + d).slice(-2000);
+    });
+    return new Promise<typeof lines>((resolve, reject) => {
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new Error(`video sender did not start: ${why}${stderr ? `\n${stderr.trim()}` : ''}`));
+      };
+      const timer = setTimeout(() => fail('timed out'), timeoutMs);
+      proc.once('error', (e) => fail(e.message));
+      proc.once('exit', (code) => fail(`exited with ${code}`));
+      const onLine = (line: string) => {
+        const msg = parseLine(line);
+        if (msg?.event === 'error') fail(String(msg.message));
+        if (msg?.event !== 'ready') return;
+        clearTimeout(timer);
+        lines.off('line', onLine);
+        proc.removeAllListeners('exit');
+        proc.removeAllListeners('error');
+        proc.on('error', (e) => log.error({ err: e }, 'video sender error'));
+        resolve(lines);
+      };
+      lines.on('line', onLine);
+    });
+  }
+
+  #follow(lines: ReturnType<typeof createInterface>): void {
+    lines.on('line', (line) => {
+      const msg = parseLine(line);
+      if (!msg) return;
+      if (msg.event === 'stats') {
+        this.stats = {
+          frames: Number(msg.frames),
+          bytes: Number(msg.bytes),
+          keyframesRequested: Number(msg.keyframesRequested),
+        };
+      } else if (msg.event === 'keyframe') {
+        this.#log.debug('keyframe requested');
+      } else if (msg.event === 'error') {
+        this.#log.error({ message: msg.message }, 'video sender error');
+      }
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  requestKeyFrame(): void {
+    this.#command({ cmd: 'keyframe' });
+  }
+
+  setBitrate(kbps: number): void {
+    this.#command({ cmd: 'bitrate', kbps });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#proc.stdin?.end();
+    const t = setTimeout(() => this.#proc.kill('SIGKILL'), 2000);
+    this.#proc.once('exit', () => clearTimeout(t));
+    this.#proc.kill('SIGTERM');
+    this.transport.close();
+  }
+
+  #command(c: Record<string, unknown>): void {
+    if (!this.#closed) this.#proc.stdin?.write(`${JSON.stringify(c)}\n`);
+  }
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(line);
+    return typeof v === 'object' && v !== null ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

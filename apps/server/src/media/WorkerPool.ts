@@ -1,0 +1,141 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import * as mediasoup from 'mediasoup';
+import { moduleLogger } from '../logger.js';
+
+const log = moduleLogger('worker-pool');
+
+export interface WorkerPoolOptions {
+  /** Number of workers (one per core is the norm). */
+  size: number;
+  /** WebRtcServer: listen IP, announced address, first port (worker i gets port + i). */
+  listenIp: string;
+  announcedAddress: string | undefined;
+  port: number;
+  /** Port range for PlainTransports (app runtime → router), disjoint from the WebRtcServer ports. */
+  rtcMinPort?: number;
+  rtcMaxPort?: number;
+}
+
+export interface PooledWorker {
+  readonly index: number;
+  readonly worker: types.Worker;
+  readonly webRtcServer: types.WebRtcServer;
+}
+
+interface Slot extends PooledWorker {
+  load: number;
+}
+
+export type WorkerPoolEvents = {
+  /** A worker died; `replacement` runs in its slot (sessions on the dead one are gone). */
+  workerreplaced: [index: number, replacement: PooledWorker];
+};
+
+/**
+ * One mediasoup worker per core, each with a WebRtcServer so every client of that worker
+ * needs a single UDP (or TCP) port. A worker that dies is logged and replaced in its slot.
+ */
+export class WorkerPool {
+  readonly observer = new EventEmitter<WorkerPoolEvents>();
+  readonly #slots: Slot[] = [];
+  #closed = false;
+
+  private constructor(readonly options: WorkerPoolOptions) {}
+
+  static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
+    if (!Number.isInteger(options.size) || options.size < 1)
+      throw new TypeError('size must be a positive integer');
+    const pool = new WorkerPool(options);
+    try {
+      for (let i = 0; i < options.size; i++) pool.#slots.push(await pool.#spawn(i));
+    } catch (err) {
+      pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get workers(): readonly PooledWorker[] {
+    return this.#slots;
+  }
+
+  /** The least-loaded worker; the caller adds load for each router it puts there. */
+  acquire(): PooledWorker & { release(): void } {
+    if (this.#closed) throw new Error('worker pool is closed');
+    const slot = this.#slots.reduce((a, b) => (b.load < a.load ? b : a));
+    slot.load++;
+    let released = false;
+    return {
+      index: slot.index,
+      worker: slot.worker,
+      webRtcServer: slot.webRtcServer,
+      release: () => {
+        if (released) return;
+        released = true;
+        slot.load = Math.max(0, slot.load - 1);
+      },
+    };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const s of this.#slots) s.worker.close();
+  }
+
+  async #spawn(index: number): Promise<Slot> {
+    const o = this.options;
+    const worker = await mediasoup.createWorker({
+      logLevel: 'warn',
+      rtcMinPort: o.rtcMinPort ?? 40000,
+      rtcMaxPort: o.rtcMaxPort ?? 40999,
+      appData: { index },
+    });
+    let webRtcServer: types.WebRtcServer;
+    try {
+      const port = o.port + index;
+      const info = { ip: o.listenIp, announcedAddress: o.announcedAddress, port };
+      webRtcServer = await worker.createWebRtcServer({
+        listenInfos: [
+          { protocol: 'udp', ...info },
+          { protocol: 'tcp', ...info },
+        ],
+      });
+    } catch (err) {
+      worker.close();
+      throw err;
+    }
+    worker.on('died', (error) => this.#onDied(index, worker, error));
+    log.info({ index, pid: worker.pid, port: o.port + index }, 'mediasoup worker started');
+    return { index, worker, webRtcServer, load: 0 };
+  }
+
+  #onDied(index: number, worker: types.Worker, error: Error): void {
+    log.error({ index, pid: worker.pid, err: error }, 'mediasoup worker died; replacing it');
+    if (this.#closed) return;
+    // The dead worker's WebRtcServer port is free again once its process is gone.
+    const retry = (attempt: number) => {
+      this.#spawn(index).then(
+        (slot) => {
+          if (this.#closed) {
+            slot.worker.close();
+            return;
+          }
+          this.#slots[index] = slot;
+          log.info({ index, pid: slot.worker.pid }, 'mediasoup worker replaced');
+          this.observer.emit('workerreplaced', index, slot);
+        },
+        (err) => {
+          log.error({ index, err, attempt }, 'could not replace mediasoup worker');
+          if (attempt < 5) setTimeout(() => retry(attempt + 1), 500 * attempt);
+        },
+      );
+    };
+    retry(1);
+  }
+}

@@ -1,0 +1,24 @@
+import type { EventEmitter } from 'node:events';
+import type { InputEvent, ScreenInfo } from '@offload/protocol';
+
+export type AppRuntimeEvents = {
+  /** The app went away on its own (crash, killed); the session cannot go on with it. */
+  died: [reason: string];
+};
+
+/**
+ * What a session needs of an app runtime: an X display to capture, input injection, and a
+ * life cycle. The default is ChromiumRuntime; a native app under Xvfb would fit the same shape.
+ */
+export interface AppRuntime {
+  /** X display the app draws on (e.g. ":12"), captured by the video source. */
+  readonly display: string;
+  readonly screen: ScreenInfo;
+  readonly events: EventEmitter<AppRuntimeEvents>;
+  /** Injects one validated event; never throws (failures are logged). */
+  inject(event: InputEvent): void;
+  /** The app's self-reported state, if it publishes one (the demo app does); for tests and debugging. */
+  appState(): Promise<unknown>;
+  /** Idempotent; resolves when every process of the runtime has exited. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,144 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { InputEvent, ScreenInfo } from '@offload/protocol';
+import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import { type Logger, moduleLogger } from '../logger.js';
+import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
+import { toCdpCommands } from './cdpInput.js';
+import { Xvfb } from './Xvfb.js';
+
+export interface ChromiumRuntimeOptions {
+  url: string;
+  screen: ScreenInfo;
+  executablePath: string;
+  /** Extra context for log lines (e.g. the session id). */
+  logBindings?: Record<string, unknown>;
+}
+
+/** Flags that keep Chromium off the network and quiet on our offline machines, and hide its UI. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--kiosk',
+  '--window-position=0,0',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-breakpad',
+  '--disable-crash-reporter',
+  '--disable-infobars',
+  '--hide-scrollbars',
+  '--noerrdialogs',
+  '--disable-session-crashed-bubble',
+  '--autoplay-policy=no-user-gesture-required',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+];
+
+/**
+ * The default app runtime: headful Chromium in kiosk mode on its own Xvfb display, showing
+ * one web app at the device profile's size. Input arrives as CDP Input.* commands, which the
+ * page receives as trusted events (~100 ms sooner than xdotool on our machines).
+ */
+export class ChromiumRuntime implements AppRuntime {
+  readonly events = new EventEmitter<AppRuntimeEvents>();
+  readonly #log: Logger;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly screen: ScreenInfo,
+    readonly xvfb: Xvfb,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly cdp: CDPSession,
+    readonly userDataDir: string,
+    log: Logger,
+  ) {
+    this.#log = log;
+    xvfb.events.once('exit', () => this.#died('X server exited'));
+    context.once('close', () => this.#died('browser closed'));
+    page.once('crash', () => this.#died('app page crashed'));
+  }
+
+  static async start(o: ChromiumRuntimeOptions): Promise<ChromiumRuntime> {
+    const log = moduleLogger('chromium-runtime', o.logBindings);
+    const { width, height, touch } = o.screen;
+    const xvfb = await Xvfb.start({ width, height });
+    const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
+    let context: BrowserContext | undefined;
+    try {
+      context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: o.executablePath,
+        headless: false,
+        viewport: null,
+        env: { ...process.env, DISPLAY: xvfb.display },
+        args: [...CHROMIUM_ARGS, `--window-size=${width},${height}`],
+        // No "controlled by automated software" bar over the app.
+        ignoreDefaultArgs: ['--enable-automation'],
+        timeout: 20_000,
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      if (touch) await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
+      await page.goto(o.url, { waitUntil: 'load', timeout: 20_000 });
+      const size = (await page.evaluate('[innerWidth, innerHeight]')) as number[];
+      if (size[0] !== width || size[1] !== height) {
+        log.warn(
+          { expected: [width, height], actual: size },
+          'app window size differs from the screen profile',
+        );
+      }
+      log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid }, 'app runtime started');
+      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, log);
+    } catch (err) {
+      await context?.close().catch(() => {});
+      await xvfb.stop();
+      await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
+      throw err;
+    }
+  }
+
+  get display(): string {
+    return this.xvfb.display;
+  }
+
+  inject(event: InputEvent): void {
+    if (this.#closed) return;
+    // Not awaited: CDP keeps commands in order on one session, and waiting for each
+    // renderer round trip would serialise input behind rendering.
+    for (const c of toCdpCommands(event, this.screen)) {
+      this.cdp.send(c.method, c.params as never).catch((err: Error) => {
+        if (!this.#closed) this.#log.warn({ err: err.message, type: event.type }, 'input injection failed');
+      });
+    }
+  }
+
+  async appState(): Promise<unknown> {
+    return this.page.evaluate(() => {
+      const w = globalThis as unknown as { offloadApp?: { state(): unknown } };
+      return w.offloadApp?.state() ?? null;
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= (async () => {
+      await this.context.close().catch(() => {});
+      await this.xvfb.stop();
+      await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
+      this.#log.info('app runtime stopped');
+    })();
+    return this.#closing;
+  }
+
+  #died(reason: string): void {
+    if (this.#closed) return;
+    this.#log.error({ reason }, 'app runtime died');
+    this.#closed = true;
+    this.events.emit('died', reason);
+  }
+}

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+
+export interface XvfbOptions {
+  width: number;
+  height: number;
+  /** How long to wait for the server to pick a display (ms). Default 10000. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * A virtual X server on a display number it picks itself (-displayfd), so sessions never
+ * race for one. The screen is a little larger than the app window: without a window
+ * manager, Chromium makes a screen-sized kiosk window 1 px short.
+ */
+export class Xvfb {
+  readonly events = new EventEmitter<{ exit: [code: number | null, signal: NodeJS.Signals | null] }>();
+  #proc: ChildProcess;
+  #exited = false;
+
+  private constructor(
+    proc: ChildProcess,
+    readonly display: string,
+  ) {
+    this.#proc = proc;
+    proc.once('exit', (code, signal) => {
+      this.#exited = true;
+      this.events.emit('exit', code, signal);
+    });
+  }
+
+  static MARGIN = 16;
+
+  static start(o: XvfbOptions): Promise<Xvfb> {
+    const screen = `${o.width + Xvfb.MARGIN}x${o.height + Xvfb.MARGIN}x24`;
+    const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', screen, '-nolisten', 'tcp', '-noreset'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    return new Promise((resolve, reject) => {
+      let stderr = '';
+      let out = '';
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        proc.kill('SIGKILL');
+        reject(new Error(`Xvfb did not start: ${why}${stderr ? `\n${stderr.trim().slice(-500)}` : ''}`));
+      };
+      const timer = setTimeout(() => fail('timed out'), o.startTimeoutMs ?? 10_000);
+      proc.stderr?.on('data', (d) => {
+        stderr += d;
+      });
+      proc.once('error', (err) => fail(err.message));
+      proc.once('exit', (code) => fail(`exited with ${code}`));
+      (proc.stdio[3] as Readable).on('data', (d) => {
+        out += d;
+        const m = /^(\d+)\n/.exec(out);
+        if (!m) return;
+        clearTimeout(timer);
+        proc.removeAllListeners('exit');
+        proc.removeAllListeners('error');
+        proc.on('error', () => {});
+        resolve(new Xvfb(proc, `:${m[1]}`));
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#proc.pid;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#exited) return;
+    const exited = new Promise<void>((r) => this.#proc.once('exit', () => r()));
+    this.#proc.kill('SIGTERM');
+    const t = setTimeout(() => this.#proc.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(t);
+  }
+}

@@ -1,0 +1,47 @@
+import type { InputEvent, OffloadError } from '@offload/protocol';
+import { describe, expect, it } from 'vitest';
+import { InputGate } from './InputGate.js';
+
+const tap = (seq: number) => JSON.stringify({ type: 'pointer', seq, ts: 1, action: 'down', x: 0.5, y: 0.5 });
+
+describe('InputGate', () => {
+  it('passes valid events to the sink with defaults filled in', () => {
+    const got: InputEvent[] = [];
+    const gate = new InputGate({ rate: 100, sink: (e) => got.push(e) });
+    gate.handleMessage(tap(1));
+    expect(got).toEqual([
+      { type: 'pointer', seq: 1, ts: 1, action: 'down', x: 0.5, y: 0.5, button: 0, buttons: 0, modifiers: 0 },
+    ]);
+  });
+
+  it('drops bad messages and reports each kind once per interval', () => {
+    const errors: OffloadError[] = [];
+    const gate = new InputGate({ rate: 100, sink: () => {} });
+    gate.events.on('rejected', (e) => errors.push(e));
+    for (let i = 0; i < 50; i++) gate.handleMessage('garbage');
+    gate.handleMessage(JSON.stringify({ type: 'pointer', seq: 1 }));
+    expect(errors.map((e) => e.code)).toEqual(['bad-json', 'invalid-message']);
+    expect(gate.dropped).toBe(51);
+  });
+
+  it('rate-limits a flood', () => {
+    let n = 0;
+    const errors: OffloadError[] = [];
+    const gate = new InputGate({ rate: 100, sink: () => n++ });
+    gate.events.on('rejected', (e) => errors.push(e));
+    for (let i = 0; i < 10_000; i++) gate.handleMessage(tap(i));
+    // Burst of 2× the rate, plus whatever refilled during the loop.
+    expect(n).toBeGreaterThanOrEqual(200);
+    expect(n).toBeLessThan(400);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe('rate-limited');
+  });
+
+  it('passes nothing once closed', () => {
+    let n = 0;
+    const gate = new InputGate({ rate: 100, sink: () => n++ });
+    gate.close();
+    gate.handleMessage(tap(1));
+    expect(n).toBe(0);
+  });
+});

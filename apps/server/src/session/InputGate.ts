@@ -1,0 +1,70 @@
+import { EventEmitter } from 'node:events';
+import { type InputEvent, OffloadError, parseInputEvent } from '@offload/protocol';
+import { TokenBucket } from '../util/TokenBucket.js';
+
+export type InputGateEvents = {
+  /** An event was dropped; at most one per `rejectReportIntervalMs` per code, so floods stay cheap. */
+  rejected: [error: OffloadError];
+};
+
+export interface InputGateOptions {
+  /** Sustained events per second; bursts up to twice that pass. */
+  rate: number;
+  /** Where accepted events go (the app runtime's injector). */
+  sink: (e: InputEvent) => void;
+  /** Minimum time between two reports of the same error code (ms). Default 1000. */
+  rejectReportIntervalMs?: number;
+}
+
+/**
+ * Every input event from one viewer passes here: validated against the protocol, rate
+ * limited, then handed to the runtime. Bad or excess input is dropped and reported, never thrown.
+ */
+export class InputGate {
+  readonly events = new EventEmitter<InputGateEvents>();
+  accepted = 0;
+  dropped = 0;
+  readonly #bucket: TokenBucket;
+  readonly #lastReport = new Map<string, number>();
+  #closed = false;
+
+  constructor(readonly options: InputGateOptions) {
+    this.#bucket = new TokenBucket(options.rate, options.rate * 2);
+  }
+
+  /** A raw data-channel message. */
+  handleMessage(text: string): void {
+    const r = parseInputEvent(text);
+    if (r.ok) this.handleEvent(r.value);
+    else this.#reject(r.error);
+  }
+
+  /** An event already validated (the WebSocket fallback parses the whole message). */
+  handleEvent(e: InputEvent): void {
+    if (this.#closed) return;
+    if (!this.#bucket.take()) {
+      this.#reject(
+        new OffloadError(
+          'rate-limited',
+          `Too much input: more than ${this.options.rate} events/s; events dropped.`,
+        ),
+      );
+      return;
+    }
+    this.accepted++;
+    this.options.sink(e);
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  #reject(error: OffloadError): void {
+    this.dropped++;
+    const now = performance.now();
+    const last = this.#lastReport.get(error.code);
+    if (last !== undefined && now - last < (this.options.rejectReportIntervalMs ?? 1000)) return;
+    this.#lastReport.set(error.code, now);
+    this.events.emit('rejected', error);
+  }
+}

@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import { type InputEvent, OffloadError, type ScreenInfo } from '@offload/protocol';
+import type { types } from 'mediasoup';
+import { type Logger, moduleLogger } from '../logger.js';
+import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
+import { VideoSource } from '../media/VideoSource.js';
+import type { PooledWorker } from '../media/WorkerPool.js';
+import type { AppRuntime } from '../runtime/AppRuntime.js';
+import { newId } from '../util/ids.js';
+import { InputGate } from './InputGate.js';
+import { Viewer } from './Viewer.js';
+
+export interface VideoSettings {
+  fps: number;
+  kbps: number;
+  keyframeIntervalS: number;
+  /** In order of preference; the first is started with the session, others when a viewer needs them. */
+  codecs: VideoCodecName[];
+}
+
+export interface SessionOptions {
+  id?: string;
+  worker: PooledWorker & { release(): void };
+  screen: ScreenInfo;
+  /** Starts the app runtime for this session (the default makes a ChromiumRuntime). */
+  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
+  video: VideoSettings;
+  maxViewers: number;
+  /** Input events per second per viewer. */
+  inputRate: number;
+}
+
+export type SessionEvents = {
+  /** Private: tells the SessionManager this session is gone. */
+  '@close': [reason: string];
+};
+
+export type SessionObserverEvents = {
+  close: [reason: string];
+  newviewer: [viewer: Viewer];
+};
+
+/**
+ * One running app and everything that streams it: a Router on one worker, the app runtime,
+ * its video source(s) produced into the router, a DirectTransport where input arrives in
+ * Node, and the viewers. close() cascades down; the manager learns of it through '@close'.
+ */
+export class Session {
+  readonly events = new EventEmitter<SessionEvents>();
+  readonly observer = new EventEmitter<SessionObserverEvents>();
+  readonly viewers = new Map<string, Viewer>();
+  readonly createdAt = Date.now();
+  readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
+  readonly #log: Logger;
+  #closed = false;
+  #closeReason = '';
+
+  private constructor(
+    readonly id: string,
+    readonly o: SessionOptions,
+    readonly router: types.Router,
+    readonly runtime: AppRuntime,
+    readonly inputTransport: types.DirectTransport,
+    log: Logger,
+  ) {
+    this.#log = log;
+    router.observer.once('close', () => this.close('media worker stopped'));
+    runtime.events.once('died', (why) => this.close(`app stopped: ${why}`));
+  }
+
+  static async create(o: SessionOptions): Promise<Session> {
+    const id = o.id ?? newId();
+    const log = moduleLogger('session', { sessionId: id });
+    const t0 = performance.now();
+    let router: types.Router | undefined;
+    let runtime: AppRuntime | undefined;
+    try {
+      router = await o.worker.worker.createRouter({
+        mediaCodecs: o.video.codecs.map((c) => ROUTER_CODECS[c]),
+        appData: { sessionId: id },
+      });
+      const inputTransport = await router.createDirectTransport({ maxMessageSize: 16 * 1024 });
+      runtime = await o.startRuntime({ sessionId: id, screen: o.screen });
+      const session = new Session(id, o, router, runtime, inputTransport, log);
+      // The first codec starts now so the first viewer's first frame needs no encoder start-up.
+      await session.#source(o.video.codecs[0]!);
+      log.info({ ms: Math.round(performance.now() - t0), worker: o.worker.index }, 'session started');
+      return session;
+    } catch (err) {
+      await runtime?.close();
+      router?.close();
+      o.worker.release();
+      throw err;
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get closeReason(): string {
+    return this.#closeReason;
+  }
+
+  get screen(): ScreenInfo {
+    return this.o.screen;
+  }
+
+  get webRtcServer(): types.WebRtcServer {
+    return this.o.worker.webRtcServer;
+  }
+
+  addViewer(): Viewer {
+    if (this.#closed) throw new OffloadError('session-closed', 'The session ended.');
+    if (this.viewers.size >= this.o.maxViewers) {
+      throw new OffloadError(
+        'at-capacity',
+        `This session already has ${this.o.maxViewers} viewers; try again later.`,
+      );
+    }
+    const id = newId();
+    const input = new InputGate({ rate: this.o.inputRate, sink: (e: InputEvent) => this.runtime.inject(e) });
+    const viewer = new Viewer({
+      id,
+      sessionId: this.id,
+      router: this.router,
+      webRtcServer: this.webRtcServer,
+      inputTransport: this.inputTransport,
+      input,
+    });
+    this.viewers.set(id, viewer);
+    viewer.events.once('@close', () => this.viewers.delete(id));
+    this.#log.info({ viewerId: id, viewers: this.viewers.size }, 'viewer joined');
+    this.observer.emit('newviewer', viewer);
+    return viewer;
+  }
+
+  /** The video producer this client can decode: the first configured codec it supports. */
+  async videoProducerFor(rtpCapabilities: types.RtpCapabilities): Promise<types.Producer> {
+    const mimeTypes = new Set((rtpCapabilities.codecs ?? []).map((c) => c.mimeType.toLowerCase()));
+    for (const codec of this.o.video.codecs) {
+      if (!mimeTypes.has(ROUTER_CODECS[codec].mimeType.toLowerCase())) continue;
+      const source = await this.#source(codec);
+      if (this.router.canConsume({ producerId: source.producer.id, rtpCapabilities })) return source.producer;
+    }
+    throw new OffloadError(
+      'cannot-consume',
+      `This browser cannot decode any codec this server sends (${this.o.video.codecs.join(', ')}).`,
+    );
+  }
+
+  /** Running video sources, for stats. */
+  async videoSources(): Promise<VideoSource[]> {
+    return Promise.all(this.#sources.values());
+  }
+
+  close(reason = 'closed'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    for (const v of this.viewers.values()) v.close();
+    for (const p of this.#sources.values())
+      p.then(
+        (s) => s.close(),
+        () => {},
+      );
+    this.router.close();
+    this.runtime.close().finally(() => this.o.worker.release());
+    this.#log.info({ reason }, 'session closed');
+    this.events.emit('@close', reason);
+    this.observer.emit('close', reason);
+  }
+
+  #source(codec: VideoCodecName): Promise<VideoSource> {
+    let p = this.#sources.get(codec);
+    if (p) return p;
+    p = VideoSource.start({
+      router: this.router,
+      display: this.runtime.display,
+      width: this.o.screen.width,
+      height: this.o.screen.height,
+      codec,
+      fps: this.o.video.fps,
+      kbps: this.o.video.kbps,
+      keyframeIntervalS: this.o.video.keyframeIntervalS,
+      logBindings: { sessionId: this.id },
+    }).then((source) => {
+      if (this.#closed) source.close();
+      source.events.once('died', (why) => this.close(why));
+      return source;
+    });
+    this.#sources.set(codec, p);
+    p.catch(() => this.#sources.delete(codec));
+    return p;
+  }
+}

@@ -1,0 +1,167 @@
+import { EventEmitter } from 'node:events';
+import { INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE, OffloadError } from '@offload/protocol';
+import type { types } from 'mediasoup';
+import { type Logger, moduleLogger } from '../logger.js';
+import type { InputGate } from './InputGate.js';
+
+export interface ViewerOptions {
+  id: string;
+  sessionId: string;
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+  /** The session's DirectTransport: input data producers are consumed here, in Node. */
+  inputTransport: types.DirectTransport;
+  input: InputGate;
+}
+
+export type ViewerEvents = {
+  /** Private: tells the owning session this viewer is gone. */
+  '@close': [];
+};
+
+export type ViewerObserverEvents = {
+  close: [];
+  newconsumer: [consumer: types.Consumer];
+};
+
+const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE]);
+
+/**
+ * One client watching a session: its WebRTC transports, its (paused-until-ready) consumers
+ * of the session's video, and its input data channels. Knows nothing of its session beyond
+ * what it was handed.
+ */
+export class Viewer {
+  readonly events = new EventEmitter<ViewerEvents>();
+  readonly observer = new EventEmitter<ViewerObserverEvents>();
+  readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly consumers = new Map<string, types.Consumer>();
+  readonly dataProducers = new Map<string, types.DataProducer>();
+  readonly #log: Logger;
+  #closed = false;
+
+  constructor(readonly o: ViewerOptions) {
+    this.#log = moduleLogger('viewer', { sessionId: o.sessionId, viewerId: o.id });
+  }
+
+  get id(): string {
+    return this.o.id;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Where this viewer's input goes, whichever way it arrives (data channel or WebSocket). */
+  get input(): InputGate {
+    return this.o.input;
+  }
+
+  async createTransport(direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
+    this.#assertOpen();
+    const t = await this.o.router.createWebRtcTransport({
+      webRtcServer: this.o.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      enableSctp: true,
+      numSctpStreams: { OS: 16, MIS: 16 },
+      // Start the bandwidth estimate high: an app screen is sharp text, blur at start looks broken.
+      initialAvailableOutgoingBitrate: 4_000_000,
+      appData: { direction },
+    });
+    if (this.#closed) {
+      t.close();
+      throw new OffloadError('session-closed', 'The session ended.');
+    }
+    this.transports.set(t.id, t);
+    t.observer.once('close', () => this.transports.delete(t.id));
+    t.on('dtlsstatechange', (s) => {
+      if (s === 'failed' || s === 'closed')
+        this.#log.warn({ transportId: t.id, state: s }, 'transport DTLS ended');
+    });
+    return t;
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    await this.#transport(transportId).connect({ dtlsParameters });
+  }
+
+  /** A paused consumer of `producer` on this viewer's receive transport; resume() once the client has it. */
+  async consume(producer: types.Producer, rtpCapabilities: types.RtpCapabilities): Promise<types.Consumer> {
+    this.#assertOpen();
+    const recv = [...this.transports.values()].find((t) => t.appData.direction === 'recv');
+    if (!recv)
+      throw new OffloadError('transport-not-found', 'Create a receive transport before media/consume.');
+    const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities, paused: true });
+    this.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+    this.observer.emit('newconsumer', consumer);
+    return consumer;
+  }
+
+  async resume(consumerId: string): Promise<void> {
+    await this.#consumer(consumerId).resume();
+  }
+
+  async requestKeyFrame(consumerId: string): Promise<void> {
+    await this.#consumer(consumerId).requestKeyFrame();
+  }
+
+  /** The client's input data channel: consumed in Node through the session's DirectTransport. */
+  async produceData(
+    transportId: string,
+    sctpStreamParameters: types.SctpStreamParameters,
+    label: string,
+    protocol: string,
+  ): Promise<types.DataProducer> {
+    const t = this.#transport(transportId);
+    if (t.appData.direction !== 'send') {
+      throw new OffloadError('not-allowed', 'Data producers go on the send transport.');
+    }
+    if (!INPUT_LABELS.has(label)) {
+      throw new OffloadError(
+        'not-allowed',
+        `Unknown data channel "${label}"; use "${INPUT_CHANNEL_RELIABLE}" or "${INPUT_CHANNEL_UNRELIABLE}".`,
+      );
+    }
+    const dp = await t.produceData({ sctpStreamParameters, label, protocol });
+    this.dataProducers.set(dp.id, dp);
+    dp.observer.once('close', () => this.dataProducers.delete(dp.id));
+    const dc = await this.o.inputTransport.consumeData({ dataProducerId: dp.id });
+    dp.observer.once('close', () => dc.close());
+    dc.on('message', (message, ppid) => {
+      // PPID 51 = string, 56 = empty string; binary input is not part of protocol v1.
+      if (ppid === 51) this.o.input.handleMessage(message.toString('utf8'));
+      else this.o.input.handleMessage('');
+    });
+    return dp;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.o.input.close();
+    // Closing the transports closes their consumers and data producers.
+    for (const t of this.transports.values()) t.close();
+    this.#log.info('viewer left');
+    this.events.emit('@close');
+    this.observer.emit('close');
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new OffloadError('session-closed', 'This viewer has left the session.');
+  }
+
+  #transport(id: string): types.WebRtcTransport {
+    const t = this.transports.get(id);
+    if (!t) throw new OffloadError('transport-not-found', `No transport "${id}" for this viewer.`);
+    return t;
+  }
+
+  #consumer(id: string): types.Consumer {
+    const c = this.consumers.get(id);
+    if (!c) throw new OffloadError('consumer-not-found', `No consumer "${id}" for this viewer.`);
+    return c;
+  }
+}

@@ -1,0 +1,155 @@
+import {
+  type ClientMessage,
+  OffloadError,
+  parseClientMessage,
+  type RequestType,
+  type ServerMessage,
+} from '@offload/protocol';
+import { type Logger, moduleLogger } from '../logger.js';
+import type { Session } from '../session/Session.js';
+import type { SessionManager } from '../session/SessionManager.js';
+import type { Viewer } from '../session/Viewer.js';
+import { TokenBucket } from '../util/TokenBucket.js';
+import { handlers } from './handlers.js';
+
+/** The little of a WebSocket a connection needs, so tests can drive one without a network. */
+export interface MessageSocket {
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface ConnectionDeps {
+  sessions: SessionManager;
+  serverVersion: string;
+  /** Signaling messages per second a client may send (input has its own limit). */
+  messageRate?: number;
+}
+
+let nextConnectionId = 1;
+
+/**
+ * One client's signaling connection: validates each message, dispatches requests to the
+ * handler table, replies with typed errors, and owns the client's Viewer while joined.
+ */
+export class Connection {
+  readonly id = nextConnectionId++;
+  helloDone = false;
+  session: Session | undefined;
+  viewer: Viewer | undefined;
+  readonly log: Logger;
+  readonly #bucket: TokenBucket;
+  readonly #detachers: (() => void)[] = [];
+  #closed = false;
+
+  constructor(
+    readonly socket: MessageSocket,
+    readonly deps: ConnectionDeps,
+  ) {
+    this.log = moduleLogger('connection', { connectionId: this.id });
+    const rate = deps.messageRate ?? 200;
+    this.#bucket = new TokenBucket(rate, rate * 2);
+  }
+
+  /** One text frame from the client. Never throws. */
+  handleText(text: string): void {
+    if (this.#closed) return;
+    if (!this.#bucket.take()) {
+      this.#sendError(new OffloadError('rate-limited', 'Too many signaling messages; slow down.'));
+      return;
+    }
+    const r = parseClientMessage(text);
+    if (!r.ok) {
+      if (r.requestId !== undefined) this.#reply(r.requestId, r.error);
+      else this.#sendError(r.error);
+      return;
+    }
+    this.#dispatch(r.value);
+  }
+
+  handleBinary(): void {
+    this.#sendError(
+      new OffloadError('invalid-message', 'Binary frames are not part of the protocol; send JSON text.'),
+    );
+  }
+
+  send(m: ServerMessage): void {
+    if (!this.#closed) this.socket.send(JSON.stringify(m));
+  }
+
+  /** The joined session and viewer, or a typed error if the client has not joined. */
+  joined(): { session: Session; viewer: Viewer } {
+    if (!this.session || !this.viewer || this.viewer.closed) throw OffloadError.notJoined();
+    return { session: this.session, viewer: this.viewer };
+  }
+
+  attach(session: Session, viewer: Viewer): void {
+    this.session = session;
+    this.viewer = viewer;
+    const onClose = (reason: string) => {
+      this.send({ type: 'session/closed', sessionId: session.id, reason });
+      this.detach();
+    };
+    const onRejected = (e: OffloadError) => this.#sendError(e);
+    session.observer.once('close', onClose);
+    viewer.input.events.on('rejected', onRejected);
+    this.#detachers.push(
+      () => session.observer.off('close', onClose),
+      () => viewer.input.events.off('rejected', onRejected),
+    );
+  }
+
+  /** Leaves the joined session, if any. */
+  detach(): void {
+    for (const d of this.#detachers.splice(0)) d();
+    this.viewer?.close();
+    this.viewer = undefined;
+    this.session = undefined;
+  }
+
+  /** The socket closed: the client's viewer goes with it. */
+  close(): void {
+    if (this.#closed) return;
+    this.detach();
+    this.#closed = true;
+  }
+
+  #dispatch(m: ClientMessage): void {
+    if (m.type === 'input') {
+      if (!this.viewer || this.viewer.closed) this.#sendError(OffloadError.notJoined());
+      else this.viewer.input.handleEvent(m.event);
+      return;
+    }
+    if (!this.helloDone && m.type !== 'hello') {
+      this.#reply(
+        m.id,
+        new OffloadError('not-ready', 'Send "hello" with your protocol version first.'),
+      );
+      return;
+    }
+    const handler = handlers[m.type as RequestType] as (c: Connection, m: ClientMessage) => Promise<unknown>;
+    handler(this, m).then(
+      (data) => this.send({ type: 'response', id: m.id, ok: true, data }),
+      (err: unknown) => this.#reply(m.id, this.#toOffloadError(err, m.type)),
+    );
+  }
+
+  #reply(id: string | number, error: OffloadError): void {
+    this.send({ type: 'response', id, ok: false, error: error.toWire() });
+  }
+
+  #sendError(error: OffloadError): void {
+    this.send({ type: 'error', error: error.toWire() });
+  }
+
+  #toOffloadError(err: unknown, type: string): OffloadError {
+    if (err instanceof OffloadError) return err;
+    // mediasoup throws TypeError for parameters it rejects: the client's fault, say what.
+    if (err instanceof TypeError)
+      return new OffloadError('invalid-message', `Invalid "${type}": ${err.message}`);
+    if (err instanceof Error && err.name === 'InvalidStateError') {
+      return new OffloadError('session-closed', `Cannot "${type}" now: ${err.message}`);
+    }
+    this.log.error({ err, type }, 'request failed');
+    return new OffloadError('internal', `The server failed to handle "${type}"; try again.`);
+  }
+}

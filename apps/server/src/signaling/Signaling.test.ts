@@ -1,0 +1,160 @@
+import { MAX_SIGNALING_MESSAGE_BYTES, PROTOCOL_VERSION } from '@offload/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Offload } from '../Offload.js';
+import { startTestServer } from '../test/startTestServer.js';
+import { TestSocket } from '../test/TestSocket.js';
+
+/**
+ * Signaling against a real server (real mediasoup worker, real app runtime): the happy path
+ * and every kind of bad input; after each, the server keeps serving its other clients.
+ */
+describe('signaling', () => {
+  let server: Offload;
+  let sessionId: string;
+  let owner: TestSocket;
+
+  beforeAll(async () => {
+    server = await startTestServer({ OFFLOAD_MAX_SESSIONS: '1', OFFLOAD_INPUT_RATE: '200' });
+    owner = await TestSocket.open(server.port);
+    expect((await owner.request('hello', { protocolVersion: PROTOCOL_VERSION })).ok).toBe(true);
+    const created = await owner.request('session/create');
+    if (!created.ok) throw new Error(created.error.message);
+    sessionId = (created.data as { sessionId: string }).sessionId;
+  });
+
+  afterAll(async () => {
+    owner?.close();
+    await server?.close();
+  });
+
+  async function hello(): Promise<TestSocket> {
+    const s = await TestSocket.open(server.port);
+    await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
+    return s;
+  }
+
+  it('joins a session and hands out what a WebRTC client needs', async () => {
+    const s = await hello();
+    const join = await s.request('session/join', { sessionId });
+    expect(join.ok).toBe(true);
+    if (!join.ok) return;
+    const data = join.data as { screen: unknown; routerRtpCapabilities: { codecs: { mimeType: string }[] } };
+    expect(data.screen).toEqual({ width: 720, height: 1280, touch: true });
+    expect(data.routerRtpCapabilities.codecs.map((c) => c.mimeType)).toContain('video/H264');
+    const t = await s.request('transport/create', { direction: 'recv' });
+    expect(t.ok && (t.data as { iceCandidates: { port: number }[] }).iceCandidates[0]!.port).toBe(
+      server.config.rtc.port,
+    );
+    expect(server.sessions.get(sessionId).viewers.size).toBe(1);
+    s.close();
+    // The viewer goes with its socket.
+    await expect.poll(() => server.sessions.get(sessionId).viewers.size).toBe(0);
+  });
+
+  it('requires hello first, and refuses another protocol version', async () => {
+    const s = await TestSocket.open(server.port);
+    const early = await s.request('session/join', { sessionId });
+    expect(early.ok || early.error.code).toBe('not-ready');
+    const wrong = await s.request('hello', { protocolVersion: PROTOCOL_VERSION + 1 });
+    expect(wrong.ok || wrong.error.code).toBe('incompatible-protocol');
+    s.close();
+  });
+
+  it('answers each kind of malformed message with a typed error', async () => {
+    const s = await hello();
+    s.send('{"type": "hello", ');
+    await s.waitFor((m) => m.type === 'error' && m.error.code === 'bad-json');
+    s.send('[1,2,3]');
+    s.send(Buffer.from([1, 2, 3]));
+    await s.waitFor((m) => m.type === 'error' && m.error.message.includes('Binary'));
+
+    const unknown = await s.request('session/teleport');
+    expect(unknown.ok || unknown.error.code).toBe('unknown-type');
+    const missing = await s.request('session/join');
+    expect(missing.ok || [missing.error.code, missing.error.message]).toEqual([
+      'invalid-message',
+      expect.stringContaining('sessionId'),
+    ]);
+    const wrongType = await s.request('transport/create', { direction: 7 });
+    expect(wrongType.ok || wrongType.error.code).toBe('invalid-message');
+    // Too large to parse, but the id up front is still found, so the reply names the request.
+    const big = await s.request('hello', {
+      protocolVersion: 1,
+      client: 'x'.repeat(MAX_SIGNALING_MESSAGE_BYTES),
+    });
+    expect(big.ok || big.error.code).toBe('too-large');
+    s.close();
+  });
+
+  it('refuses requests and input for a session the client is not in', async () => {
+    const s = await hello();
+    const consume = await s.request('media/consume', { rtpCapabilities: {} });
+    expect(consume.ok || consume.error.code).toBe('not-joined');
+    s.send(JSON.stringify({ type: 'input', event: { type: 'text', seq: 1, ts: 1, text: 'sneaky' } }));
+    await s.waitFor((m) => m.type === 'error' && m.error.code === 'not-joined');
+    const gone = await s.request('session/join', { sessionId: 'no-such-session' });
+    expect(gone.ok || gone.error.code).toBe('session-not-found');
+    s.close();
+    expect((await server.sessions.get(sessionId).runtime.appState()) as { text: string }).toMatchObject({
+      text: '',
+    });
+  });
+
+  it('rejects bad media parameters without harm', async () => {
+    const s = await hello();
+    await s.request('session/join', { sessionId });
+    const noRecv = await s.request('media/consume', { rtpCapabilities: { codecs: [] } });
+    expect(noRecv.ok || noRecv.error.code).toBe('cannot-consume');
+    const t = await s.request('transport/create', { direction: 'recv' });
+    const transportId = t.ok ? (t.data as { transportId: string }).transportId : '';
+    const badDtls = await s.request('transport/connect', {
+      transportId,
+      dtlsParameters: { fingerprints: 'nope' },
+    });
+    expect(badDtls.ok || badDtls.error.code).toBe('invalid-message');
+    const noTransport = await s.request('transport/connect', { transportId: 'nope', dtlsParameters: {} });
+    expect(noTransport.ok || noTransport.error.code).toBe('transport-not-found');
+    const badResume = await s.request('media/resume', { consumerId: 'nope' });
+    expect(badResume.ok || badResume.error.code).toBe('consumer-not-found');
+    s.close();
+  });
+
+  it('says "at capacity" past the session limit', async () => {
+    const s = await hello();
+    const r = await s.request('session/create');
+    expect(r.ok || r.error.code).toBe('at-capacity');
+    s.close();
+  });
+
+  it('injects input sent over the WebSocket fallback, and rate-limits a flood', async () => {
+    const s = await hello();
+    await s.request('session/join', { sessionId });
+    // Focus the text field (tap it), then type.
+    const tap = (action: string, touches: unknown[]) =>
+      JSON.stringify({ type: 'input', event: { type: 'touch', seq: 1, ts: 1, action, touches } });
+    s.send(tap('start', [{ id: 1, x: 0.5, y: 0.4 }]));
+    s.send(tap('end', []));
+    const runtime = server.sessions.get(sessionId).runtime;
+    // The tap focuses the field a moment after touchend (Chromium's tap gesture), as on a phone.
+    await expect.poll(async () => ((await runtime.appState()) as { focused: string }).focused).toBe('text');
+    s.send(JSON.stringify({ type: 'input', event: { type: 'text', seq: 2, ts: 1, text: 'héllo 你好' } }));
+    await expect.poll(async () => ((await runtime.appState()) as { text: string }).text).toBe('héllo 你好');
+
+    for (let i = 0; i < 2000; i++) {
+      s.send(
+        JSON.stringify({
+          type: 'input',
+          event: { type: 'pointer', seq: i, ts: 1, action: 'move', x: 0.5, y: 0.9 },
+        }),
+      );
+    }
+    await s.waitFor((m) => m.type === 'error' && m.error.code === 'rate-limited');
+    // Still serving: this client, and a new one.
+    expect((await s.request('transport/create', { direction: 'send' })).ok).toBe(true);
+    const other = await hello();
+    expect((await other.request('session/join', { sessionId })).ok).toBe(true);
+    other.close();
+    s.close();
+    expect(server.sessions.get(sessionId).closed).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+import type { ServerMessage } from '@offload/protocol';
+import { WebSocket } from 'ws';
+
+/** A raw signaling client for tests: sends anything, collects everything. */
+export class TestSocket {
+  readonly messages: ServerMessage[] = [];
+  #nextId = 1;
+  #waiters: (() => void)[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      this.messages.push(JSON.parse(d.toString()));
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+
+  static async open(port: number): Promise<TestSocket> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return new TestSocket(ws);
+  }
+
+  send(raw: string | Buffer): void {
+    this.ws.send(raw);
+  }
+
+  /** Sends a request and resolves with its response message. */
+  async request(
+    type: string,
+    payload: Record<string, unknown> = {},
+  ): Promise<Extract<ServerMessage, { type: 'response' }>> {
+    const id = this.#nextId++;
+    this.ws.send(JSON.stringify({ type, id, ...payload }));
+    return this.waitFor(
+      (m): m is Extract<ServerMessage, { type: 'response' }> => m.type === 'response' && m.id === id,
+    );
+  }
+
+  /** Resolves with the first message (already received or future) that matches. */
+  async waitFor<T extends ServerMessage>(pred: (m: ServerMessage) => m is T, timeoutMs = 20_000): Promise<T>;
+  async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
+  async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs = 20_000): Promise<ServerMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = this.messages.find(pred);
+      if (m) return m;
+      if (Date.now() > deadline)
+        throw new Error(`no matching message; got ${JSON.stringify(this.messages.slice(-5))}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 200);
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  errors(): string[] {
+    return this.messages.flatMap((m) => (m.type === 'error' ? [m.error.code] : []));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './input.js';
+export * from './parse.js';
+export * from './signaling.js';
+export * from './version.js';

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { ERROR_CODES } from './errors.js';
+import { InputEvent } from './input.js';
+
+/**
+ * Signaling over the WebSocket. A request carries an `id` and gets exactly one `response`
+ * with the same id; everything else is a notification. mediasoup's own parameter objects
+ * (RTP capabilities, DTLS/ICE/SCTP parameters) travel as opaque objects: the protocol stays
+ * free of mediasoup types, and mediasoup validates them where they are used.
+ */
+
+const RequestId = z.union([z.number().int().nonnegative(), z.string().min(1).max(64)]);
+const Id = z.string().min(1).max(64);
+const Opaque = z.record(z.string(), z.unknown());
+
+/** A request's payload schema and the schema of its successful response's `data`. */
+function req<T extends string, P extends z.ZodRawShape, R extends z.ZodTypeAny>(
+  type: T,
+  payload: P,
+  response: R,
+) {
+  return {
+    message: z.object({ type: z.literal(type), id: RequestId, ...payload }),
+    response,
+  };
+}
+
+export const ScreenInfo = z.object({
+  /** App screen size in CSS px (the video's resolution). */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Whether the app takes touch input (phone/tablet profiles) rather than a mouse. */
+  touch: z.boolean(),
+});
+export type ScreenInfo = z.infer<typeof ScreenInfo>;
+
+export const ConsumerInfo = z.object({
+  consumerId: Id,
+  producerId: Id,
+  kind: z.enum(['audio', 'video']),
+  rtpParameters: Opaque,
+});
+export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
+
+export const Requests = {
+  hello: req(
+    'hello',
+    { protocolVersion: z.number().int(), client: z.string().max(128).optional() },
+    z.object({ protocolVersion: z.number().int(), serverVersion: z.string() }),
+  ),
+  'session/create': req(
+    'session/create',
+    { profile: z.string().max(64).optional() },
+    z.object({ sessionId: Id }),
+  ),
+  'session/join': req(
+    'session/join',
+    { sessionId: Id },
+    z.object({
+      sessionId: Id,
+      viewerId: Id,
+      routerRtpCapabilities: Opaque,
+      screen: ScreenInfo,
+    }),
+  ),
+  'session/leave': req('session/leave', {}, z.object({})),
+  'transport/create': req(
+    'transport/create',
+    { direction: z.enum(['send', 'recv']) },
+    z.object({
+      transportId: Id,
+      iceParameters: Opaque,
+      iceCandidates: z.array(Opaque),
+      dtlsParameters: Opaque,
+      sctpParameters: Opaque.optional(),
+    }),
+  ),
+  'transport/connect': req('transport/connect', { transportId: Id, dtlsParameters: Opaque }, z.object({})),
+  'media/consume': req(
+    'media/consume',
+    { rtpCapabilities: Opaque },
+    z.object({ consumers: z.array(ConsumerInfo) }),
+  ),
+  'media/resume': req('media/resume', { consumerId: Id }, z.object({})),
+  'media/keyframe': req('media/keyframe', { consumerId: Id }, z.object({})),
+  'data/produce': req(
+    'data/produce',
+    {
+      transportId: Id,
+      sctpStreamParameters: Opaque,
+      label: z.string().max(64),
+      protocol: z.string().max(64).default(''),
+    },
+    z.object({ dataProducerId: Id }),
+  ),
+} as const;
+
+export type RequestType = keyof typeof Requests;
+export type RequestMessage<K extends RequestType> = z.infer<(typeof Requests)[K]['message']>;
+/** What a caller passes: the message without `type` and `id`, defaults optional. */
+export type RequestPayload<K extends RequestType> = Omit<
+  z.input<(typeof Requests)[K]['message']>,
+  'type' | 'id'
+>;
+export type ResponseData<K extends RequestType> = z.infer<(typeof Requests)[K]['response']>;
+
+/** WebSocket fallback for input when the data channel is not (yet) open. */
+export const InputMessage = z.object({ type: z.literal('input'), event: InputEvent });
+export type InputMessage = z.infer<typeof InputMessage>;
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  Requests.hello.message,
+  Requests['session/create'].message,
+  Requests['session/join'].message,
+  Requests['session/leave'].message,
+  Requests['transport/create'].message,
+  Requests['transport/connect'].message,
+  Requests['media/consume'].message,
+  Requests['media/resume'].message,
+  Requests['media/keyframe'].message,
+  Requests['data/produce'].message,
+  InputMessage,
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+const WireErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+export const ResponseMessage = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('response'), id: RequestId, ok: z.literal(true), data: z.unknown() }),
+  z.object({ type: z.literal('response'), id: RequestId, ok: z.literal(false), error: WireErrorSchema }),
+]);
+
+export const ServerMessage = z.union([
+  ResponseMessage,
+  /** An error not tied to a request (bad JSON, a rejected input event, …). */
+  z.object({ type: z.literal('error'), error: WireErrorSchema, requestId: RequestId.optional() }),
+  /** The session ended; the client should show why and offer to start again. */
+  z.object({ type: z.literal('session/closed'), sessionId: Id, reason: z.string() }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
