@@ -120,10 +120,7 @@ export class Connection {
       return;
     }
     if (!this.helloDone && m.type !== 'hello') {
-      this.#reply(
-        m.id,
-        new OffloadError('not-ready', 'Send "hello" with your protocol version first.'),
-      );
+      this.#reply(m.id, new OffloadError('not-ready', 'Send "hello" with your protocol version first.'));
       return;
     }
     const handler = handlers[m.type as RequestType] as (c: Connection, m: ClientMessage) => Promise<unknown>;
