@@ -34,6 +34,7 @@ export class Offload {
       pool,
       maxSessions: config.maxSessions,
       maxViewers: config.maxViewers,
+      idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
       inputRate: config.inputRate,
       screen: config.screen,
       video: config.video,

@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   OFFLOAD_RTC_PORT: int(1, 65535).default(44444),
   /** Most concurrent sessions on this host; more get an "at-capacity" error. */
   OFFLOAD_MAX_SESSIONS: int(1, 1000).default(4),
+  /** A session with no viewer for this long is closed (s). */
+  OFFLOAD_SESSION_IDLE_TIMEOUT_S: int(1, 86_400).default(60),
   /** Most viewers of one session. */
   OFFLOAD_MAX_VIEWERS: int(1, 1000).default(16),
   /** App screen width × height in CSS px (the video resolution) and whether it takes touch. */
@@ -64,6 +66,7 @@ export type Config = {
   rtc: { listenIp: string; announcedAddress: string | undefined; port: number };
   maxSessions: number;
   maxViewers: number;
+  sessionIdleTimeoutS: number;
   screen: { width: number; height: number; touch: boolean };
   video: { fps: number; kbps: number; keyframeIntervalS: number; codecs: ('h264' | 'vp8')[] };
   appUrl: string | undefined;
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     maxSessions: e.OFFLOAD_MAX_SESSIONS,
     maxViewers: e.OFFLOAD_MAX_VIEWERS,
+    sessionIdleTimeoutS: e.OFFLOAD_SESSION_IDLE_TIMEOUT_S,
     screen: { width: e.OFFLOAD_SCREEN_WIDTH, height: e.OFFLOAD_SCREEN_HEIGHT, touch: e.OFFLOAD_SCREEN_TOUCH },
     video: {
       fps: e.OFFLOAD_FPS,

@@ -26,6 +26,8 @@ export interface SessionOptions {
   startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
   video: VideoSettings;
   maxViewers: number;
+  /** A session without viewers for this long closes itself (ms). */
+  idleTimeoutMs: number;
   /** Input events per second per viewer. */
   inputRate: number;
 }
@@ -54,6 +56,7 @@ export class Session {
   readonly #log: Logger;
   #closed = false;
   #closeReason = '';
+  #idleTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly id: string,
@@ -66,6 +69,7 @@ export class Session {
     this.#log = log;
     router.observer.once('close', () => this.close('media worker stopped'));
     runtime.events.once('died', (why) => this.close(`app stopped: ${why}`));
+    this.#armIdleTimer();
   }
 
   static async create(o: SessionOptions): Promise<Session> {
@@ -129,7 +133,11 @@ export class Session {
       input,
     });
     this.viewers.set(id, viewer);
-    viewer.events.once('@close', () => this.viewers.delete(id));
+    clearTimeout(this.#idleTimer);
+    viewer.events.once('@close', () => {
+      this.viewers.delete(id);
+      if (this.viewers.size === 0) this.#armIdleTimer();
+    });
     this.#log.info({ viewerId: id, viewers: this.viewers.size }, 'viewer joined');
     this.observer.emit('newviewer', viewer);
     return viewer;
@@ -158,6 +166,7 @@ export class Session {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason;
+    clearTimeout(this.#idleTimer);
     for (const v of this.viewers.values()) v.close();
     for (const p of this.#sources.values())
       p.then(
@@ -169,6 +178,13 @@ export class Session {
     this.#log.info({ reason }, 'session closed');
     this.events.emit('@close', reason);
     this.observer.emit('close', reason);
+  }
+
+  #armIdleTimer(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.close('no viewers'), this.o.idleTimeoutMs);
+    this.#idleTimer.unref();
   }
 
   #source(codec: VideoCodecName): Promise<VideoSource> {

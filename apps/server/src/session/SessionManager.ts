@@ -11,6 +11,7 @@ export interface SessionManagerOptions {
   pool: WorkerPool;
   maxSessions: number;
   maxViewers: number;
+  idleTimeoutMs: number;
   inputRate: number;
   screen: ScreenInfo;
   video: VideoSettings;
@@ -46,6 +47,7 @@ export class SessionManager {
         startRuntime: this.o.startRuntime,
         video: this.o.video,
         maxViewers: this.o.maxViewers,
+        idleTimeoutMs: this.o.idleTimeoutMs,
         inputRate: this.o.inputRate,
       });
     } catch (err) {

@@ -40,7 +40,7 @@ export class TestSocket {
   }
 
   /** Resolves with the first message (already received or future) that matches. */
-  async waitFor<T extends ServerMessage>(pred: (m: ServerMessage) => m is T, timeoutMs = 20_000): Promise<T>;
+  async waitFor<T extends ServerMessage>(pred: (m: ServerMessage) => m is T, timeoutMs?: number): Promise<T>;
   async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
   async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs = 20_000): Promise<ServerMessage> {
     const deadline = Date.now() + timeoutMs;
