@@ -37,7 +37,7 @@ export const TouchPoint = z.object({
   id: z.number().int().min(0).max(1_000_000),
   x: norm,
   y: norm,
-  /** Contact radius in CSS px of the client's video element, if the device reports it. */
+  /** Contact radius in app CSS px, if the device reports it. */
   radiusX: z.number().min(0).max(500).optional(),
   radiusY: z.number().min(0).max(500).optional(),
   force: z.number().min(0).max(1).optional(),

@@ -8,7 +8,8 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_SIGNALING_MESSAGE_BYTES = 16 * 1024;
 
 /** Largest input message (one event, JSON) accepted on the data channel or WebSocket. */
-export const MAX_INPUT_MESSAGE_BYTES = 4 * 1024;
+export const MAX_INPUT_MESSAGE_BYTES = 8 * 1024;
+// (A text event at MAX_TEXT_INPUT_LENGTH stays under it even when JSON escapes every character as \uXXXX.)
 
 /** Longest committed text (UTF-16 code units) one `text` input event may carry. */
 export const MAX_TEXT_INPUT_LENGTH = 1024;

@@ -1,0 +1,228 @@
+import { Device } from 'mediasoup-client';
+import { FakeHandler } from 'mediasoup-client/lib/handlers/FakeHandler';
+import * as fakeParameters from 'mediasoup-client/lib/test/fakeParameters';
+import { describe, expect, it } from 'vitest';
+import type { SocketHandlers } from './SignalingClient';
+import { type ConnectionState, StreamClient } from './StreamClient';
+
+type Msg = Record<string, unknown> & { type: string; id?: number };
+type Handler = (msg: Msg) => unknown;
+
+/**
+ * A scripted signaling server: answers each request from `handlers` (a thrown
+ * `{code, message}` becomes an error reply). The media side is mediasoup-client's own
+ * FakeHandler, so the real Device/Transport/Consumer code runs.
+ */
+class FakeServer {
+  received: Msg[] = [];
+  handlers?: SocketHandlers;
+  open = true;
+  readonly answers: Record<string, Handler> = {
+    hello: () => ({ protocolVersion: 1, serverVersion: 'test' }),
+    'session/create': () => ({ sessionId: 'sess-1' }),
+    'session/join': (m) => ({
+      sessionId: m.sessionId,
+      viewerId: 'viewer-1',
+      routerRtpCapabilities: fakeParameters.generateRouterRtpCapabilities(),
+      screen: { width: 390, height: 844, touch: true },
+    }),
+    'transport/create': () => {
+      const p = fakeParameters.generateTransportRemoteParameters();
+      return {
+        transportId: p.id,
+        iceParameters: p.iceParameters,
+        iceCandidates: p.iceCandidates,
+        dtlsParameters: p.dtlsParameters,
+        sctpParameters: p.sctpParameters,
+      };
+    },
+    'transport/connect': () => ({}),
+    'media/consume': () => {
+      const c = fakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'video/VP8' });
+      return {
+        consumers: [
+          { consumerId: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters },
+        ],
+      };
+    },
+    'media/resume': () => ({}),
+    'media/keyframe': () => ({}),
+    'data/produce': () => ({ dataProducerId: fakeParameters.generateDataProducerRemoteParameters().id }),
+    'session/leave': () => ({}),
+  };
+
+  factory = (_url: string, handlers: SocketHandlers) => {
+    this.handlers = handlers;
+    queueMicrotask(() => (this.open ? handlers.onOpen() : handlers.onClose({ code: 1006, reason: '' })));
+    return {
+      send: (text: string) => {
+        const msg = JSON.parse(text) as Msg;
+        this.received.push(msg);
+        if (msg.id === undefined) return;
+        const answer = this.answers[msg.type];
+        queueMicrotask(() => {
+          try {
+            const data = answer!(msg);
+            this.push({ type: 'response', id: msg.id, ok: true, data });
+          } catch (error) {
+            this.push({ type: 'response', id: msg.id, ok: false, error });
+          }
+        });
+      },
+      close: () => {},
+    };
+  };
+
+  push(msg: unknown) {
+    this.handlers!.onMessage(JSON.stringify(msg));
+  }
+
+  types() {
+    return this.received.map((m) => m.type);
+  }
+}
+
+function setup() {
+  const server = new FakeServer();
+  const client = new StreamClient({
+    url: 'ws://test/ws',
+    socketFactory: server.factory,
+    createDevice: () => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) }),
+  });
+  const states: (ConnectionState | string)[] = [];
+  client.on('state', (s, e) => states.push(e ? `${s}:${e.code}` : s));
+  return { server, client, states };
+}
+
+describe('StreamClient', () => {
+  it('joins: hello, join, transports, consume, resume, in that order', async () => {
+    const { server, client, states } = setup();
+    const tracks: MediaStreamTrack[][] = [];
+    client.on('tracks', (t) => tracks.push(t));
+    await client.join('sess-1');
+
+    expect(states).toEqual(['connecting', 'joining', 'streaming']);
+    expect(client.session).toEqual({
+      sessionId: 'sess-1',
+      viewerId: 'viewer-1',
+      screen: { width: 390, height: 844, touch: true },
+    });
+    const t = server.types();
+    expect(t.slice(0, 4)).toEqual(['hello', 'session/join', 'transport/create', 'transport/create']);
+    expect(server.received[0]).toMatchObject({ protocolVersion: 1, client: 'offload-web' });
+    expect(server.received.filter((m) => m.type === 'transport/create').map((m) => m.direction)).toEqual([
+      'recv',
+      'send',
+    ]);
+    // The consumer is resumed only after it exists locally.
+    expect(t.indexOf('media/resume')).toBeGreaterThan(t.indexOf('media/consume'));
+    expect(t).toContain('transport/connect');
+    expect(tracks).toHaveLength(1);
+    expect(tracks[0]![0]!.kind).toBe('video');
+    client.close();
+  });
+
+  it('opens both input data producers with the protocol labels', async () => {
+    const { server, client } = setup();
+    await client.join('sess-1');
+    await new Promise((r) => setTimeout(r, 10));
+    const produce = server.received.filter((m) => m.type === 'data/produce');
+    expect(produce.map((m) => m.label).sort()).toEqual(['input', 'input-fast']);
+    const sendTransportConnect = server.received.filter((m) => m.type === 'transport/connect');
+    expect(sendTransportConnect).toHaveLength(2);
+    client.close();
+  });
+
+  it('sends input over the socket while the data channels are not open', async () => {
+    const { server, client } = setup();
+    expect(client.sendInput({ type: 'text', text: 'x' })).toBe(false);
+    await client.join('sess-1');
+    expect(client.sendInput({ type: 'text', text: 'héllo 你好' })).toBe(true);
+    expect(client.sendInput({ type: 'pointer', action: 'move', x: 0.5, y: 0.5 })).toBe(true);
+    const inputs = server.received.filter((m) => m.type === 'input');
+    expect(inputs).toMatchObject([
+      { event: { type: 'text', text: 'héllo 你好', seq: 0 } },
+      { event: { type: 'pointer', action: 'move', seq: 1 } },
+    ]);
+    client.close();
+  });
+
+  it('createSession returns the new id', async () => {
+    const { client } = setup();
+    await expect(client.createSession()).resolves.toBe('sess-1');
+    client.close();
+  });
+
+  it('fails with incompatible-protocol when hello is refused', async () => {
+    const { server, client, states } = setup();
+    server.answers.hello = () => {
+      throw { code: 'incompatible-protocol', message: 'server speaks 2' };
+    };
+    await expect(client.join('sess-1')).rejects.toMatchObject({ code: 'incompatible-protocol' });
+    expect(states).toEqual(['connecting', 'failed:incompatible-protocol']);
+    expect(client.error?.userText).toMatch(/Reload/);
+  });
+
+  it('fails with cannot-consume when the codec is unsupported', async () => {
+    const { server, client } = setup();
+    server.answers['media/consume'] = () => {
+      throw { code: 'cannot-consume', message: 'no common codec' };
+    };
+    await expect(client.join('sess-1')).rejects.toMatchObject({ code: 'cannot-consume' });
+    expect(client.state).toBe('failed');
+    expect(client.error?.userText).toMatch(/Codec unsupported/);
+  });
+
+  it('fails with session-not-found for a gone session', async () => {
+    const { server, client } = setup();
+    server.answers['session/join'] = () => {
+      throw { code: 'session-not-found', message: 'gone' };
+    };
+    await expect(client.join('nope')).rejects.toMatchObject({ code: 'session-not-found' });
+    expect(client.error?.code).toBe('session-not-found');
+  });
+
+  it('reports server-unreachable when the socket never opens', async () => {
+    const { server, client, states } = setup();
+    server.open = false;
+    await expect(client.join('sess-1')).rejects.toMatchObject({ code: 'server-unreachable' });
+    expect(states).toEqual(['connecting', 'failed:server-unreachable']);
+  });
+
+  it('closes with session-closed when the server ends the session', async () => {
+    const { server, client, states } = setup();
+    await client.join('sess-1');
+    server.push({ type: 'session/closed', sessionId: 'sess-1', reason: 'app exited' });
+    expect(states.at(-1)).toBe('closed:session-closed');
+    expect(client.error?.userText).toBe('The session ended: app exited. Start a new demo session.');
+    expect(client.tracks).toEqual([]);
+  });
+
+  it('fails with connection-lost when the socket drops mid-stream, and can join again', async () => {
+    const { server, client, states } = setup();
+    await client.join('sess-1');
+    server.handlers!.onClose({ code: 1006, reason: '' });
+    expect(states.at(-1)).toBe('failed:connection-lost');
+    await client.join('sess-1');
+    expect(client.state).toBe('streaming');
+    client.close();
+  });
+
+  it('leave() sends session/leave and closes', async () => {
+    const { server, client } = setup();
+    await client.join('sess-1');
+    await client.leave();
+    expect(server.types()).toContain('session/leave');
+    expect(client.state).toBe('closed');
+    expect(client.session).toBeNull();
+    expect(client.sendInput({ type: 'text', text: 'x' })).toBe(false);
+  });
+
+  it('requestKeyFrame() asks for every video consumer', async () => {
+    const { server, client } = setup();
+    await client.join('sess-1');
+    client.requestKeyFrame();
+    expect(server.received.filter((m) => m.type === 'media/keyframe')).toHaveLength(1);
+    client.close();
+  });
+});

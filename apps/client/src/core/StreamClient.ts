@@ -1,0 +1,423 @@
+import {
+  INPUT_CHANNEL_RELIABLE,
+  INPUT_CHANNEL_UNRELIABLE,
+  PROTOCOL_VERSION,
+  type ScreenInfo,
+} from '@offload/protocol';
+import { Device, type types } from 'mediasoup-client';
+import { ClientError } from './ClientError';
+import { InputSender } from './InputSender';
+import type { InputDraft } from './inputTypes';
+import { SignalingClient, type SocketFactory } from './SignalingClient';
+import { TypedEmitter } from './TypedEmitter';
+
+export type ConnectionState = 'idle' | 'connecting' | 'joining' | 'streaming' | 'closed' | 'failed';
+
+export interface SessionInfo {
+  sessionId: string;
+  viewerId: string;
+  screen: ScreenInfo;
+}
+
+export type StreamClientEvents = {
+  /** Connection state changed; `error` is set in `failed` (and in `closed` when the session ended). */
+  state: [state: ConnectionState, error: ClientError | null];
+  /** Joined a session (info) or left it (null). */
+  session: [session: SessionInfo | null];
+  /** The remote tracks to play (video first), or [] when media stopped. */
+  tracks: [tracks: MediaStreamTrack[]];
+  /** Something went wrong that does not stop the stream (a rejected input event, a lost keyframe request…). */
+  warning: [error: ClientError];
+};
+
+export interface StreamClientOptions {
+  /** Signaling WebSocket URL (see resolveSignalingUrl). */
+  url: string;
+  /** Default: the browser's WebSocket. */
+  socketFactory?: SocketFactory;
+  /** Signaling request timeout in ms. Default 10 000. */
+  requestTimeoutMs?: number;
+  /** Creates the mediasoup Device. Default: `new Device()` (detects the browser); tests pass a fake handler. */
+  createDevice?: () => Device;
+  /** Name sent in `hello`. Default "offload-web". */
+  clientName?: string;
+}
+
+const ACTIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'joining', 'streaming']);
+
+/**
+ * The one object that owns the stream: the signaling socket, the mediasoup Device, both
+ * transports, the consumers and the input data producers. The UI observes it through events
+ * (bound into the store) and calls its methods; nothing else touches WebRTC.
+ */
+export class StreamClient extends TypedEmitter<StreamClientEvents> {
+  #state: ConnectionState = 'idle';
+  #error: ClientError | null = null;
+  #session: SessionInfo | null = null;
+  #tracks: MediaStreamTrack[] = [];
+
+  readonly #options: StreamClientOptions;
+  #sig: SignalingClient | null = null;
+  #ready: Promise<SignalingClient> | null = null;
+  #device: Device | null = null;
+  #recv: types.Transport | null = null;
+  #send: types.Transport | null = null;
+  readonly #consumers = new Map<string, types.Consumer>();
+  readonly #dataProducers = new Map<string, types.DataProducer>();
+  #input: InputSender | null = null;
+  /** Bumped by every join/leave/close so an outdated join stops at its next step. */
+  #attempt = 0;
+  #closed = false;
+
+  constructor(options: StreamClientOptions) {
+    super();
+    if (!options.url) throw new TypeError('StreamClient needs a signaling url');
+    this.#options = options;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+  get error(): ClientError | null {
+    return this.#error;
+  }
+  get session(): SessionInfo | null {
+    return this.#session;
+  }
+  get tracks(): readonly MediaStreamTrack[] {
+    return this.#tracks;
+  }
+  /** Whether each input data channel is open (false: input goes over the WebSocket). */
+  get inputChannels(): { reliable: boolean; unreliable: boolean } {
+    const open = (label: string) => this.#dataProducers.get(label)?.readyState === 'open';
+    return { reliable: open(INPUT_CHANNEL_RELIABLE), unreliable: open(INPUT_CHANNEL_UNRELIABLE) };
+  }
+
+  /** Opens the socket and says hello; resolves once the server accepted our protocol version. */
+  async connect(): Promise<void> {
+    if (this.#closed) throw ClientError.closed();
+    if (!this.#ready) {
+      if (!ACTIVE.has(this.#state)) this.#setState('connecting', null);
+      const sig = this.#newSignaling();
+      this.#ready = (async () => {
+        await sig.open();
+        const hello = await sig.request('hello', {
+          protocolVersion: PROTOCOL_VERSION,
+          client: this.#options.clientName ?? 'offload-web',
+        });
+        if (hello.protocolVersion !== PROTOCOL_VERSION) {
+          throw new ClientError(
+            'incompatible-protocol',
+            `The server speaks protocol ${hello.protocolVersion}; this player speaks ${PROTOCOL_VERSION}.`,
+          );
+        }
+        return sig;
+      })();
+      this.#ready.catch(() => this.#dropSignaling(sig));
+    }
+    try {
+      await this.#ready;
+    } catch (err) {
+      throw this.#fail(err);
+    }
+  }
+
+  /** Starts a new app session on the server; returns its id (join it next). */
+  async createSession(profile?: string): Promise<string> {
+    await this.connect();
+    try {
+      const { sessionId } = await this.#signaling().request('session/create', profile ? { profile } : {});
+      return sessionId;
+    } catch (err) {
+      throw this.#fail(err);
+    }
+  }
+
+  /**
+   * Joins a session and starts receiving its screen: resolves once the consumers are resumed
+   * (state `streaming`). On failure the state becomes `failed` and the promise rejects with
+   * the same ClientError. Joining again (e.g. "Retry") starts over.
+   */
+  async join(sessionId: string): Promise<void> {
+    if (!sessionId) throw new TypeError('join() needs a session id');
+    const attempt = ++this.#attempt;
+    this.#closeMedia();
+    this.#setSession(null);
+    try {
+      await this.connect();
+      this.#check(attempt);
+      this.#setState('joining', null);
+      if (!this.#options.createDevice && typeof RTCPeerConnection === 'undefined') {
+        throw new ClientError('unsupported-browser', 'RTCPeerConnection is not available.');
+      }
+      const sig = this.#signaling();
+      const joined = await sig.request('session/join', { sessionId });
+      this.#check(attempt);
+      this.#setSession({ sessionId: joined.sessionId, viewerId: joined.viewerId, screen: joined.screen });
+      this.#input = new InputSender({ fallback: (event) => sig.sendInput(event) });
+
+      const device = this.#options.createDevice?.() ?? new Device();
+      this.#device = device;
+      await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
+      this.#check(attempt);
+      this.#recv = await this.#createTransport('recv');
+      this.#check(attempt);
+      this.#send = await this.#createTransport('send');
+      this.#check(attempt);
+      // Input rides the WebSocket until the channels open, so the stream need not wait for them.
+      void this.#openInputChannels(this.#send, attempt);
+      await this.#consume(this.#recv, attempt);
+      this.#setState('streaming', null);
+    } catch (err) {
+      if (attempt !== this.#attempt) throw ClientError.from(err);
+      throw this.#fail(err);
+    }
+  }
+
+  /** Sends one input event (stamped with seq and ts); false if no session can take it. */
+  sendInput(draft: InputDraft): boolean {
+    if (!this.#input || !this.#session || !ACTIVE.has(this.#state)) return false;
+    return this.#input.send(draft) !== null;
+  }
+
+  /** Asks the server for a keyframe on every video consumer (e.g. the tab became visible). */
+  requestKeyFrame(): void {
+    const sig = this.#sig;
+    if (!sig?.isOpen || this.#state !== 'streaming') return;
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.kind !== 'video') continue;
+      sig.request('media/keyframe', { consumerId: consumer.id }).catch((err) => this.#warn(err));
+    }
+  }
+
+  /** The video receiver's stats (see computeStats), or null when not streaming. */
+  async getVideoStats(): Promise<RTCStatsReport | null> {
+    const consumer = [...this.#consumers.values()].find((c) => c.kind === 'video' && !c.closed);
+    return consumer ? consumer.getStats() : null;
+  }
+
+  /** Leaves the session but keeps the socket for another join. */
+  async leave(): Promise<void> {
+    this.#attempt++;
+    const hadSession = this.#session !== null;
+    this.#closeMedia();
+    this.#setSession(null);
+    if (!this.#closed) this.#setState('closed', null);
+    const sig = this.#sig;
+    if (hadSession && sig?.isOpen) await sig.request('session/leave', {}).catch((err) => this.#warn(err));
+  }
+
+  /** Closes everything, for good. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#attempt++;
+    this.#closeMedia();
+    this.#setSession(null);
+    this.#setState('closed', this.#state === 'failed' ? this.#error : null);
+    this.#closed = true;
+    const sig = this.#sig;
+    this.#sig = null;
+    this.#ready = null;
+    sig?.close();
+    this.removeAllListeners();
+  }
+
+  #newSignaling(): SignalingClient {
+    const sig = new SignalingClient({
+      url: this.#options.url,
+      socketFactory: this.#options.socketFactory,
+      requestTimeoutMs: this.#options.requestTimeoutMs,
+    });
+    this.#sig = sig;
+    sig.on('session-closed', ({ sessionId, reason }) => {
+      if (this.#session && this.#session.sessionId !== sessionId) return;
+      this.#attempt++;
+      this.#closeMedia();
+      this.#setState('closed', new ClientError('session-closed', reason || 'The session ended.'));
+    });
+    sig.on('server-error', (err) => this.#warn(err));
+    sig.on('invalid-message', (err) => this.#warn(err));
+    sig.on('disconnected', (err) => {
+      this.#dropSignaling(sig);
+      if (ACTIVE.has(this.#state)) {
+        this.#attempt++;
+        this.#fail(err);
+      }
+    });
+    return sig;
+  }
+
+  #dropSignaling(sig: SignalingClient): void {
+    if (this.#sig !== sig) return;
+    this.#sig = null;
+    this.#ready = null;
+    sig.close();
+  }
+
+  #signaling(): SignalingClient {
+    if (!this.#sig?.isOpen) throw ClientError.connectionLost('The signaling socket is not open.');
+    return this.#sig;
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const sig = this.#signaling();
+    const device = this.#device!;
+    const info = await sig.request('transport/create', { direction });
+    const options: types.TransportOptions = {
+      id: info.transportId,
+      iceParameters: info.iceParameters as types.IceParameters,
+      iceCandidates: info.iceCandidates as types.IceCandidate[],
+      dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+      sctpParameters: info.sctpParameters as types.SctpParameters | undefined,
+    };
+    const transport =
+      direction === 'recv' ? device.createRecvTransport(options) : device.createSendTransport(options);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      sig
+        .request('transport/connect', { transportId: transport.id, dtlsParameters })
+        .then(() => callback(), errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (state !== 'failed' || transport.closed) return;
+      if (direction === 'recv') {
+        this.#attempt++;
+        this.#fail(
+          new ClientError('media-failed', `The ${direction} transport's ICE/DTLS connection failed.`),
+        );
+      } else {
+        this.#warn(
+          new ClientError('media-failed', 'The input transport failed; input falls back to the socket.'),
+        );
+      }
+    });
+    if (direction === 'send') {
+      transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
+        sig
+          .request('data/produce', {
+            transportId: transport.id,
+            sctpStreamParameters,
+            label: label ?? '',
+            protocol: protocol ?? '',
+          })
+          .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
+      });
+    }
+    return transport;
+  }
+
+  async #consume(recv: types.Transport, attempt: number): Promise<void> {
+    const sig = this.#signaling();
+    const device = this.#device!;
+    const { consumers } = await sig.request('media/consume', { rtpCapabilities: device.rtpCapabilities });
+    this.#check(attempt);
+    if (!consumers.some((c) => c.kind === 'video')) {
+      throw new ClientError('no-video', 'The server returned no video consumer.');
+    }
+    for (const info of consumers) {
+      const consumer = await recv.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as types.RtpParameters,
+      });
+      this.#check(attempt);
+      this.#consumers.set(consumer.id, consumer);
+      preferLowLatency(consumer.rtpReceiver);
+      consumer.on('transportclose', () => this.#consumers.delete(consumer.id));
+      // Consumers start paused on the server; resuming only now means the first keyframe is not lost.
+      await sig.request('media/resume', { consumerId: consumer.id });
+      this.#check(attempt);
+    }
+    const all = [...this.#consumers.values()];
+    this.#tracks = [...all.filter((c) => c.kind === 'video'), ...all.filter((c) => c.kind !== 'video')].map(
+      (c) => c.track,
+    );
+    this.emit('tracks', this.#tracks);
+  }
+
+  async #openInputChannels(send: types.Transport, attempt: number): Promise<void> {
+    const input = this.#input;
+    if (!input || !this.#device?.sctpCapabilities) return;
+    const open = async (label: string, options: types.DataProducerOptions) => {
+      try {
+        const producer = await send.produceData({ ...options, label });
+        if (attempt !== this.#attempt) {
+          producer.close();
+          return;
+        }
+        this.#dataProducers.set(label, producer);
+        producer.on('transportclose', () => this.#dataProducers.delete(label));
+        if (label === INPUT_CHANNEL_RELIABLE) input.setChannels({ reliable: producer });
+        else input.setChannels({ unreliable: producer });
+      } catch (err) {
+        // A transport closed under a pending produceData (leave, failure) is not worth a warning.
+        if (attempt === this.#attempt && this.#send === send) this.#warn(err);
+      }
+    };
+    await Promise.all([
+      open(INPUT_CHANNEL_UNRELIABLE, { ordered: false, maxRetransmits: 0 }),
+      open(INPUT_CHANNEL_RELIABLE, { ordered: true }),
+    ]);
+  }
+
+  /** Throws if a newer join/leave/close superseded this join. */
+  #check(attempt: number): void {
+    if (attempt !== this.#attempt || this.#closed) throw ClientError.closed();
+  }
+
+  #closeMedia(): void {
+    for (const p of this.#dataProducers.values()) p.close();
+    this.#dataProducers.clear();
+    for (const c of this.#consumers.values()) c.close();
+    this.#consumers.clear();
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = null;
+    this.#recv = null;
+    this.#device = null;
+    this.#input = null;
+    if (this.#tracks.length > 0) {
+      this.#tracks = [];
+      this.emit('tracks', []);
+    }
+  }
+
+  #fail(err: unknown): ClientError {
+    const error = ClientError.from(err);
+    if (this.#closed) return error;
+    this.#closeMedia();
+    this.#setState('failed', error);
+    return error;
+  }
+
+  #warn(err: unknown): void {
+    const error = ClientError.from(err);
+    if (error.code === 'client-closed') return;
+    console.warn(`[offload] ${error.code}: ${error.message}`);
+    this.emit('warning', error);
+  }
+
+  #setSession(session: SessionInfo | null): void {
+    if (this.#session === session) return;
+    this.#session = session;
+    this.emit('session', session);
+  }
+
+  #setState(state: ConnectionState, error: ClientError | null): void {
+    if (this.#closed || (state === this.#state && error === this.#error)) return;
+    this.#state = state;
+    this.#error = error;
+    this.emit('state', state, error);
+  }
+}
+
+/** Plays frames as soon as they decode: a remote screen wants latency, not smoothness. */
+function preferLowLatency(receiver: RTCRtpReceiver | undefined): void {
+  if (receiver && 'jitterBufferTarget' in receiver) {
+    try {
+      (receiver as RTCRtpReceiver & { jitterBufferTarget: number | null }).jitterBufferTarget = 0;
+    } catch {
+      // Out of range on some builds; the default buffer still works.
+    }
+  }
+}

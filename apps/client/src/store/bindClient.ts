@@ -1,0 +1,59 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { StreamClient } from '../core/StreamClient';
+import { computeStats, type StatsSample } from '../core/streamStats';
+import type { OffloadStore } from './store';
+
+export interface BindOptions {
+  /** Stats poll period in ms. Default 1000. */
+  statsIntervalMs?: number;
+}
+
+/**
+ * Mirrors a StreamClient into the store: state, session, stream readiness, and stats polled
+ * while streaming. Returns a function that unbinds.
+ */
+export function bindClientToStore(
+  client: StreamClient,
+  store: StoreApi<OffloadStore>,
+  { statsIntervalMs = 1000 }: BindOptions = {},
+): () => void {
+  const s = () => store.getState();
+  s().setConnection(client.state, client.error?.toInfo() ?? null);
+  s().setSession(client.session);
+  s().setStreamReady(client.tracks.length > 0);
+
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let sample: StatsSample | null = null;
+  const poll = async () => {
+    const report = await client.getVideoStats().catch(() => null);
+    if (!report || timer === null) return;
+    const result = computeStats(report.values(), sample);
+    if (!result) return;
+    sample = result.sample;
+    s().setStats(result.stats);
+  };
+  const stopPolling = () => {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    sample = null;
+  };
+
+  const offs = [
+    client.on('state', (state, error) => {
+      s().setConnection(state, error?.toInfo() ?? null);
+      if (state === 'streaming' && timer === null) {
+        timer = setInterval(() => void poll(), statsIntervalMs);
+        void poll();
+      } else if (state !== 'streaming') stopPolling();
+    }),
+    client.on('session', (info) => s().setSession(info)),
+    client.on('tracks', (tracks) => {
+      s().setStreamReady(tracks.length > 0);
+      if (tracks.length === 0) s().setAutoplayBlocked(false);
+    }),
+  ];
+  return () => {
+    stopPolling();
+    for (const off of offs) off();
+  };
+}

@@ -1,0 +1,107 @@
+import { type CSSProperties, useCallback, useEffect, useRef } from 'react';
+import { InputCapture } from '../core/InputCapture';
+import { ErrorPanel } from './ErrorPanel';
+import { useClient, useOffload, useStoreApi } from './OffloadContext';
+import { StatusBar } from './StatusBar';
+
+/** Until the server says otherwise, a typical phone (the demo app's profile). */
+const DEFAULT_ASPECT = 390 / 844;
+
+export function Player({ sessionId, embed }: { sessionId: string; embed: boolean }) {
+  const client = useClient();
+  const store = useStoreApi();
+  const state = useOffload((s) => s.connection.state);
+  const error = useOffload((s) => s.connection.error);
+  const screen = useOffload((s) => s.session.screen);
+  const streamReady = useOffload((s) => s.media.streamReady);
+  const autoplayBlocked = useOffload((s) => s.media.autoplayBlocked);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const captureRef = useRef<InputCapture | null>(null);
+
+  const join = useCallback(() => {
+    // Failures land in the store (and the error panel); nothing to do with the rejection here.
+    client.join(sessionId).catch(() => {});
+  }, [client, sessionId]);
+
+  useEffect(() => {
+    join();
+    return () => void client.leave();
+  }, [client, join]);
+
+  // Attach the remote tracks; a refused play() means the browser wants a gesture first.
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video) return;
+    if (!streamReady) {
+      video.srcObject = null;
+      return;
+    }
+    video.srcObject = new MediaStream([...client.tracks]);
+    video.play().then(
+      () => store.getState().setAutoplayBlocked(false),
+      (err: unknown) => {
+        if (err instanceof DOMException && err.name === 'NotAllowedError')
+          store.getState().setAutoplayBlocked(true);
+      },
+    );
+  }, [client, store, streamReady]);
+
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video || !streamReady) return;
+    const capture = new InputCapture({
+      video,
+      send: (draft) => client.sendInput(draft),
+      getScreen: () => store.getState().session.screen,
+    });
+    captureRef.current = capture;
+    return () => {
+      capture.detach();
+      captureRef.current = null;
+    };
+  }, [client, store, streamReady]);
+
+  const tapToPlay = () => {
+    videoRef.current?.play().then(
+      () => store.getState().setAutoplayBlocked(false),
+      () => {},
+    );
+    captureRef.current?.focus();
+  };
+
+  const aspect = screen ? screen.width / screen.height : DEFAULT_ASPECT;
+  const frameStyle = { '--aspect': aspect } as CSSProperties;
+  const busy = state === 'idle' || state === 'connecting' || state === 'joining';
+
+  return (
+    <main className={`player-page${embed ? ' embed' : ''}`}>
+      <div className="frame" style={frameStyle} data-testid="player">
+        <video ref={videoRef} data-testid="stream" playsInline muted autoPlay disablePictureInPicture />
+        {busy && !error && (
+          <div className="overlay">
+            <div className="spinner" aria-hidden="true" />
+            <p>{state === 'joining' ? 'Starting the stream…' : 'Connecting…'}</p>
+          </div>
+        )}
+        {autoplayBlocked && streamReady && (
+          <div className="overlay">
+            <button type="button" className="primary big" data-testid="tap-to-play" onClick={tapToPlay}>
+              Tap to play
+            </button>
+          </div>
+        )}
+        {error && (
+          <div className="overlay">
+            <ErrorPanel error={error} onRetry={join} />
+          </div>
+        )}
+      </div>
+      {!embed && (
+        <StatusBar
+          routeSessionId={sessionId}
+          onKeyboard={streamReady ? () => captureRef.current?.focus() : undefined}
+        />
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, sessionUrl } from './route';
+
+describe('parseRoute', () => {
+  it('reads session and embed', () => {
+    expect(parseRoute('')).toEqual({ sessionId: null, embed: false });
+    expect(parseRoute('?session=abc&embed=1')).toEqual({ sessionId: 'abc', embed: true });
+    expect(parseRoute('?session=%20&embed=0')).toEqual({ sessionId: null, embed: false });
+  });
+});
+
+describe('sessionUrl', () => {
+  it('sets the session and keeps the other parameters', () => {
+    expect(sessionUrl('s1', 'http://h/?server=127.0.0.1:8080&embed=1#x')).toBe(
+      'http://h/?server=127.0.0.1:8080&embed=1&session=s1',
+    );
+  });
+  it('drops the session for the start page', () => {
+    expect(sessionUrl(null, 'http://h/app/?session=s1&server=a')).toBe('http://h/app/?server=a');
+  });
+});

@@ -1,0 +1,86 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Where an app point (normalised 0..1) lies on the page, given object-fit: contain letterboxing. */
+export async function appPointOnPage(page: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
+  return page.locator('[data-testid="stream"]').evaluate(
+    (el, [nx, ny]) => {
+      const v = el as HTMLVideoElement;
+      const r = v.getBoundingClientRect();
+      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+      const w = v.videoWidth * scale;
+      const h = v.videoHeight * scale;
+      return { x: r.left + (r.width - w) / 2 + nx * w, y: r.top + (r.height - h) / 2 + ny * h };
+    },
+    [nx, ny] as const,
+  );
+}
+
+/** Mean RGB of a 6x6 patch of the received video frame around an app point (reads pixels, not the DOM). */
+export async function videoPixel(page: Page, nx: number, ny: number): Promise<[number, number, number]> {
+  return page.locator('[data-testid="stream"]').evaluate(
+    (el, [nx, ny]) => {
+      const v = el as HTMLVideoElement;
+      const c = document.createElement('canvas');
+      c.width = v.videoWidth;
+      c.height = v.videoHeight;
+      const ctx = c.getContext('2d', { willReadFrequently: true })!;
+      ctx.drawImage(v, 0, 0);
+      const x = Math.round(nx * v.videoWidth) - 3;
+      const y = Math.round(ny * v.videoHeight) - 3;
+      const d = ctx.getImageData(x, y, 6, 6).data;
+      const sum = [0, 0, 0];
+      for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) sum[k]! += d[i + k]!;
+      return sum.map((s) => Math.round(s / (d.length / 4))) as [number, number, number];
+    },
+    [nx, ny] as const,
+  );
+}
+
+/** Standard deviation of luma over a coarse grid of the frame: ~0 for a blank (black/grey) frame. */
+export async function frameDetail(page: Page): Promise<number> {
+  return page.locator('[data-testid="stream"]').evaluate((el) => {
+    const v = el as HTMLVideoElement;
+    const c = document.createElement('canvas');
+    c.width = 72;
+    c.height = 128;
+    const ctx = c.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(v, 0, 0, 72, 128);
+    const d = ctx.getImageData(0, 0, 72, 128).data;
+    const ys: number[] = [];
+    for (let i = 0; i < d.length; i += 4) ys.push(0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!);
+    const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+    return Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length);
+  });
+}
+
+/** Frames the video element has decoded so far. */
+export async function framesDecoded(page: Page): Promise<number> {
+  return page
+    .locator('[data-testid="stream"]')
+    .evaluate((el) => (el as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
+}
+
+export function colorDistance(a: readonly number[], b: readonly number[]): number {
+  return Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
+}
+
+export async function waitForStreaming(page: Page): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('data-offload-state', 'streaming');
+  await expect.poll(() => framesDecoded(page)).toBeGreaterThan(0);
+}
+
+/** The app's own state, read back through the server's debug endpoint (OFFLOAD_DEBUG=1). */
+export async function appState(
+  page: Page,
+  sessionId: string,
+): Promise<{ count: number; text: string; focused: string | null; strokes: number }> {
+  const r = await page.request.get(`/debug/sessions/${sessionId}/app-state`);
+  expect(r.ok()).toBe(true);
+  return r.json();
+}
+
+export function sessionIdOf(page: Page): string {
+  const id = new URL(page.url()).searchParams.get('session');
+  if (!id) throw new Error(`no session id in ${page.url()}`);
+  return id;
+}

@@ -1,0 +1,141 @@
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import {
+  appPointOnPage,
+  appState,
+  colorDistance,
+  frameDetail,
+  framesDecoded,
+  sessionIdOf,
+  videoPixel,
+  waitForStreaming,
+} from '../lib/video.js';
+
+/** In the page: time from the client entering "joining" to the first decoded video frame. */
+function markJoinToFirstFrame(): void {
+  let joinAt: number | undefined;
+  const iv = setInterval(() => {
+    if (joinAt === undefined && document.documentElement?.dataset.offloadState === 'joining')
+      joinAt = performance.now();
+    const v = document.querySelector('video');
+    if (joinAt !== undefined && v && v.getVideoPlaybackQuality().totalVideoFrames > 0) {
+      (window as unknown as { __joinToFirstFrameMs: number }).__joinToFirstFrameMs = Math.round(
+        performance.now() - joinAt,
+      );
+      clearInterval(iv);
+    }
+  }, 5);
+}
+
+// Where the demo app's widgets are, normalised to its 720x1280 screen.
+const COUNTER = { x: 0.5, y: 0.248 };
+const TEXT_FIELD = { x: 0.5, y: 0.403 };
+const CANVAS_MID = { x: 0.5, y: 0.7 };
+
+/**
+ * The whole path, for real: the server runs the demo app in Chromium under Xvfb, GStreamer
+ * encodes it, mediasoup forwards it, this Chromium decodes it; input goes back over the
+ * data channels and is injected with CDP. Assertions look at decoded pixels.
+ */
+test.describe
+  .serial('streaming the demo app', () => {
+    let context: BrowserContext;
+    let page: Page;
+    let sessionId: string;
+
+    test.beforeAll(async ({ browser }) => {
+      context = await browser.newContext();
+      page = await context.newPage();
+      await page.goto('/');
+      await page.getByTestId('start-demo').click();
+      await waitForStreaming(page);
+      sessionId = sessionIdOf(page);
+    });
+
+    test.afterAll(async () => {
+      await context?.close();
+    });
+
+    test('real frames arrive at the app screen size, and keep coming', async () => {
+      const size = await page
+        .getByTestId('stream')
+        .evaluate((v) => [(v as HTMLVideoElement).videoWidth, (v as HTMLVideoElement).videoHeight]);
+      expect(size).toEqual([720, 1280]);
+      // A real app screen has detail; a blank or black frame has none.
+      await expect.poll(() => frameDetail(page)).toBeGreaterThan(15);
+      const before = await framesDecoded(page);
+      await page.waitForTimeout(2000);
+      expect(await framesDecoded(page)).toBeGreaterThan(before + 20);
+    });
+
+    test('a tap on the stream reaches the app and the streamed pixels change', async () => {
+      const before = await videoPixel(page, COUNTER.x, COUNTER.y);
+      const at = await appPointOnPage(page, COUNTER.x, COUNTER.y);
+      await page.mouse.click(at.x, at.y);
+      await expect
+        .poll(async () => colorDistance(await videoPixel(page, COUNTER.x, COUNTER.y), before))
+        .toBeGreaterThan(60);
+      expect((await appState(page, sessionId)).count).toBe(1);
+    });
+
+    test('a drag paints on the app canvas', async () => {
+      const before = await videoPixel(page, CANVAS_MID.x, CANVAS_MID.y);
+      const from = await appPointOnPage(page, 0.3, 0.6);
+      const to = await appPointOnPage(page, 0.7, 0.8);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 20 });
+      await page.mouse.up();
+      await expect
+        .poll(async () => colorDistance(await videoPixel(page, CANVAS_MID.x, CANVAS_MID.y), before))
+        .toBeGreaterThan(60);
+      expect((await appState(page, sessionId)).strokes).toBeGreaterThanOrEqual(1);
+    });
+
+    test('committed non-ASCII text and typed keys reach the app exactly', async () => {
+      const at = await appPointOnPage(page, TEXT_FIELD.x, TEXT_FIELD.y);
+      await page.mouse.click(at.x, at.y);
+      await expect.poll(async () => (await appState(page, sessionId)).focused).toBe('text');
+      const fieldBefore = await videoPixel(page, 0.2, TEXT_FIELD.y);
+      // As an IME commits it: one input event with the whole string, no key events.
+      await page.keyboard.insertText('héllo 你好');
+      await expect.poll(async () => (await appState(page, sessionId)).text).toBe('héllo 你好');
+      await page.keyboard.type(' ok!');
+      await page.keyboard.press('Backspace');
+      await expect.poll(async () => (await appState(page, sessionId)).text).toBe('héllo 你好 ok');
+      // And the text shows up in the streamed picture.
+      await expect
+        .poll(async () => colorDistance(await videoPixel(page, 0.2, TEXT_FIELD.y), fieldBefore))
+        .toBeGreaterThan(30);
+    });
+
+    test('a viewer who joins later gets a picture from a keyframe it asked for', async ({
+      browser,
+    }, info) => {
+      // The server sends a keyframe only every 120 s here, so this picture can only come from
+      // the late viewer's own keyframe request (PLI) being answered by the encoder.
+      const late = await browser.newContext();
+      const p2 = await late.newPage();
+      await p2.addInitScript(markJoinToFirstFrame);
+      await p2.goto(`/?session=${sessionId}`);
+      await waitForStreaming(p2);
+      const ms = await (
+        await p2.waitForFunction(
+          () => (window as unknown as { __joinToFirstFrameMs?: number }).__joinToFirstFrameMs,
+        )
+      ).jsonValue();
+      await expect.poll(() => frameDetail(p2)).toBeGreaterThan(15);
+      // Both viewers see the same app: the counter's colour matches.
+      expect(
+        colorDistance(
+          await videoPixel(p2, COUNTER.x, COUNTER.y),
+          await videoPixel(page, COUNTER.x, COUNTER.y),
+        ),
+      ).toBeLessThan(30);
+      info.annotations.push({
+        type: 'late viewer: join → first decoded frame (ms)',
+        description: String(ms),
+      });
+      console.log(`late viewer: join → first decoded frame: ${ms} ms`);
+      await late.close();
+    });
+  });
