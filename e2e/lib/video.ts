@@ -84,3 +84,15 @@ export function sessionIdOf(page: Page): string {
   if (!id) throw new Error(`no session id in ${page.url()}`);
   return id;
 }
+
+export interface SessionInfo {
+  viewers: { id: string; input: { dataChannel: number; webSocket: number; dropped: number } }[];
+  video: { codec: string; frames: number; bytes: number; keyframesRequested: number }[];
+}
+
+/** The server's view of a session (debug endpoint): viewers' input counts, video source stats. */
+export async function sessionInfo(page: Page, sessionId: string): Promise<SessionInfo> {
+  const r = await page.request.get(`/debug/sessions/${sessionId}`);
+  expect(r.ok()).toBe(true);
+  return r.json();
+}

@@ -6,6 +6,7 @@ import {
   frameDetail,
   framesDecoded,
   sessionIdOf,
+  sessionInfo,
   videoPixel,
   waitForStreaming,
 } from '../lib/video.js';
@@ -89,6 +90,10 @@ test.describe
         .poll(async () => colorDistance(await videoPixel(page, CANVAS_MID.x, CANVAS_MID.y), before))
         .toBeGreaterThan(60);
       expect((await appState(page, sessionId)).strokes).toBeGreaterThanOrEqual(1);
+      // The input came over the WebRTC data channels, not the WebSocket fallback.
+      const [viewer] = (await sessionInfo(page, sessionId)).viewers;
+      expect(viewer!.input.dataChannel).toBeGreaterThanOrEqual(20);
+      expect(viewer!.input.dropped).toBe(0);
     });
 
     test('committed non-ASCII text and typed keys reach the app exactly', async () => {
@@ -131,6 +136,8 @@ test.describe
           await videoPixel(page, COUNTER.x, COUNTER.y),
         ),
       ).toBeLessThan(30);
+      // The encoder was asked for keyframes (each viewer's consumer resume sends a PLI upstream).
+      expect((await sessionInfo(page, sessionId)).video[0]!.keyframesRequested).toBeGreaterThanOrEqual(2);
       info.annotations.push({
         type: 'late viewer: join → first decoded frame (ms)',
         description: String(ms),

@@ -24,7 +24,8 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 /**
  * Serves the thin client (a single-page app), the built-in demo app under /demo/, and
- * /healthz. With debug on, /debug/sessions/:id/app-state reads the app's own state back.
+ * /healthz. With debug on, /debug/sessions/:id describes a session and
+ * /debug/sessions/:id/app-state reads the app's own state back.
  */
 export function createHttpServer(o: HttpOptions): http.Server {
   const clientBuilt = existsSync(path.join(o.clientDir, 'index.html'));
@@ -40,11 +41,11 @@ export function createHttpServer(o: HttpOptions): http.Server {
       req.url = req.url!.slice('/demo'.length) || '/';
       return demo(req, res, () => json(res, 404, { error: 'not found' }));
     }
-    const m = /^\/debug\/sessions\/([^/]+)\/app-state$/.exec(url.pathname);
+    const m = /^\/debug\/sessions\/([^/]+)(\/app-state)?$/.exec(url.pathname);
     if (m && o.debug) {
       const session = o.sessions.sessions.get(m[1]!);
       if (!session) return json(res, 404, { error: 'session-not-found' });
-      session.runtime.appState().then(
+      (m[2] ? session.runtime.appState() : session.describe()).then(
         (state) => json(res, 200, state),
         (err: Error) => json(res, 500, { error: err.message }),
       );

@@ -21,7 +21,7 @@ describe('InputGate', () => {
     for (let i = 0; i < 50; i++) gate.handleMessage('garbage');
     gate.handleMessage(JSON.stringify({ type: 'pointer', seq: 1 }));
     expect(errors.map((e) => e.code)).toEqual(['bad-json', 'invalid-message']);
-    expect(gate.dropped).toBe(51);
+    expect(gate.counts).toEqual({ dataChannel: 0, webSocket: 0, dropped: 51 });
   });
 
   it('rate-limits a flood', () => {

@@ -22,8 +22,8 @@ export interface InputGateOptions {
  */
 export class InputGate {
   readonly events = new EventEmitter<InputGateEvents>();
-  accepted = 0;
-  dropped = 0;
+  /** Events passed on, by the way they came; and events dropped. */
+  readonly counts = { dataChannel: 0, webSocket: 0, dropped: 0 };
   readonly #bucket: TokenBucket;
   readonly #lastReport = new Map<string, number>();
   #closed = false;
@@ -35,12 +35,16 @@ export class InputGate {
   /** A raw data-channel message. */
   handleMessage(text: string): void {
     const r = parseInputEvent(text);
-    if (r.ok) this.handleEvent(r.value);
+    if (r.ok) this.#pass(r.value, 'dataChannel');
     else this.#reject(r.error);
   }
 
   /** An event already validated (the WebSocket fallback parses the whole message). */
   handleEvent(e: InputEvent): void {
+    this.#pass(e, 'webSocket');
+  }
+
+  #pass(e: InputEvent, via: 'dataChannel' | 'webSocket'): void {
     if (this.#closed) return;
     if (!this.#bucket.take()) {
       this.#reject(
@@ -51,7 +55,7 @@ export class InputGate {
       );
       return;
     }
-    this.accepted++;
+    this.counts[via]++;
     this.options.sink(e);
   }
 
@@ -60,7 +64,7 @@ export class InputGate {
   }
 
   #reject(error: OffloadError): void {
-    this.dropped++;
+    this.counts.dropped++;
     const now = performance.now();
     const last = this.#lastReport.get(error.code);
     if (last !== undefined && now - last < (this.options.rejectReportIntervalMs ?? 1000)) return;

@@ -69,7 +69,6 @@ export class Session {
     this.#log = log;
     router.observer.once('close', () => this.close('media worker stopped'));
     runtime.events.once('died', (why) => this.close(`app stopped: ${why}`));
-    this.#armIdleTimer();
   }
 
   static async create(o: SessionOptions): Promise<Session> {
@@ -88,6 +87,8 @@ export class Session {
       const session = new Session(id, o, router, runtime, inputTransport, log);
       // The first codec starts now so the first viewer's first frame needs no encoder start-up.
       await session.#source(o.video.codecs[0]!);
+      // Counted from when the session can be joined: its creator needs a moment to join.
+      session.#armIdleTimer();
       log.info({ ms: Math.round(performance.now() - t0), worker: o.worker.index }, 'session started');
       return session;
     } catch (err) {
@@ -160,6 +161,16 @@ export class Session {
   /** Running video sources, for stats. */
   async videoSources(): Promise<VideoSource[]> {
     return Promise.all(this.#sources.values());
+  }
+
+  /** A snapshot for debugging and tests: viewers' input counts and the video sources' stats. */
+  async describe(): Promise<Record<string, unknown>> {
+    return {
+      id: this.id,
+      screen: this.screen,
+      viewers: [...this.viewers.values()].map((v) => ({ id: v.id, input: { ...v.input.counts } })),
+      video: (await this.videoSources()).map((s) => ({ codec: s.codec, ...s.stats })),
+    };
   }
 
   close(reason = 'closed'): void {

@@ -15,7 +15,7 @@ describe('session life cycle', () => {
   let server: Offload;
 
   beforeAll(async () => {
-    server = await startTestServer({ OFFLOAD_SESSION_IDLE_TIMEOUT_S: '1' });
+    server = await startTestServer({ OFFLOAD_SESSION_IDLE_TIMEOUT_S: '3' });
   });
 
   afterAll(async () => {
@@ -28,7 +28,7 @@ describe('session life cycle', () => {
     const created = await s.request('session/create');
     const sessionId = created.ok ? (created.data as { sessionId: string }).sessionId : '';
     const session = server.sessions.get(sessionId);
-    // Joined within the (1 s) idle timeout, the session stays up.
+    // Joined within the (3 s) idle timeout, the session stays up.
     expect((await s.request('session/join', { sessionId })).ok).toBe(true);
     expect(children()).toEqual(expect.arrayContaining(['Xvfb', 'python3']));
     const sources = await session.videoSources();

@@ -14,7 +14,11 @@ describe('signaling', () => {
   let owner: TestSocket;
 
   beforeAll(async () => {
-    server = await startTestServer({ OFFLOAD_MAX_SESSIONS: '1', OFFLOAD_INPUT_RATE: '200' });
+    server = await startTestServer({
+      OFFLOAD_MAX_SESSIONS: '1',
+      OFFLOAD_INPUT_RATE: '200',
+      OFFLOAD_CODECS: 'h264,vp8',
+    });
     owner = await TestSocket.open(server.port);
     expect((await owner.request('hello', { protocolVersion: PROTOCOL_VERSION })).ok).toBe(true);
     const created = await owner.request('session/create');
@@ -117,6 +121,34 @@ describe('signaling', () => {
     const badResume = await s.request('media/resume', { consumerId: 'nope' });
     expect(badResume.ok || badResume.error.code).toBe('consumer-not-found');
     s.close();
+  });
+
+  it('gives each client the first codec it can decode, starting a VP8 encoder only when one needs it', async () => {
+    const session = server.sessions.get(sessionId);
+    expect((await session.videoSources()).map((v) => v.codec)).toEqual(['h264']);
+    const caps = session.router.rtpCapabilities;
+    const only = (mime: string) => ({
+      ...caps,
+      codecs: caps.codecs!.filter(
+        (c) => c.mimeType === mime || (c.mimeType === 'video/rtx' && c.parameters?.apt !== undefined),
+      ),
+    });
+    const consume = async (rtpCapabilities: unknown) => {
+      const s = await hello();
+      await s.request('session/join', { sessionId });
+      await s.request('transport/create', { direction: 'recv' });
+      const r = await s.request('media/consume', { rtpCapabilities });
+      s.close();
+      if (!r.ok) throw new Error(r.error.message);
+      return (r.data as { consumers: { rtpParameters: { codecs: { mimeType: string }[] } }[] }).consumers[0]!;
+    };
+    expect((await consume(caps)).rtpParameters.codecs[0]!.mimeType).toBe('video/H264');
+    expect((await consume(only('video/VP8'))).rtpParameters.codecs[0]!.mimeType).toBe('video/VP8');
+    const sources = await session.videoSources();
+    expect(sources.map((v) => v.codec).sort()).toEqual(['h264', 'vp8']);
+    await expect
+      .poll(() => sources.find((v) => v.codec === 'vp8')!.stats.frames, { timeout: 5000 })
+      .toBeGreaterThan(5);
   });
 
   it('says "at capacity" past the session limit', async () => {

@@ -1,0 +1,43 @@
+import { PROTOCOL_VERSION } from '@offload/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Offload } from '../Offload.js';
+import { startTestServer } from '../test/startTestServer.js';
+import { TestSocket } from '../test/TestSocket.js';
+
+describe('worker pool', () => {
+  let server: Offload;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('replaces a worker that dies; its sessions end and their viewers are told', async () => {
+    const s = await TestSocket.open(server.port);
+    await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
+    const created = await s.request('session/create');
+    const sessionId = created.ok ? (created.data as { sessionId: string }).sessionId : '';
+    await s.request('session/join', { sessionId });
+    const dead = server.pool.workers[0]!.worker;
+
+    process.kill(dead.pid, 'SIGKILL');
+
+    const note = await s.waitFor((m) => m.type === 'session/closed');
+    expect(note).toMatchObject({ sessionId, reason: 'media worker stopped' });
+    await expect.poll(() => server.pool.workers[0]!.worker.pid, { timeout: 10_000 }).not.toBe(dead.pid);
+    expect(server.pool.workers[0]!.worker.closed).toBe(false);
+    // The replacement serves new sessions on the same WebRtcServer port.
+    const again = await s.request('session/create');
+    expect(again.ok).toBe(true);
+    const id2 = again.ok ? (again.data as { sessionId: string }).sessionId : '';
+    await s.request('session/join', { sessionId: id2 });
+    const t = await s.request('transport/create', { direction: 'recv' });
+    expect(t.ok && (t.data as { iceCandidates: { port: number }[] }).iceCandidates[0]!.port).toBe(
+      server.config.rtc.port,
+    );
+    s.close();
+  });
+});

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const PAGE = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
+
+export interface Proc {
+  pid: number;
+  ppid: number;
+  comm: string;
+}
+
+/** Every process on the machine, from /proc via ps. */
+export function processes(): Proc[] {
+  return execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [pid, ppid, ...comm] = l.trim().split(/\s+/);
+      return { pid: Number(pid), ppid: Number(ppid), comm: comm.join(' ') };
+    });
+}
+
+/** `root` and all its descendants. */
+export function tree(root: number, all = processes()): Proc[] {
+  const out: Proc[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    const p = all.find((x) => x.pid === pid);
+    if (p) out.push(p);
+    for (const c of all) if (c.ppid === pid) queue.push(c.pid);
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) a process has used so far, and its resident memory (bytes). */
+export function usage(pid: number): { cpuS: number; rssBytes: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuS = (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    const rssBytes = Number(f[21]) * PAGE;
+    return { cpuS, rssBytes };
+  } catch {
+    return undefined; // exited
+  }
+}
+
+/** CPU used by each group of processes over `ms`, as a fraction of one core; RSS at the end. */
+export async function sampleGroups(
+  groups: Record<string, number[]>,
+  ms: number,
+): Promise<Record<string, { cores: number; rssMB: number }>> {
+  const before = Object.fromEntries(
+    Object.entries(groups).map(([k, pids]) => [k, pids.map((p) => usage(p)?.cpuS ?? 0)]),
+  );
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const dt = (performance.now() - t0) / 1000;
+  const out: Record<string, { cores: number; rssMB: number }> = {};
+  for (const [k, pids] of Object.entries(groups)) {
+    let cpu = 0;
+    let rss = 0;
+    pids.forEach((p, i) => {
+      const u = usage(p);
+      if (!u) return;
+      cpu += u.cpuS - before[k]![i]!;
+      rss += u.rssBytes;
+    });
+    out[k] = { cores: Math.round((cpu / dt) * 1000) / 1000, rssMB: Math.round(rss / 1e6) };
+  }
+  return out;
+}

@@ -1,0 +1,152 @@
+/**
+ * Session cost benchmark: what one streamed 720x1280 session costs the server (app +
+ * capture + encode + SFU, CPU and memory, split by part), what watching it costs the viewer's
+ * browser, and how long a viewer waits from join to first frame. Figures go to
+ * bench-results/session-cost.json; nothing here asserts, since our machines are shared.
+ *
+ *   pnpm bench            (env: BENCH_SECONDS=10, BENCH_JOINS=5, BENCH_PORT=8291)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { processes, sampleGroups, tree } from './procStats.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PORT = Number(process.env.BENCH_PORT ?? 8291);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const JOINS = Number(process.env.BENCH_JOINS ?? 5);
+const base = `http://127.0.0.1:${PORT}`;
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+];
+
+async function startServer(): Promise<ChildProcess> {
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.join(root, 'apps/server'),
+    env: {
+      ...process.env,
+      OFFLOAD_PORT: String(PORT),
+      OFFLOAD_RTC_PORT: String(PORT + 30000),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return server;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill();
+  throw new Error('server did not start');
+}
+
+/** In the page: ms from the client entering "joining" to the first decoded frame. */
+function markJoinToFirstFrame(): void {
+  let joinAt: number | undefined;
+  const iv = setInterval(() => {
+    if (joinAt === undefined && document.documentElement?.dataset.offloadState === 'joining')
+      joinAt = performance.now();
+    const v = document.querySelector('video');
+    if (joinAt !== undefined && v && v.getVideoPlaybackQuality().totalVideoFrames > 0) {
+      (window as unknown as { __ms: number }).__ms = Math.round(performance.now() - joinAt);
+      clearInterval(iv);
+    }
+  }, 2);
+}
+
+async function joinToFirstFrame(browser: Browser, sessionId: string): Promise<number> {
+  const ctx = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await ctx.newPage();
+  await page.addInitScript(markJoinToFirstFrame);
+  await page.goto(`${base}/?session=${sessionId}`);
+  const ms = (await (
+    await page.waitForFunction(() => (window as unknown as { __ms?: number }).__ms, null, { timeout: 30_000 })
+  ).jsonValue()) as number;
+  await ctx.close();
+  return ms;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+const server = await startServer();
+let browser: Browser | undefined;
+try {
+  browser = await chromium.launch({
+    executablePath: process.env.OFFLOAD_CHROMIUM ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  const viewerCtx = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await viewerCtx.newPage();
+  await page.goto(base);
+  await page.getByTestId('start-demo').click();
+  await page.waitForFunction(() => document.documentElement.dataset.offloadState === 'streaming', null, {
+    timeout: 30_000,
+  });
+  const sessionId = new URL(page.url()).searchParams.get('session')!;
+  await page.waitForTimeout(3000); // settle
+
+  const all = processes();
+  const serverTree = tree(server.pid!, all);
+  const serverPids = new Set(serverTree.map((p) => p.pid));
+  const pick = (f: (c: string) => boolean) => serverTree.filter((p) => f(p.comm)).map((p) => p.pid);
+  const groups = {
+    app: pick((c) => c === 'Xvfb' || c.startsWith('chrom')),
+    captureEncode: pick((c) => c.startsWith('python')),
+    sfu: pick((c) => c.startsWith('mediasoup')),
+    signaling: [server.pid!],
+    viewerBrowser: tree(process.pid, all)
+      .filter((p) => !serverPids.has(p.pid) && p.pid !== process.pid && p.pid !== server.pid)
+      .map((p) => p.pid),
+  };
+  console.log(`sampling CPU for ${SECONDS} s while one viewer watches session ${sessionId}…`);
+  const cost = await sampleGroups(groups, SECONDS * 1000);
+  const sessionCores = ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + cost[k]!.cores, 0);
+  const sessionRss = ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + cost[k]!.rssMB, 0);
+  const stats = await page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    return {
+      width: v.videoWidth,
+      height: v.videoHeight,
+      frames: v.getVideoPlaybackQuality().totalVideoFrames,
+    };
+  });
+
+  const joins: number[] = [];
+  for (let i = 0; i < JOINS; i++) {
+    joins.push(await joinToFirstFrame(browser, sessionId));
+    process.stdout.write(`join → first frame #${i + 1}: ${joins.at(-1)} ms\n`);
+  }
+
+  const result = {
+    at: new Date().toISOString(),
+    machine: { cores: (await import('node:os')).availableParallelism() },
+    video: stats,
+    sessionCpuCores: Math.round(sessionCores * 1000) / 1000,
+    sessionRssMB: sessionRss,
+    breakdown: cost,
+    joinToFirstFrameMs: { samples: joins, p50: quantile(joins, 0.5), max: Math.max(...joins) },
+  };
+  mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench-results/session-cost.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  await browser?.close();
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+}
