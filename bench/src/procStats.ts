@@ -34,32 +34,40 @@ export function tree(root: number, all = processes()): Proc[] {
   return out;
 }
 
-/** CPU seconds (user + system) a process has used so far, and its resident memory (bytes). */
-export function usage(pid: number): { cpuS: number; rssBytes: number } | undefined {
+/**
+ * CPU seconds (user + system) a process has used so far, and its memory (bytes): PSS, which
+ * shares pages between the processes that map them, so a browser's many processes add up
+ * honestly; RSS if PSS is not readable.
+ */
+export function usage(pid: number): { cpuS: number; memBytes: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces) start after the last ')'.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuS = (Number(f[11]) + Number(f[12])) / CLK_TCK;
-    const rssBytes = Number(f[21]) * PAGE;
-    return { cpuS, rssBytes };
+    let memBytes = Number(f[21]) * PAGE;
+    try {
+      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (pss) memBytes = Number(pss[1]) * 1024;
+    } catch {}
+    return { cpuS, memBytes };
   } catch {
     return undefined; // exited
   }
 }
 
-/** CPU used by each group of processes over `ms`, as a fraction of one core; RSS at the end. */
+/** CPU used by each group of processes over `ms`, as a fraction of one core; memory (PSS) at the end. */
 export async function sampleGroups(
   groups: Record<string, number[]>,
   ms: number,
-): Promise<Record<string, { cores: number; rssMB: number }>> {
+): Promise<Record<string, { cores: number; memMB: number }>> {
   const before = Object.fromEntries(
     Object.entries(groups).map(([k, pids]) => [k, pids.map((p) => usage(p)?.cpuS ?? 0)]),
   );
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
   const dt = (performance.now() - t0) / 1000;
-  const out: Record<string, { cores: number; rssMB: number }> = {};
+  const out: Record<string, { cores: number; memMB: number }> = {};
   for (const [k, pids] of Object.entries(groups)) {
     let cpu = 0;
     let rss = 0;
@@ -67,9 +75,9 @@ export async function sampleGroups(
       const u = usage(p);
       if (!u) return;
       cpu += u.cpuS - before[k]![i]!;
-      rss += u.rssBytes;
+      rss += u.memBytes;
     });
-    out[k] = { cores: Math.round((cpu / dt) * 1000) / 1000, rssMB: Math.round(rss / 1e6) };
+    out[k] = { cores: Math.round((cpu / dt) * 1000) / 1000, memMB: Math.round(rss / 1e6) };
   }
   return out;
 }

@@ -117,7 +117,7 @@ try {
   console.log(`sampling CPU for ${SECONDS} s while one viewer watches session ${sessionId}…`);
   const cost = await sampleGroups(groups, SECONDS * 1000);
   const sessionCores = ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + cost[k]!.cores, 0);
-  const sessionRss = ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + cost[k]!.rssMB, 0);
+  const sessionMem = ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + cost[k]!.memMB, 0);
   const stats = await page.evaluate(() => {
     const v = document.querySelector('video')!;
     return {
@@ -138,7 +138,7 @@ try {
     machine: { cores: (await import('node:os')).availableParallelism() },
     video: stats,
     sessionCpuCores: Math.round(sessionCores * 1000) / 1000,
-    sessionRssMB: sessionRss,
+    sessionMemMB: sessionMem,
     breakdown: cost,
     joinToFirstFrameMs: { samples: joins, p50: quantile(joins, 0.5), max: Math.max(...joins) },
   };

@@ -95,11 +95,12 @@ function setup() {
 }
 
 describe('StreamClient', () => {
-  it('joins: hello, join, transports, consume, resume, in that order', async () => {
+  it('joins: hello, join, recv transport, consume, resume, then the input transport', async () => {
     const { server, client, states } = setup();
     const tracks: MediaStreamTrack[][] = [];
     client.on('tracks', (t) => tracks.push(t));
     await client.join('sess-1');
+    await new Promise((r) => setTimeout(r, 10));
 
     expect(states).toEqual(['connecting', 'joining', 'streaming']);
     expect(client.session).toEqual({
@@ -108,14 +109,15 @@ describe('StreamClient', () => {
       screen: { width: 390, height: 844, touch: true },
     });
     const t = server.types();
-    expect(t.slice(0, 4)).toEqual(['hello', 'session/join', 'transport/create', 'transport/create']);
+    expect(t.slice(0, 4)).toEqual(['hello', 'session/join', 'transport/create', 'media/consume']);
     expect(server.received[0]).toMatchObject({ protocolVersion: 1, client: 'offload-web' });
     expect(server.received.filter((m) => m.type === 'transport/create').map((m) => m.direction)).toEqual([
       'recv',
       'send',
     ]);
-    // The consumer is resumed only after it exists locally.
+    // The consumer is resumed only after it exists locally; the input transport comes after.
     expect(t.indexOf('media/resume')).toBeGreaterThan(t.indexOf('media/consume'));
+    expect(t.lastIndexOf('transport/create')).toBeGreaterThan(t.indexOf('media/resume'));
     expect(t).toContain('transport/connect');
     expect(tracks).toHaveLength(1);
     expect(tracks[0]![0]!.kind).toBe('video');

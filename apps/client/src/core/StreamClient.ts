@@ -162,12 +162,11 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       this.#check(attempt);
       this.#recv = await this.#createTransport('recv');
       this.#check(attempt);
-      this.#send = await this.#createTransport('send');
-      this.#check(attempt);
-      // Input rides the WebSocket until the channels open, so the stream need not wait for them.
-      void this.#openInputChannels(this.#send, attempt);
       await this.#consume(this.#recv, attempt);
       this.#setState('streaming', null);
+      // The input transport comes second so its ICE/DTLS/SCTP set-up does not compete with the
+      // first frame; input rides the WebSocket until the channels open.
+      void this.#startInput(attempt);
     } catch (err) {
       if (attempt !== this.#attempt) throw ClientError.from(err);
       throw this.#fail(err);
@@ -333,6 +332,21 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       (c) => c.track,
     );
     this.emit('tracks', this.#tracks);
+  }
+
+  /** The send transport and its input data channels; a failure only costs the fast path. */
+  async #startInput(attempt: number): Promise<void> {
+    try {
+      const send = await this.#createTransport('send');
+      if (attempt !== this.#attempt) {
+        send.close();
+        return;
+      }
+      this.#send = send;
+      await this.#openInputChannels(send, attempt);
+    } catch (err) {
+      if (attempt === this.#attempt) this.#warn(err);
+    }
   }
 
   async #openInputChannels(send: types.Transport, attempt: number): Promise<void> {
