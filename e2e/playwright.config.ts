@@ -1,21 +1,8 @@
+import { CHROMIUM_PATH, VIEWER_CHROMIUM_ARGS, VIEWER_PERMISSIONS } from '@offload/testkit';
 import { defineConfig } from '@playwright/test';
 
 /** Port of the server the tests start (loopback only). */
 export const PORT = Number(process.env.OFFLOAD_E2E_PORT ?? 8191);
-
-/** Debian's Chromium, kept off the network (see ENVIRONMENT.md). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
-];
 
 export default defineConfig({
   testDir: './tests',
@@ -28,13 +15,8 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
-    // With only loopback (a network namespace), Chromium gathers no ICE candidates unless
-    // media permission is granted or mDNS hiding is off.
-    permissions: ['camera', 'microphone'],
-    launchOptions: {
-      executablePath: process.env.OFFLOAD_CHROMIUM ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    },
+    permissions: VIEWER_PERMISSIONS,
+    launchOptions: { executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS },
     trace: 'retain-on-failure',
   },
   webServer: {

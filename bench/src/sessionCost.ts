@@ -10,6 +10,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  CHROMIUM_PATH,
+  joinToFirstFrameMs,
+  markJoinToFirstFrame,
+  VIEWER_CHROMIUM_ARGS,
+  VIEWER_PERMISSIONS,
+} from '@offload/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { processes, sampleGroups, tree } from './procStats.js';
 
@@ -18,19 +25,6 @@ const PORT = Number(process.env.BENCH_PORT ?? 8291);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const JOINS = Number(process.env.BENCH_JOINS ?? 5);
 const base = `http://127.0.0.1:${PORT}`;
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
-];
 
 async function startServer(): Promise<ChildProcess> {
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -53,27 +47,13 @@ async function startServer(): Promise<ChildProcess> {
   throw new Error('server did not start');
 }
 
-/** In the page: ms from the client entering "joining" to the first decoded frame. */
-function markJoinToFirstFrame(): void {
-  let joinAt: number | undefined;
-  const iv = setInterval(() => {
-    if (joinAt === undefined && document.documentElement?.dataset.offloadState === 'joining')
-      joinAt = performance.now();
-    const v = document.querySelector('video');
-    if (joinAt !== undefined && v && v.getVideoPlaybackQuality().totalVideoFrames > 0) {
-      (window as unknown as { __ms: number }).__ms = Math.round(performance.now() - joinAt);
-      clearInterval(iv);
-    }
-  }, 2);
-}
-
 async function joinToFirstFrame(browser: Browser, sessionId: string): Promise<number> {
-  const ctx = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const ctx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
   const page = await ctx.newPage();
   await page.addInitScript(markJoinToFirstFrame);
   await page.goto(`${base}/?session=${sessionId}`);
   const ms = (await (
-    await page.waitForFunction(() => (window as unknown as { __ms?: number }).__ms, null, { timeout: 30_000 })
+    await page.waitForFunction(joinToFirstFrameMs, null, { timeout: 30_000 })
   ).jsonValue()) as number;
   await ctx.close();
   return ms;
@@ -87,11 +67,8 @@ const quantile = (xs: number[], q: number) => {
 const server = await startServer();
 let browser: Browser | undefined;
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.OFFLOAD_CHROMIUM ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
-  const viewerCtx = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS });
+  const viewerCtx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
   const page = await viewerCtx.newPage();
   await page.goto(base);
   await page.getByTestId('start-demo').click();

@@ -1,3 +1,4 @@
+import { joinToFirstFrameMs, markJoinToFirstFrame } from '@offload/testkit';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   appPointOnPage,
@@ -10,22 +11,6 @@ import {
   videoPixel,
   waitForStreaming,
 } from '../lib/video.js';
-
-/** In the page: time from the client entering "joining" to the first decoded video frame. */
-function markJoinToFirstFrame(): void {
-  let joinAt: number | undefined;
-  const iv = setInterval(() => {
-    if (joinAt === undefined && document.documentElement?.dataset.offloadState === 'joining')
-      joinAt = performance.now();
-    const v = document.querySelector('video');
-    if (joinAt !== undefined && v && v.getVideoPlaybackQuality().totalVideoFrames > 0) {
-      (window as unknown as { __joinToFirstFrameMs: number }).__joinToFirstFrameMs = Math.round(
-        performance.now() - joinAt,
-      );
-      clearInterval(iv);
-    }
-  }, 5);
-}
 
 // Where the demo app's widgets are, normalised to its 720x1280 screen.
 const COUNTER = { x: 0.5, y: 0.248 };
@@ -123,11 +108,7 @@ test.describe
       await p2.addInitScript(markJoinToFirstFrame);
       await p2.goto(`/?session=${sessionId}`);
       await waitForStreaming(p2);
-      const ms = await (
-        await p2.waitForFunction(
-          () => (window as unknown as { __joinToFirstFrameMs?: number }).__joinToFirstFrameMs,
-        )
-      ).jsonValue();
+      const ms = await (await p2.waitForFunction(joinToFirstFrameMs)).jsonValue();
       await expect.poll(() => frameDetail(p2)).toBeGreaterThan(15);
       // Both viewers see the same app: the counter's colour matches.
       expect(

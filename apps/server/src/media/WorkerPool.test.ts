@@ -1,4 +1,3 @@
-import { PROTOCOL_VERSION } from '@offload/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
@@ -16,10 +15,8 @@ describe('worker pool', () => {
   });
 
   it('replaces a worker that dies; its sessions end and their viewers are told', async () => {
-    const s = await TestSocket.open(server.port);
-    await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
-    const created = await s.request('session/create');
-    const sessionId = created.ok ? (created.data as { sessionId: string }).sessionId : '';
+    const s = await TestSocket.hello(server.port);
+    const sessionId = await s.createSession();
     await s.request('session/join', { sessionId });
     const dead = server.pool.workers[0]!.worker;
 

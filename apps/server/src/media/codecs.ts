@@ -7,31 +7,28 @@ export type VideoCodecName = 'h264' | 'vp8';
  * macroblocks), decodes in hardware almost everywhere and costs 4–6 ms per 720p frame with
  * x264 ultrafast; VP8 is there for clients without H.264.
  */
+/** What the router and its consumers negotiate: retransmission, keyframe requests, congestion control. */
+const VIDEO_RTCP_FEEDBACK: types.RtcpFeedback[] = [
+  { type: 'nack' },
+  { type: 'nack', parameter: 'pli' },
+  { type: 'ccm', parameter: 'fir' },
+  { type: 'goog-remb' },
+  { type: 'transport-cc' },
+];
+
 export const ROUTER_CODECS: Record<VideoCodecName, types.RtpCodecCapability> = {
   h264: {
     kind: 'video',
     mimeType: 'video/H264',
     clockRate: 90000,
     parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-    rtcpFeedback: [
-      { type: 'nack' },
-      { type: 'nack', parameter: 'pli' },
-      { type: 'ccm', parameter: 'fir' },
-      { type: 'goog-remb' },
-      { type: 'transport-cc' },
-    ],
+    rtcpFeedback: VIDEO_RTCP_FEEDBACK,
   },
   vp8: {
     kind: 'video',
     mimeType: 'video/VP8',
     clockRate: 90000,
-    rtcpFeedback: [
-      { type: 'nack' },
-      { type: 'nack', parameter: 'pli' },
-      { type: 'ccm', parameter: 'fir' },
-      { type: 'goog-remb' },
-      { type: 'transport-cc' },
-    ],
+    rtcpFeedback: VIDEO_RTCP_FEEDBACK,
   },
 };
 

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { PROTOCOL_VERSION } from '@offload/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
@@ -23,10 +22,8 @@ describe('session life cycle', () => {
   });
 
   it('starts an app, its X server and its encoder, and closes them all when the last viewer has gone', async () => {
-    const s = await TestSocket.open(server.port);
-    await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
-    const created = await s.request('session/create');
-    const sessionId = created.ok ? (created.data as { sessionId: string }).sessionId : '';
+    const s = await TestSocket.hello(server.port);
+    const sessionId = await s.createSession();
     const session = server.sessions.get(sessionId);
     // Joined within the (3 s) idle timeout, the session stays up.
     expect((await s.request('session/join', { sessionId })).ok).toBe(true);
@@ -45,10 +42,8 @@ describe('session life cycle', () => {
   });
 
   it('tells joined clients when their session ends', async () => {
-    const s = await TestSocket.open(server.port);
-    await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
-    const created = await s.request('session/create');
-    const sessionId = created.ok ? (created.data as { sessionId: string }).sessionId : '';
+    const s = await TestSocket.hello(server.port);
+    const sessionId = await s.createSession();
     await s.request('session/join', { sessionId });
     server.sessions.get(sessionId).close('closed by test');
     const note = await s.waitFor((m) => m.type === 'session/closed');

@@ -19,11 +19,8 @@ describe('signaling', () => {
       OFFLOAD_INPUT_RATE: '200',
       OFFLOAD_CODECS: 'h264,vp8',
     });
-    owner = await TestSocket.open(server.port);
-    expect((await owner.request('hello', { protocolVersion: PROTOCOL_VERSION })).ok).toBe(true);
-    const created = await owner.request('session/create');
-    if (!created.ok) throw new Error(created.error.message);
-    sessionId = (created.data as { sessionId: string }).sessionId;
+    owner = await TestSocket.hello(server.port);
+    sessionId = await owner.createSession();
   });
 
   afterAll(async () => {
@@ -31,11 +28,7 @@ describe('signaling', () => {
     await server?.close();
   });
 
-  async function hello(): Promise<TestSocket> {
-    const s = await TestSocket.open(server.port);
-    await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
-    return s;
-  }
+  const hello = () => TestSocket.hello(server.port);
 
   it('joins a session and hands out what a WebRTC client needs', async () => {
     const s = await hello();

@@ -1,4 +1,4 @@
-import type { ServerMessage } from '@offload/protocol';
+import { PROTOCOL_VERSION, type ServerMessage } from '@offload/protocol';
 import { WebSocket } from 'ws';
 
 /** A raw signaling client for tests: sends anything, collects everything. */
@@ -21,6 +21,21 @@ export class TestSocket {
       ws.once('error', reject);
     });
     return new TestSocket(ws);
+  }
+
+  /** Opens a socket that has said hello. */
+  static async hello(port: number): Promise<TestSocket> {
+    const s = await TestSocket.open(port);
+    const r = await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
+    if (!r.ok) throw new Error(r.error.message);
+    return s;
+  }
+
+  /** Creates a session; resolves with its id. */
+  async createSession(): Promise<string> {
+    const r = await this.request('session/create');
+    if (!r.ok) throw new Error(r.error.message);
+    return (r.data as { sessionId: string }).sessionId;
   }
 
   send(raw: string | Buffer): void {

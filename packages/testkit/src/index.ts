@@ -1,0 +1,50 @@
+/** Debian's Chromium unless OFFLOAD_CHROMIUM names another. */
+export const CHROMIUM_PATH = process.env.OFFLOAD_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Flags for a viewer Chromium on our machines: off the network (it otherwise looks up Google
+ * hosts at start-up), WebRTC allowed on loopback, video plays without a gesture.
+ */
+export const VIEWER_CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+];
+
+/**
+ * With only loopback (a network namespace), Chromium gathers no ICE candidates unless media
+ * permission is granted or mDNS hiding is off: give viewer contexts these permissions.
+ */
+export const VIEWER_PERMISSIONS = ['camera', 'microphone'];
+
+/**
+ * An init script (`page.addInitScript(markJoinToFirstFrame)`): records in
+ * `window.__joinToFirstFrameMs` the time from the client entering "joining" to the first
+ * decoded video frame.
+ */
+export function markJoinToFirstFrame(): void {
+  let joinAt: number | undefined;
+  const iv = setInterval(() => {
+    if (joinAt === undefined && document.documentElement?.dataset.offloadState === 'joining')
+      joinAt = performance.now();
+    const v = document.querySelector('video');
+    if (joinAt !== undefined && v && v.getVideoPlaybackQuality().totalVideoFrames > 0) {
+      (window as unknown as { __joinToFirstFrameMs: number }).__joinToFirstFrameMs = Math.round(
+        performance.now() - joinAt,
+      );
+      clearInterval(iv);
+    }
+  }, 2);
+}
+
+/** Reads what markJoinToFirstFrame recorded, once it has. */
+export function joinToFirstFrameMs(): number | undefined {
+  return (window as unknown as { __joinToFirstFrameMs?: number }).__joinToFirstFrameMs;
+}
