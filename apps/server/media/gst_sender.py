@@ -8,13 +8,17 @@ turns a PLI/FIR into a force-key-unit event that reaches the encoder.
 
 Protocol with the parent (the Node server), one JSON object per line:
   stdout: {"event":"ready"} once playing, {"event":"stats",...} every second,
-          {"event":"keyframe"} when the encoder was asked for a keyframe, {"event":"error","message":...}
+          {"event":"keyframe"} when the encoder was asked for a keyframe, {"event":"error","message":...},
+          {"event":"marker","value":V,"capturedAt":ms,"encodedAt":ms} for the first captured frame
+          showing a new frame-marker value (times: CLOCK_MONOTONIC, ms)
   stdin:  {"cmd":"keyframe"}, {"cmd":"bitrate","kbps":N}; EOF on stdin stops the sender.
 """
 import argparse
+import collections
 import json
 import sys
 import threading
+import time
 
 import gi
 
@@ -42,7 +46,28 @@ def parse_args():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--rtp-port", type=int, required=True)
     p.add_argument("--rtcp-port", type=int, required=True)
+    p.add_argument("--marker-cells", type=int, default=0, help="frame-marker cells (0: no marker)")
+    p.add_argument("--marker-px", type=int, default=8, help="frame-marker cell size")
     return p.parse_args()
+
+
+def read_marker(data, width, height, cells, px):
+    """Decodes the frame marker (see @offload/latency marker.ts) from a BGRx frame."""
+    stride = width * 4
+    y = height - px + px // 2
+    luma = []
+    for i in range(cells):
+        o = y * stride + (i * px + px // 2) * 4
+        b, g, r = data[o], data[o + 1], data[o + 2]
+        luma.append(0.299 * r + 0.587 * g + 0.114 * b)
+    white, black = luma[0], luma[1]
+    if white - black < 96:
+        return None
+    threshold = (white + black) / 2
+    v = 0
+    for l in luma[2:]:
+        v = (v << 1) | (1 if l > threshold else 0)
+    return v
 
 
 def encoder_chain(a):
@@ -75,7 +100,7 @@ def main():
     rtp_sock, rtcp_sock = udp_socket(), udp_socket()
     desc = (
         "rtpbin name=rtpbin rtp-profile=avpf "
-        f"ximagesrc display-name={a.display} use-damage=false show-pointer=false "
+        f"ximagesrc name=src display-name={a.display} use-damage=false show-pointer=false "
         f"startx=0 starty=0 endx={a.width - 1} endy={a.height - 1} "
         f"! video/x-raw,framerate={a.fps}/1 "
         "! queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream "
@@ -117,6 +142,47 @@ def main():
     def on_enc_buffer(_pad, info):
         frames["n"] += 1
         return Gst.PadProbeReturn.OK
+
+    # Frame marker: read it on every captured frame (with the capture time), then, for the
+    # frames that reach the encoder, note the first one showing a new value and when the
+    # encoder output it. x264enc rewrites PTS, so outputs are matched to inputs by order
+    # (one in, one out, no reordering at zerolatency/realtime settings).
+    marker = {"captured": {}, "last": None, "fifo": collections.deque()}
+
+    def on_src_buffer(_pad, info):
+        buf = info.get_buffer()
+        ok, m = buf.map(Gst.MapFlags.READ)
+        if not ok:
+            return Gst.PadProbeReturn.OK
+        try:
+            v = read_marker(m.data, a.width, a.height, a.marker_cells, a.marker_px)
+        finally:
+            buf.unmap(m)
+        captured = marker["captured"]
+        captured[buf.pts] = (v, time.monotonic_ns() / 1e6)
+        if len(captured) > 16:  # frames the leaky queue dropped
+            del captured[next(iter(captured))]
+        return Gst.PadProbeReturn.OK
+
+    def on_enc_input(_pad, info):
+        hit = marker["captured"].pop(info.get_buffer().pts, None)
+        if hit is not None and hit[0] is not None and hit[0] != marker["last"]:
+            marker["last"] = hit[0]
+            marker["fifo"].append(hit)
+        else:
+            marker["fifo"].append(None)
+        return Gst.PadProbeReturn.OK
+
+    def on_enc_output(_pad, info):
+        hit = marker["fifo"].popleft() if marker["fifo"] else None
+        if hit is not None:
+            emit({"event": "marker", "value": hit[0], "capturedAt": hit[1], "encodedAt": time.monotonic_ns() / 1e6})
+        return Gst.PadProbeReturn.OK
+
+    if a.marker_cells > 0:
+        pipeline.get_by_name("src").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_src_buffer)
+        enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, on_enc_input)
+        enc.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_enc_output)
 
     pay.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, on_pay_buffer)
     enc.get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, on_enc_event)

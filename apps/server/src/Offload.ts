@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
 import { WorkerPool } from './media/WorkerPool.js';
+import { Metrics } from './metrics/Metrics.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
 import { SessionManager } from './session/SessionManager.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
@@ -46,13 +47,22 @@ export class Offload {
           logBindings: { sessionId },
         }),
     });
+    const metrics = new Metrics(sessions, pool);
+    sessions.observer.on('newsession', (s) => {
+      s.observer.on('inputtiming', (segments) => metrics.observeServerSegments(segments));
+    });
     const http = createHttpServer({
       sessions,
+      metrics,
       clientDir: config.clientDir ?? DEFAULT_CLIENT_DIR,
       debug: config.debug,
       health: () => ({ workers: pool.workers.length }),
     });
-    const signaling = new SignalingServer(http, { sessions, serverVersion: SERVER_VERSION });
+    const signaling = new SignalingServer(http, {
+      sessions,
+      serverVersion: SERVER_VERSION,
+      onLatencyReport: (samples) => metrics.observeClientSamples(samples),
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './input.js';
+export * from './latency.js';
 export * from './parse.js';
 export * from './signaling.js';
 export * from './version.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Ping } from './latency.js';
 import { MAX_TEXT_INPUT_LENGTH } from './version.js';
 
 /**
@@ -99,6 +100,17 @@ export type TextInput = z.infer<typeof TextInput>;
 export type InputEvent = z.infer<typeof InputEvent>;
 /** What a sender builds: defaulted fields may be left out. */
 export type InputEventInit = z.input<typeof InputEvent>;
+
+/** What a client sends on its input data channels: input events, and clock-sync pings. */
+export const UpstreamMessage = z.discriminatedUnion('type', [
+  PointerInput,
+  TouchInput,
+  WheelInput,
+  KeyInput,
+  TextInput,
+  Ping,
+]);
+export type UpstreamMessage = z.infer<typeof UpstreamMessage>;
 
 /** Moves go over the unreliable channel: a lost move is superseded by the next one. */
 export function isLossTolerant(e: InputEventInit): boolean {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { OffloadError } from './errors.js';
-import { InputEvent } from './input.js';
+import { type InputEvent, UpstreamMessage } from './input.js';
+import { DownstreamMessage } from './latency.js';
 import { ClientMessage, ServerMessage } from './signaling.js';
 import { MAX_INPUT_MESSAGE_BYTES, MAX_SIGNALING_MESSAGE_BYTES } from './version.js';
 
@@ -82,7 +83,21 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
   return parseWith(ServerMessage, text, Number.POSITIVE_INFINITY, 'Server message');
 }
 
-/** Validates one input event from a data channel message. */
+/** Validates one message from a client's input data channel: an input event or a ping. */
+export function parseUpstreamMessage(text: string): ParseResult<UpstreamMessage> {
+  return parseWith(UpstreamMessage, text, MAX_INPUT_MESSAGE_BYTES, 'Input message');
+}
+
+/** Validates one input event. */
 export function parseInputEvent(text: string): ParseResult<InputEvent> {
-  return parseWith(InputEvent, text, MAX_INPUT_MESSAGE_BYTES, 'Input message');
+  const r = parseUpstreamMessage(text);
+  if (r.ok && r.value.type === 'ping') {
+    return { ok: false, error: new OffloadError('invalid-message', 'Expected an input event, got a ping.') };
+  }
+  return r as ParseResult<InputEvent>;
+}
+
+/** Validates one message from the server's control channel. */
+export function parseDownstreamMessage(text: string): ParseResult<DownstreamMessage> {
+  return parseWith(DownstreamMessage, text, Number.POSITIVE_INFINITY, 'Control message');
 }

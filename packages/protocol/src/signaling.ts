@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.js';
 import { InputEvent } from './input.js';
+import { LatencySampleWire, MAX_REPORTED_SAMPLES } from './latency.js';
 
 /**
  * Signaling over the WebSocket. A request carries an `id` and gets exactly one `response`
@@ -93,6 +94,18 @@ export const Requests = {
     },
     z.object({ dataProducerId: Id }),
   ),
+  /** The server's control channel (pongs, input timings) on the receive transport. */
+  'data/consume': req(
+    'data/consume',
+    {},
+    z.object({
+      dataConsumerId: Id,
+      dataProducerId: Id,
+      sctpStreamParameters: Opaque,
+      label: z.string(),
+      protocol: z.string(),
+    }),
+  ),
 } as const;
 
 export type RequestType = keyof typeof Requests;
@@ -108,6 +121,13 @@ export type ResponseData<K extends RequestType> = z.infer<(typeof Requests)[K]['
 export const InputMessage = z.object({ type: z.literal('input'), event: InputEvent });
 export type InputMessage = z.infer<typeof InputMessage>;
 
+/** Input-to-photon samples the client measured, for the server's metrics. */
+export const LatencyReportMessage = z.object({
+  type: z.literal('latency/report'),
+  samples: z.array(LatencySampleWire).max(MAX_REPORTED_SAMPLES),
+});
+export type LatencyReportMessage = z.infer<typeof LatencyReportMessage>;
+
 export const ClientMessage = z.discriminatedUnion('type', [
   Requests.hello.message,
   Requests['session/create'].message,
@@ -119,7 +139,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Requests['media/resume'].message,
   Requests['media/keyframe'].message,
   Requests['data/produce'].message,
+  Requests['data/consume'].message,
   InputMessage,
+  LatencyReportMessage,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 

@@ -2,7 +2,7 @@
  * Wire protocol version. Bump on any change a peer of the previous version would
  * misread; a peer sending another version gets an `incompatible-protocol` error.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest signaling message (UTF-8 bytes of the JSON text) a peer may send. */
 export const MAX_SIGNALING_MESSAGE_BYTES = 16 * 1024;
@@ -18,3 +18,6 @@ export const MAX_TEXT_INPUT_LENGTH = 1024;
 export const INPUT_CHANNEL_RELIABLE = 'input';
 /** Unordered, no retransmissions: pointer/touch moves, where a late move is worthless. */
 export const INPUT_CHANNEL_UNRELIABLE = 'input-fast';
+
+/** Label of the server → client channel (pongs, input timings). */
+export const CONTROL_CHANNEL = 'control';

@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
+import type { Metrics } from '../metrics/Metrics.js';
 import type { SessionManager } from '../session/SessionManager.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -11,6 +12,7 @@ export const DEMO_APP_DIR = path.join(repoRoot, 'apps/demo-app/public');
 
 export interface HttpOptions {
   sessions: SessionManager;
+  metrics: Metrics;
   clientDir: string;
   debug: boolean;
   /** Extra fields for /healthz (e.g. workers alive). */
@@ -23,8 +25,8 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * Serves the thin client (a single-page app), the built-in demo app under /demo/, and
- * /healthz. With debug on, /debug/sessions/:id describes a session and
+ * Serves the thin client (a single-page app), the built-in demo app under /demo/,
+ * /healthz and /metrics (Prometheus). With debug on, /debug/sessions/:id describes a session and
  * /debug/sessions/:id/app-state reads the app's own state back.
  */
 export function createHttpServer(o: HttpOptions): http.Server {
@@ -36,6 +38,16 @@ export function createHttpServer(o: HttpOptions): http.Server {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/healthz') {
       return json(res, 200, { ok: true, sessions: o.sessions.sessions.size, ...o.health() });
+    }
+    if (url.pathname === '/metrics') {
+      o.metrics.text().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': o.metrics.contentType });
+          res.end(text);
+        },
+        (err: Error) => json(res, 500, { error: err.message }),
+      );
+      return;
     }
     if (url.pathname === '/demo' || url.pathname.startsWith('/demo/')) {
       req.url = req.url!.slice('/demo'.length) || '/';

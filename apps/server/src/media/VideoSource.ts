@@ -4,8 +4,10 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MARKER } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
+import { monotonicToServer } from '../util/clock.js';
 import { senderRtpParameters, type VideoCodecName } from './codecs.js';
 
 const SENDER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media/gst_sender.py');
@@ -35,6 +37,8 @@ export interface VideoSourceStats {
 export type VideoSourceEvents = {
   /** The capture/encode process exited on its own. */
   died: [reason: string];
+  /** The first captured frame showing frame-marker `value` was captured and encoded at these times (serverNow() base). */
+  marker: [value: number, capturedAt: number, encodedAt: number];
 };
 
 /**
@@ -91,6 +95,7 @@ export class VideoSource {
             '--rtcp-port',
             String(transport.rtcpTuple!.localPort),
           ],
+          ...['--marker-cells', String(MARKER.cells), '--marker-px', String(MARKER.cellPx)],
         ],
         { stdio: ['pipe', 'pipe', 'pipe'] },
       );
@@ -145,6 +150,13 @@ export class VideoSource {
           bytes: Number(msg.bytes),
           keyframesRequested: Number(msg.keyframesRequested),
         };
+      } else if (msg.event === 'marker') {
+        this.events.emit(
+          'marker',
+          Number(msg.value),
+          monotonicToServer(Number(msg.capturedAt)),
+          monotonicToServer(Number(msg.encodedAt)),
+        );
       } else if (msg.event === 'keyframe') {
         this.#log.debug('keyframe requested');
       } else if (msg.event === 'error') {

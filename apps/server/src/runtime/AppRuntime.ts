@@ -4,6 +4,8 @@ import type { InputEvent, ScreenInfo } from '@offload/protocol';
 export type AppRuntimeEvents = {
   /** The app went away on its own (crash, killed); the session cannot go on with it. */
   died: [reason: string];
+  /** The app dispatched the first DOM event of input `markId` at `at` (server clock, epoch ms) and drew its marker. */
+  applied: [markId: number, at: number];
 };
 
 /**
@@ -15,8 +17,11 @@ export interface AppRuntime {
   readonly display: string;
   readonly screen: ScreenInfo;
   readonly events: EventEmitter<AppRuntimeEvents>;
-  /** Injects one validated event; never throws (failures are logged). */
-  inject(event: InputEvent): void;
+  /**
+   * Injects one validated event; never throws (failures are logged). With a `markId`, the
+   * frame marker shows it once the app has handled the event, and 'applied' is emitted.
+   */
+  inject(event: InputEvent, markId?: number): void;
   /** The app's self-reported state, if it publishes one (the demo app does); for tests and debugging. */
   appState(): Promise<unknown>;
   /** Idempotent; resolves when every process of the runtime has exited. */

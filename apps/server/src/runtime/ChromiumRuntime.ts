@@ -7,6 +7,7 @@ import { type BrowserContext, type CDPSession, chromium, type Page } from 'playw
 import { type Logger, moduleLogger } from '../logger.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
+import { APPLIED_BINDING, markerScript, PENDING_FUNCTION } from './markerScript.js';
 import { Xvfb } from './Xvfb.js';
 
 export interface ChromiumRuntimeOptions {
@@ -44,7 +45,6 @@ const CHROMIUM_ARGS = [
  * page receives as trusted events (~100 ms sooner than xdotool on our machines).
  */
 export class ChromiumRuntime implements AppRuntime {
-  readonly events = new EventEmitter<AppRuntimeEvents>();
   readonly #log: Logger;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -57,6 +57,7 @@ export class ChromiumRuntime implements AppRuntime {
     readonly cdp: CDPSession,
     readonly userDataDir: string,
     log: Logger,
+    readonly events: EventEmitter<AppRuntimeEvents>,
   ) {
     this.#log = log;
     xvfb.events.once('exit', () => this.#died('X server exited'));
@@ -65,6 +66,7 @@ export class ChromiumRuntime implements AppRuntime {
   }
 
   static async start(o: ChromiumRuntimeOptions): Promise<ChromiumRuntime> {
+    const events = new EventEmitter<AppRuntimeEvents>();
     const log = moduleLogger('chromium-runtime', o.logBindings);
     const { width, height, touch } = o.screen;
     const xvfb = await Xvfb.start({ width, height });
@@ -81,6 +83,12 @@ export class ChromiumRuntime implements AppRuntime {
         ignoreDefaultArgs: ['--enable-automation'],
         timeout: 20_000,
       });
+      // The frame marker, and the binding through which the page says an input took effect.
+      await context.exposeBinding(APPLIED_BINDING, (_source, payload: string) => {
+        const [id, at] = String(payload).split(':').map(Number);
+        if (Number.isInteger(id) && Number.isFinite(at)) events.emit('applied', id!, at!);
+      });
+      await context.addInitScript(markerScript());
       const page = context.pages()[0] ?? (await context.newPage());
       const cdp = await context.newCDPSession(page);
       if (touch) await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
@@ -93,7 +101,7 @@ export class ChromiumRuntime implements AppRuntime {
         );
       }
       log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid }, 'app runtime started');
-      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, log);
+      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, log, events);
     } catch (err) {
       await context?.close().catch(() => {});
       await xvfb.stop();
@@ -106,10 +114,15 @@ export class ChromiumRuntime implements AppRuntime {
     return this.xvfb.display;
   }
 
-  inject(event: InputEvent): void {
+  inject(event: InputEvent, markId?: number): void {
     if (this.#closed) return;
     // Not awaited: CDP keeps commands in order on one session, and waiting for each
     // renderer round trip would serialise input behind rendering.
+    if (markId !== undefined) {
+      this.cdp
+        .send('Runtime.evaluate', { expression: `window.${PENDING_FUNCTION}?.(${markId | 0})` })
+        .catch(() => {});
+    }
     for (const c of toCdpCommands(event, this.screen)) {
       this.cdp.send(c.method, c.params as never).catch((err: Error) => {
         if (!this.#closed) this.#log.warn({ err: err.message, type: event.type }, 'input injection failed');

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { type InputEvent, OffloadError, parseInputEvent } from '@offload/protocol';
+import { type InputEvent, OffloadError, type Ping, parseUpstreamMessage } from '@offload/protocol';
+import { serverNow } from '../util/clock.js';
 import { TokenBucket } from '../util/TokenBucket.js';
 
 export type InputGateEvents = {
@@ -10,8 +11,10 @@ export type InputGateEvents = {
 export interface InputGateOptions {
   /** Sustained events per second; bursts up to twice that pass. */
   rate: number;
-  /** Where accepted events go (the app runtime's injector). */
-  sink: (e: InputEvent) => void;
+  /** Where accepted events go (the app runtime's injector), with when they arrived (serverNow()). */
+  sink: (e: InputEvent, receivedAt: number) => void;
+  /** Clock-sync pings from the data channel, with when they arrived. */
+  onPing?: (ping: Ping, receivedAt: number) => void;
   /** Minimum time between two reports of the same error code (ms). Default 1000. */
   rejectReportIntervalMs?: number;
 }
@@ -32,19 +35,20 @@ export class InputGate {
     this.#bucket = new TokenBucket(options.rate, options.rate * 2);
   }
 
-  /** A raw data-channel message. */
-  handleMessage(text: string): void {
-    const r = parseInputEvent(text);
-    if (r.ok) this.#pass(r.value, 'dataChannel');
-    else this.#reject(r.error);
+  /** A raw data-channel message: an input event or a clock-sync ping. */
+  handleMessage(text: string, receivedAt = serverNow()): void {
+    const r = parseUpstreamMessage(text);
+    if (!r.ok) this.#reject(r.error);
+    else if (r.value.type === 'ping') this.options.onPing?.(r.value, receivedAt);
+    else this.#pass(r.value, 'dataChannel', receivedAt);
   }
 
   /** An event already validated (the WebSocket fallback parses the whole message). */
-  handleEvent(e: InputEvent): void {
-    this.#pass(e, 'webSocket');
+  handleEvent(e: InputEvent, receivedAt = serverNow()): void {
+    this.#pass(e, 'webSocket', receivedAt);
   }
 
-  #pass(e: InputEvent, via: 'dataChannel' | 'webSocket'): void {
+  #pass(e: InputEvent, via: 'dataChannel' | 'webSocket', receivedAt: number): void {
     if (this.#closed) return;
     if (!this.#bucket.take()) {
       this.#reject(
@@ -56,7 +60,7 @@ export class InputGate {
       return;
     }
     this.counts[via]++;
-    this.options.sink(e);
+    this.options.sink(e, receivedAt);
   }
 
   close(): void {

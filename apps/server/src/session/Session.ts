@@ -6,8 +6,10 @@ import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
 import { VideoSource } from '../media/VideoSource.js';
 import type { PooledWorker } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
+import { serverNow } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { InputGate } from './InputGate.js';
+import { InputTimings } from './InputTimings.js';
 import { Viewer } from './Viewer.js';
 
 export interface VideoSettings {
@@ -40,6 +42,8 @@ export type SessionEvents = {
 export type SessionObserverEvents = {
   close: [reason: string];
   newviewer: [viewer: Viewer];
+  /** Server-side segments of one input (ms), for metrics. */
+  inputtiming: [segments: { inject: number; renderCapture: number; encode: number }];
 };
 
 /**
@@ -53,6 +57,7 @@ export class Session {
   readonly viewers = new Map<string, Viewer>();
   readonly createdAt = Date.now();
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
+  readonly #timings = new InputTimings();
   readonly #log: Logger;
   #closed = false;
   #closeReason = '';
@@ -69,6 +74,15 @@ export class Session {
     this.#log = log;
     router.observer.once('close', () => this.close('media worker stopped'));
     runtime.events.once('died', (why) => this.close(`app stopped: ${why}`));
+    runtime.events.on('applied', (markId, at) => this.#timings.applied(markId, at));
+    this.#timings.events.on('timing', (viewerId, t) => {
+      this.viewers.get(viewerId)?.sendControl(t);
+      this.observer.emit('inputtiming', {
+        inject: t.appliedAt - t.receivedAt,
+        renderCapture: t.capturedAt - t.appliedAt,
+        encode: t.encodedAt - t.capturedAt,
+      });
+    });
   }
 
   static async create(o: SessionOptions): Promise<Session> {
@@ -124,8 +138,14 @@ export class Session {
       );
     }
     const id = newId();
-    const input = new InputGate({ rate: this.o.inputRate, sink: (e: InputEvent) => this.runtime.inject(e) });
-    const viewer = new Viewer({
+    const input = new InputGate({
+      rate: this.o.inputRate,
+      sink: (e: InputEvent, receivedAt: number) =>
+        this.runtime.inject(e, this.#timings.track(id, e.seq, receivedAt)),
+      onPing: (ping, t1) =>
+        viewer.sendControl({ type: 'pong', id: ping.id, t0: ping.t0, t1, t2: serverNow() }),
+    });
+    const viewer: Viewer = new Viewer({
       id,
       sessionId: this.id,
       router: this.router,
@@ -214,6 +234,12 @@ export class Session {
     }).then((source) => {
       if (this.#closed) source.close();
       source.events.once('died', (why) => this.close(why));
+      // Markers from the first source are enough: every source captures the same screen.
+      if (codec === this.o.video.codecs[0]) {
+        source.events.on('marker', (v, capturedAt, encodedAt) =>
+          this.#timings.frame(v, capturedAt, encodedAt),
+        );
+      }
       return source;
     });
     this.#sources.set(codec, p);

@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE, OffloadError } from '@offload/protocol';
+import {
+  CONTROL_CHANNEL,
+  type DownstreamMessage,
+  INPUT_CHANNEL_RELIABLE,
+  INPUT_CHANNEL_UNRELIABLE,
+  OffloadError,
+} from '@offload/protocol';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
+import { serverNow } from '../util/clock.js';
 import type { InputGate } from './InputGate.js';
 
 export interface ViewerOptions {
@@ -39,6 +46,8 @@ export class Viewer {
   readonly dataProducers = new Map<string, types.DataProducer>();
   readonly #log: Logger;
   #closed = false;
+  /** Server → this client (pongs, input timings), produced on the session's DirectTransport. */
+  #control: Promise<types.DataProducer> | undefined;
 
   constructor(readonly o: ViewerOptions) {
     this.#log = moduleLogger('viewer', { sessionId: o.sessionId, viewerId: o.id });
@@ -131,17 +140,45 @@ export class Viewer {
     const dc = await this.o.inputTransport.consumeData({ dataProducerId: dp.id });
     dp.observer.once('close', () => dc.close());
     dc.on('message', (message, ppid) => {
-      // PPID 51 = string, 56 = empty string; binary input is not part of protocol v1.
-      if (ppid === 51) this.o.input.handleMessage(message.toString('utf8'));
-      else this.o.input.handleMessage('');
+      const receivedAt = serverNow();
+      // PPID 51 = string, 56 = empty string; binary input is not part of the protocol.
+      this.o.input.handleMessage(ppid === 51 ? message.toString('utf8') : '', receivedAt);
     });
     return dp;
+  }
+
+  /** The control channel's consumer on this viewer's receive transport. */
+  async consumeControl(): Promise<types.DataConsumer> {
+    this.#assertOpen();
+    const recv = [...this.transports.values()].find((t) => t.appData.direction === 'recv');
+    if (!recv)
+      throw new OffloadError('transport-not-found', 'Create a receive transport before data/consume.');
+    const producer = await this.#controlProducer();
+    return recv.consumeData({ dataProducerId: producer.id });
+  }
+
+  /** Sends a message on the control channel, if the client consumes it. */
+  sendControl(m: DownstreamMessage): void {
+    this.#control
+      ?.then((p) => {
+        if (!p.closed) p.send(JSON.stringify(m));
+      })
+      .catch(() => {});
+  }
+
+  #controlProducer(): Promise<types.DataProducer> {
+    this.#control ??= this.o.inputTransport.produceData({ label: CONTROL_CHANNEL }).then((p) => {
+      if (this.#closed) p.close();
+      return p;
+    });
+    return this.#control;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.o.input.close();
+    this.#control?.then((p) => p.close()).catch(() => {});
     // Closing the transports closes their consumers and data producers.
     for (const t of this.transports.values()) t.close();
     this.#log.info('viewer left');

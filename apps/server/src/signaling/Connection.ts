@@ -1,5 +1,6 @@
 import {
   type ClientMessage,
+  type LatencyReportMessage,
   OffloadError,
   parseClientMessage,
   type RequestType,
@@ -20,6 +21,8 @@ export interface MessageSocket {
 
 export interface ConnectionDeps {
   sessions: SessionManager;
+  /** Where clients' latency reports go (/metrics). */
+  onLatencyReport?: (samples: LatencyReportMessage['samples'], session: Session) => void;
   serverVersion: string;
   /** Signaling messages per second a client may send (input has its own limit). */
   messageRate?: number;
@@ -117,6 +120,11 @@ export class Connection {
     if (m.type === 'input') {
       if (!this.viewer || this.viewer.closed) this.#sendError(OffloadError.notJoined());
       else this.viewer.input.handleEvent(m.event);
+      return;
+    }
+    if (m.type === 'latency/report') {
+      if (!this.viewer || this.viewer.closed || !this.session) this.#sendError(OffloadError.notJoined());
+      else this.deps.onLatencyReport?.(m.samples, this.session);
       return;
     }
     if (!this.helloDone && m.type !== 'hello') {

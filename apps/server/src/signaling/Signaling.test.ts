@@ -144,6 +144,36 @@ describe('signaling', () => {
       .toBeGreaterThan(5);
   });
 
+  it('takes latency reports from joined clients into /metrics, and refuses bad ones', async () => {
+    const segments = {
+      uplink: 1,
+      inject: 20,
+      renderCapture: 50,
+      encode: 5,
+      network: 2,
+      jitterBuffer: 3,
+      decode: 2,
+      render: 8,
+    };
+    const sample = { seq: 1, kind: 'touch:start', total: 91, segments, residual: 0, syncError: 0.4 };
+    const s = await hello();
+    s.send(JSON.stringify({ type: 'latency/report', samples: [sample] }));
+    await s.waitFor((m) => m.type === 'error' && m.error.code === 'not-joined');
+    await s.request('session/join', { sessionId });
+    s.send(JSON.stringify({ type: 'latency/report', samples: [{ ...sample, total: -5 }] }));
+    await s.waitFor((m) => m.type === 'error' && m.error.message.includes('latency/report'));
+    s.send(JSON.stringify({ type: 'latency/report', samples: [sample, { ...sample, seq: 2, total: 120 }] }));
+    const metrics = async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    await expect.poll(metrics).toMatch(/^offload_latency_samples_total 2$/m);
+    const text = await metrics();
+    expect(text).toMatch(/^offload_input_to_photon_ms_count\{kind="touch"\} 2$/m);
+    expect(text).toMatch(/^offload_input_to_photon_ms_bucket\{le="100",kind="touch"\} 1$/m);
+    expect(text).toMatch(/^offload_input_segment_ms_count\{segment="renderCapture"\} 2$/m);
+    expect(text).toMatch(/^offload_sessions 1$/m);
+    expect(text).toMatch(/^offload_worker_cpu_seconds\{worker="0"\} [0-9.]+$/m);
+    s.close();
+  });
+
   it('says "at capacity" past the session limit', async () => {
     const s = await hello();
     const r = await s.request('session/create');

@@ -99,6 +99,17 @@ export const handlers: Handlers = {
     return {};
   },
 
+  async 'data/consume'(c) {
+    const dc = await c.joined().viewer.consumeControl();
+    return {
+      dataConsumerId: dc.id,
+      dataProducerId: dc.dataProducerId,
+      sctpStreamParameters: dc.sctpStreamParameters as unknown as Record<string, unknown>,
+      label: dc.label,
+      protocol: dc.protocol,
+    };
+  },
+
   async 'data/produce'(c, m) {
     const dp = await c
       .joined()

@@ -1,0 +1,79 @@
+import { EventEmitter } from 'node:events';
+import { MARKER } from '@offload/latency';
+import type { InputTimingMessage } from '@offload/protocol';
+
+interface Record {
+  viewerId: string;
+  seq: number;
+  receivedAt: number;
+  appliedAt?: number;
+}
+
+export type InputTimingsEvents = {
+  /** Input `seq` of `viewerId` showed up in a captured frame: its server-side times. */
+  timing: [viewerId: string, timing: InputTimingMessage];
+};
+
+export interface InputTimingsOptions {
+  /** Inputs not seen in a frame within this long are forgotten (ms). Default 5000. */
+  maxAgeMs?: number;
+}
+
+/**
+ * Server side of input-to-photon for one session: gives each injected input a marker id
+ * (shared by all viewers, as they share one app), notes when the app handled it, and when
+ * the video source reports a captured frame showing marker value v, completes every handled
+ * input up to the id that v stands for — their effects are all in that frame.
+ */
+export class InputTimings {
+  readonly events = new EventEmitter<InputTimingsEvents>();
+  readonly #records = new Map<number, Record>();
+  readonly #maxAge: number;
+  // Starts at 1: the marker shows 0 before any input.
+  #next = 1;
+
+  constructor(o: InputTimingsOptions = {}) {
+    this.#maxAge = o.maxAgeMs ?? 5000;
+  }
+
+  /** Registers an input about to be injected; returns its marker id. */
+  track(viewerId: string, seq: number, receivedAt: number): number {
+    const markId = this.#next++;
+    this.#records.set(markId, { viewerId, seq, receivedAt });
+    for (const [id, r] of this.#records) {
+      if (r.receivedAt >= receivedAt - this.#maxAge) break; // ids are in arrival order
+      this.#records.delete(id);
+    }
+    return markId;
+  }
+
+  applied(markId: number, at: number): void {
+    const r = this.#records.get(markId);
+    if (r && r.appliedAt === undefined) r.appliedAt = at;
+  }
+
+  /** A captured frame first showed marker `value` (mod 256). */
+  frame(value: number, capturedAt: number, encodedAt: number): void {
+    const latest = this.#next - 1;
+    const shown = latest - ((((latest - value) % MARKER.modulo) + MARKER.modulo) % MARKER.modulo);
+    for (const [markId, r] of this.#records) {
+      if (markId > shown) break;
+      this.#records.delete(markId);
+      // Never handled by the app (e.g. text with nothing focused), though a later input was: no sample.
+      if (r.appliedAt === undefined) continue;
+      this.events.emit('timing', r.viewerId, {
+        type: 'input/timing',
+        seq: r.seq,
+        markId,
+        receivedAt: r.receivedAt,
+        appliedAt: r.appliedAt,
+        capturedAt,
+        encodedAt,
+      });
+    }
+  }
+
+  get pending(): number {
+    return this.#records.size;
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { ClockSync } from './ClockSync.js';
+import { InputLatencyTracker } from './InputLatencyTracker.js';
+import type { LatencySample } from './segments.js';
+
+/** Server clock = client + 500 ms; a clean 2 ms round trip. */
+function syncedClock(): ClockSync {
+  const c = new ClockSync();
+  c.add({ t0: 0, t1: 501, t2: 501, t3: 2 });
+  return c;
+}
+
+function setup() {
+  const samples: LatencySample[] = [];
+  const t = new InputLatencyTracker({ clock: syncedClock(), onSample: (s) => samples.push(s) });
+  return { t, samples };
+}
+
+const frame = (marker: number | undefined, receiveTime: number) => ({
+  marker,
+  receiveTime,
+  presentationTime: receiveTime + 5,
+  expectedDisplayTime: receiveTime + 12,
+  processingDuration: 3,
+});
+
+const timing = (seq: number, markId: number, sentAt: number) => ({
+  seq,
+  markId,
+  receivedAt: sentAt + 500 + 2,
+  appliedAt: sentAt + 500 + 4,
+  capturedAt: sentAt + 500 + 30,
+  encodedAt: sentAt + 500 + 35,
+});
+
+describe('InputLatencyTracker', () => {
+  it('matches timing then frame', () => {
+    const { t, samples } = setup();
+    t.sent(1, 'touch:start', 1000);
+    t.timing(timing(1, 300, 1000));
+    expect(samples).toHaveLength(0);
+    t.frame(frame(300 % 256, 1040));
+    expect(samples).toHaveLength(1);
+    expect(samples[0]).toMatchObject({ seq: 1, kind: 'touch:start', total: 52 });
+    expect(samples[0]!.segments).toMatchObject({
+      uplink: 2,
+      inject: 2,
+      renderCapture: 26,
+      encode: 5,
+      network: 5,
+    });
+    expect(samples[0]!.residual).toBeCloseTo(0, 9);
+    expect(t.pending).toBe(0);
+  });
+
+  it('matches frame then timing (timing arrives late)', () => {
+    const { t, samples } = setup();
+    t.sent(2, 'key:down', 1000);
+    t.frame(frame(7, 1030));
+    t.frame(frame(7, 1063));
+    t.timing(timing(2, 7, 1000));
+    expect(samples.map((s) => s.total)).toEqual([42]);
+  });
+
+  it('ignores frames from before the input and frames without a marker', () => {
+    const { t, samples } = setup();
+    t.frame(frame(9, 990)); // same value, but received before the input was sent
+    t.sent(3, 'text', 1000);
+    t.timing(timing(3, 9, 1000));
+    t.frame(frame(undefined, 1020));
+    expect(samples).toHaveLength(0);
+    t.frame(frame(9, 1050));
+    expect(samples).toHaveLength(1);
+  });
+
+  it('resolves an input whose own frame was skipped at the next frame with a later marker', () => {
+    const { t, samples } = setup();
+    t.sent(4, 'pointer:down', 1000);
+    t.sent(5, 'pointer:up', 1001);
+    t.timing(timing(4, 255, 1000));
+    t.timing(timing(5, 256, 1001));
+    t.frame(frame(0, 1040)); // shows 256 (wrapped): both inputs are in it
+    expect(samples.map((s) => s.seq).sort()).toEqual([4, 5]);
+  });
+
+  it('drops inputs that never show up, and timings for inputs it did not send', () => {
+    const { t, samples } = setup();
+    t.timing(timing(99, 1, 0));
+    t.sent(6, 'touch:move', 1000);
+    t.frame(frame(50, 5000));
+    expect(samples).toHaveLength(0);
+    expect(t.counts).toEqual({ sent: 1, matched: 0, expired: 1 });
+  });
+
+  it('waits for a clock estimate', () => {
+    const samples: LatencySample[] = [];
+    const clock = new ClockSync();
+    const t = new InputLatencyTracker({ clock, onSample: (s) => samples.push(s) });
+    t.sent(1, 'text', 1000);
+    t.timing(timing(1, 1, 1000));
+    t.frame(frame(1, 1040));
+    expect(samples).toHaveLength(0);
+    clock.add({ t0: 0, t1: 501, t2: 501, t3: 2 });
+    t.frame(frame(1, 1041));
+    expect(samples).toHaveLength(1);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The frame marker: a strip of square cells at the app screen's bottom-left corner that the
+ * app runtime repaints, in the same task as the app's own handler, whenever an input takes
+ * effect. The first captured (and later, presented) frame showing an input's marker value is
+ * the first frame rendered after the input was handled. Cells 0 and 1 are a white/black
+ * reference (so a client can tell a marker from app pixels and pick its threshold); cells
+ * 2..9 carry the value, most significant bit first, white = 1.
+ */
+export const MARKER = {
+  /** Cells in the strip. */
+  cells: 10,
+  /** Cell edge (CSS px = video px at scale 1). 8 keeps it clear of H.264 blur at our bitrates. */
+  cellPx: 8,
+  /** Values cycle: markId mod 256. */
+  modulo: 256,
+} as const;
+
+/** Width × height of the strip (px). */
+export const MARKER_WIDTH = MARKER.cells * MARKER.cellPx;
+export const MARKER_HEIGHT = MARKER.cellPx;
+
+/** White (true) / black (false) for each cell, showing `value`. */
+export function markerCells(value: number): boolean[] {
+  const v = ((value % MARKER.modulo) + MARKER.modulo) % MARKER.modulo;
+  const bits = Array.from({ length: MARKER.cells - 2 }, (_, i) => ((v >> (MARKER.cells - 3 - i)) & 1) === 1);
+  return [true, false, ...bits];
+}
+
+/**
+ * Reads a marker from the luma (0..255) at each cell's centre; undefined if the reference
+ * cells do not look like a marker (no marker, or the picture is too blurred to trust).
+ */
+export function decodeMarker(luma: readonly number[]): number | undefined {
+  if (luma.length !== MARKER.cells) return undefined;
+  const white = luma[0]!;
+  const black = luma[1]!;
+  if (white - black < 96) return undefined;
+  const threshold = (white + black) / 2;
+  let v = 0;
+  for (let i = 2; i < MARKER.cells; i++) v = (v << 1) | (luma[i]! > threshold ? 1 : 0);
+  return v;
+}
+
+/** Centre (x, y) of cell i, relative to the strip's top-left corner. */
+export function markerCellCentre(i: number): { x: number; y: number } {
+  return { x: i * MARKER.cellPx + MARKER.cellPx / 2, y: MARKER.cellPx / 2 };
+}
