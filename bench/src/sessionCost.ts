@@ -6,46 +6,25 @@
  *
  *   pnpm bench            (env: BENCH_SECONDS=10, BENCH_JOINS=5, BENCH_PORT=8291)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CHROMIUM_PATH,
   joinToFirstFrameMs,
   markJoinToFirstFrame,
+  root,
+  startServer,
+  stopServer,
   VIEWER_CHROMIUM_ARGS,
   VIEWER_PERMISSIONS,
 } from '@offload/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { processes, sampleGroups, tree } from './procStats.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PORT = Number(process.env.BENCH_PORT ?? 8291);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const JOINS = Number(process.env.BENCH_JOINS ?? 5);
 const base = `http://127.0.0.1:${PORT}`;
-
-async function startServer(): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(root, 'apps/server'),
-    env: {
-      ...process.env,
-      OFFLOAD_PORT: String(PORT),
-      OFFLOAD_RTC_PORT: String(PORT + 30000),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return server;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new Error('server did not start');
-}
 
 async function joinToFirstFrame(browser: Browser, sessionId: string): Promise<number> {
   const ctx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
@@ -64,7 +43,7 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 
-const server = await startServer();
+const server = await startServer(PORT);
 let browser: Browser | undefined;
 try {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS });
@@ -124,6 +103,5 @@ try {
   console.log(JSON.stringify(result, null, 2));
 } finally {
   await browser?.close();
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  await stopServer(server);
 }

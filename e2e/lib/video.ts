@@ -96,3 +96,66 @@ export async function sessionInfo(page: Page, sessionId: string): Promise<Sessio
   expect(r.ok()).toBe(true);
   return r.json();
 }
+
+/**
+ * Starts watching, in the page, for the streamed pixels at an app point to change from what
+ * the current frame shows; resolves with the expected display time (client clock, epoch ms)
+ * of the first presented frame where they did. Start it before acting; await it after.
+ */
+export function firstFrameWherePixelChanges(page: Page, nx: number, ny: number, minDistance = 60): Promise<number> {
+  return page.locator('[data-testid="stream"]').evaluate(
+    (el, [nx, ny, minDistance]) =>
+      new Promise<number>((resolve) => {
+        const v = el as HTMLVideoElement;
+        const c = document.createElement('canvas');
+        c.width = 6;
+        c.height = 6;
+        const ctx = c.getContext('2d', { willReadFrequently: true })!;
+        const read = () => {
+          ctx.drawImage(v, Math.round(nx * v.videoWidth) - 3, Math.round(ny * v.videoHeight) - 3, 6, 6, 0, 0, 6, 6);
+          const d = ctx.getImageData(0, 0, 6, 6).data;
+          const m = [0, 0, 0];
+          for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) m[k]! += d[i + k]! / 36;
+          return m;
+        };
+        const base = read();
+        const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+          const m = read();
+          if (Math.hypot(m[0]! - base[0]!, m[1]! - base[1]!, m[2]! - base[2]!) > minDistance) {
+            resolve(performance.timeOrigin + meta.expectedDisplayTime);
+          } else v.requestVideoFrameCallback(onFrame);
+        };
+        v.requestVideoFrameCallback(onFrame);
+      }),
+    [nx, ny, minDistance] as const,
+  );
+}
+
+/** The client's clock (epoch ms), as the client stamps inputs. */
+export function clientNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.timeOrigin + performance.now());
+}
+
+export interface ClientSample {
+  seq: number;
+  kind: string;
+  sentAt: number;
+  total: number;
+  segments: Record<string, number>;
+  residual: number;
+  syncError: number;
+}
+
+/** Input-to-photon samples the client's latency monitor holds (test hook). */
+export function latencySamples(page: Page): Promise<ClientSample[]> {
+  return page.evaluate(
+    () => (window as unknown as { __offload: { latency: { samples(): ClientSample[] } } }).__offload.latency.samples(),
+  );
+}
+
+/** A counter's value in the server's Prometheus text. */
+export async function metricValue(page: Page, line: RegExp): Promise<number> {
+  const text = await (await page.request.get('/metrics')).text();
+  const m = line.exec(text);
+  return m ? Number(m[1]) : 0;
+}

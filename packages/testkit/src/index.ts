@@ -48,3 +48,5 @@ export function markJoinToFirstFrame(): void {
 export function joinToFirstFrameMs(): number | undefined {
   return (window as unknown as { __joinToFirstFrameMs?: number }).__joinToFirstFrameMs;
 }
+
+export { root, startServer, stopServer } from './server.js';

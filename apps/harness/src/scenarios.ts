@@ -1,0 +1,64 @@
+import type { Page } from 'playwright-core';
+
+/** Where the demo app's widgets are (normalised to its screen). */
+const COUNTER = { x: 0.5, y: 0.248 };
+const TEXT = { x: 0.5, y: 0.403 };
+const CANVAS = { x0: 0.2, y0: 0.6, x1: 0.8, y1: 0.85 };
+
+export const SCENARIOS = ['taps', 'swipes', 'typing', 'idle', 'mixed'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+async function point(page: Page, nx: number, ny: number) {
+  const b = (await page.getByTestId('stream').boundingBox())!;
+  // The player sizes the video to the app's aspect, so no letterboxing to undo here.
+  return { x: b.x + nx * b.width, y: b.y + ny * b.height };
+}
+
+const pause = (page: Page, ms: number) => page.waitForTimeout(ms);
+
+/** One step of a scripted interaction; the runner repeats steps until time is up. */
+export async function step(page: Page, scenario: Scenario, i: number): Promise<void> {
+  const s = scenario === 'mixed' ? (['taps', 'swipes', 'typing'] as const)[i % 3]! : scenario;
+  if (s === 'idle') return pause(page, 1000);
+  if (s === 'taps') {
+    const p = await point(page, COUNTER.x, COUNTER.y);
+    await page.mouse.click(p.x, p.y);
+    return pause(page, 500);
+  }
+  if (s === 'swipes') {
+    const a = await point(page, CANVAS.x0, CANVAS.y0 + (i % 5) * 0.05);
+    const b = await point(page, CANVAS.x1, CANVAS.y1 - (i % 5) * 0.05);
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move(b.x, b.y, { steps: 20 });
+    await page.mouse.up();
+    return pause(page, 300);
+  }
+  // typing: focus the field now and then, type a few characters.
+  if (i % 10 === 0) {
+    const p = await point(page, TEXT.x, TEXT.y);
+    await page.mouse.click(p.x, p.y);
+    await pause(page, 300);
+  }
+  await page.keyboard.type('offload ', { delay: 120 });
+  return pause(page, 300);
+}
+
+/**
+ * In the page (init script): frame times from requestVideoFrameCallback, to count freezes
+ * (no new frame for over 200 ms while streaming) and measure fps independently of getStats.
+ */
+export function frameTimeline(): void {
+  const w = window as unknown as { __frames: number[] };
+  w.__frames = [];
+  const hook = () => {
+    const v = document.querySelector('video');
+    if (!v) return setTimeout(hook, 100);
+    const onFrame = (_n: number, meta: VideoFrameCallbackMetadata) => {
+      w.__frames.push(performance.timeOrigin + meta.expectedDisplayTime);
+      v.requestVideoFrameCallback(onFrame);
+    };
+    v.requestVideoFrameCallback(onFrame);
+  };
+  hook();
+}
