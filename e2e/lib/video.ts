@@ -98,37 +98,62 @@ export async function sessionInfo(page: Page, sessionId: string): Promise<Sessio
 }
 
 /**
- * Starts watching, in the page, for the streamed pixels at an app point to change from what
- * the current frame shows; resolves with the expected display time (client clock, epoch ms)
- * of the first presented frame where they did. Start it before acting; await it after.
+ * Watches, in the page, for the streamed pixels at an app point to change from what the
+ * current frame shows. Resolves once watching (the baseline is read before this returns, so
+ * act only after awaiting it); `seenAt()` then resolves with the time (client clock, epoch
+ * ms) at which the page first saw changed pixels in a presented frame. (Wall time, not the
+ * frame's metadata: on a loaded machine the frame a callback describes can be older than the
+ * one drawImage reads.)
  */
-export function firstFrameWherePixelChanges(page: Page, nx: number, ny: number, minDistance = 60): Promise<number> {
-  return page.locator('[data-testid="stream"]').evaluate(
-    (el, [nx, ny, minDistance]) =>
-      new Promise<number>((resolve) => {
-        const v = el as HTMLVideoElement;
-        const c = document.createElement('canvas');
-        c.width = 6;
-        c.height = 6;
-        const ctx = c.getContext('2d', { willReadFrequently: true })!;
-        const read = () => {
-          ctx.drawImage(v, Math.round(nx * v.videoWidth) - 3, Math.round(ny * v.videoHeight) - 3, 6, 6, 0, 0, 6, 6);
-          const d = ctx.getImageData(0, 0, 6, 6).data;
-          const m = [0, 0, 0];
-          for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) m[k]! += d[i + k]! / 36;
-          return m;
-        };
-        const base = read();
-        const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
-          const m = read();
-          if (Math.hypot(m[0]! - base[0]!, m[1]! - base[1]!, m[2]! - base[2]!) > minDistance) {
-            resolve(performance.timeOrigin + meta.expectedDisplayTime);
-          } else v.requestVideoFrameCallback(onFrame);
-        };
-        v.requestVideoFrameCallback(onFrame);
-      }),
+export async function watchPixelChange(
+  page: Page,
+  nx: number,
+  ny: number,
+  minDistance = 60,
+): Promise<{ seenAt(): Promise<number> }> {
+  await page.evaluate(
+    ([nx, ny, minDistance]) => {
+      const w = window as unknown as { __pixelSeenAt?: number };
+      w.__pixelSeenAt = undefined;
+      const v = document.querySelector('[data-testid="stream"]') as HTMLVideoElement;
+      const c = document.createElement('canvas');
+      c.width = 6;
+      c.height = 6;
+      const ctx = c.getContext('2d', { willReadFrequently: true })!;
+      const read = () => {
+        ctx.drawImage(
+          v,
+          Math.round(nx * v.videoWidth) - 3,
+          Math.round(ny * v.videoHeight) - 3,
+          6,
+          6,
+          0,
+          0,
+          6,
+          6,
+        );
+        const d = ctx.getImageData(0, 0, 6, 6).data;
+        const m = [0, 0, 0];
+        for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) m[k]! += d[i + k]! / 36;
+        return m;
+      };
+      const base = read();
+      const onFrame = () => {
+        const m = read();
+        if (Math.hypot(m[0]! - base[0]!, m[1]! - base[1]!, m[2]! - base[2]!) > minDistance) {
+          w.__pixelSeenAt = performance.timeOrigin + performance.now();
+        } else v.requestVideoFrameCallback(onFrame);
+      };
+      v.requestVideoFrameCallback(onFrame);
+    },
     [nx, ny, minDistance] as const,
   );
+  return {
+    seenAt: async () =>
+      (await (
+        await page.waitForFunction(() => (window as unknown as { __pixelSeenAt?: number }).__pixelSeenAt)
+      ).jsonValue()) as number,
+  };
 }
 
 /** The client's clock (epoch ms), as the client stamps inputs. */
@@ -148,8 +173,10 @@ export interface ClientSample {
 
 /** Input-to-photon samples the client's latency monitor holds (test hook). */
 export function latencySamples(page: Page): Promise<ClientSample[]> {
-  return page.evaluate(
-    () => (window as unknown as { __offload: { latency: { samples(): ClientSample[] } } }).__offload.latency.samples(),
+  return page.evaluate(() =>
+    (
+      window as unknown as { __offload: { latency: { samples(): ClientSample[] } } }
+    ).__offload.latency.samples(),
   );
 }
 

@@ -2,73 +2,85 @@ import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   appPointOnPage,
   clientNow,
-  firstFrameWherePixelChanges,
   latencySamples,
   metricValue,
   waitForStreaming,
+  watchPixelChange,
 } from '../lib/video.js';
 
 const COUNTER = { x: 0.5, y: 0.248 };
 const TAPS = 5;
+const SLACK_MS = 100;
 const SAMPLES_TOTAL = /^offload_latency_samples_total (\d+)$/m;
 
 /**
  * Input-to-photon, checked against bounds this test measures on its own: each tap's sample
- * must start no earlier than the test's click and end no later than the first presented
- * frame in which the test itself sees the app's reaction in the pixels. If the frame marker
- * or its detection breaks, no samples come and this fails.
+ * must start no earlier than the test's click and end no later than the moment the test
+ * itself first sees the app's reaction in the presented pixels, give or take SLACK_MS. The
+ * slack is there because a page reads pixels in requestVideoFrameCallback, and Chromium can
+ * swap in a newer frame while callbacks run (measured: two callbacks of one batch can read
+ * different frames), so both the test and the monitor are exact only to a frame or two;
+ * 100 ms is 3 frames at 30 fps and far less than the time between taps, so a sample matched
+ * to the wrong frame or the wrong tap still fails. If the frame marker or its detection
+ * breaks, no samples come and this fails too.
  */
-test.describe.serial('latency monitor', () => {
-  let context: BrowserContext;
-  let page: Page;
+test.describe
+  .serial('latency monitor', () => {
+    let context: BrowserContext;
+    let page: Page;
 
-  test.beforeAll(async ({ browser }) => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    await page.goto('/');
-    await page.getByTestId('start-demo').click();
-    await waitForStreaming(page);
-  });
-
-  test.afterAll(async () => {
-    await context?.close();
-  });
-
-  test('every tap yields a sample within independently measured bounds, with a breakdown that adds up', async () => {
-    const metricsBefore = await metricValue(page, SAMPLES_TOTAL);
-    const at = await appPointOnPage(page, COUNTER.x, COUNTER.y);
-    const bounds: { clickAt: number; seenAt: number }[] = [];
-    for (let i = 0; i < TAPS; i++) {
-      const seen = firstFrameWherePixelChanges(page, COUNTER.x, COUNTER.y);
-      const clickAt = await clientNow(page);
-      await page.mouse.click(at.x, at.y);
-      bounds.push({ clickAt, seenAt: await seen });
-      await page.waitForTimeout(300);
-    }
-    const presses = async () =>
-      (await latencySamples(page)).filter((s) => s.kind === 'touch:start' || s.kind === 'pointer:down');
-    await expect.poll(async () => (await presses()).length).toBe(TAPS);
-    const samples = (await presses()).sort((a, b) => a.sentAt - b.sentAt);
-    samples.forEach((s, i) => {
-      const { clickAt, seenAt } = bounds[i]!;
-      expect(s.sentAt, `tap ${i} sent after the click`).toBeGreaterThanOrEqual(clickAt);
-      // The marker and the app's reaction are in the same frame: photon time ≤ what the test saw.
-      expect(s.sentAt + s.total, `tap ${i} photon before the test saw it`).toBeLessThanOrEqual(seenAt + 0.5);
-      expect(s.total).toBeGreaterThan(0);
-      const sum = Object.values(s.segments).reduce((a, b) => a + b, 0);
-      expect(Math.abs(s.total - sum - s.residual)).toBeLessThan(0.01);
-      expect(Math.abs(s.residual)).toBeLessThanOrEqual(s.syncError + 1);
-      expect(s.segments.renderCapture).toBeGreaterThan(0);
-      console.log(`tap ${i}: ${s.total.toFixed(1)} ms (test saw ${(seenAt - clickAt).toFixed(1)} ms after its click)`);
+    test.beforeAll(async ({ browser }) => {
+      context = await browser.newContext();
+      page = await context.newPage();
+      await page.goto('/');
+      await page.getByTestId('start-demo').click();
+      await waitForStreaming(page);
     });
 
-    // The HUD shows them, and the server's /metrics got them (clients report every 2 s).
-    await page.getByTestId('hud-toggle').click();
-    await expect(page.getByTestId('hud')).toBeVisible();
-    await expect
-      .poll(async () => Number(await page.getByTestId('hud-samples').textContent()))
-      .toBeGreaterThanOrEqual(TAPS);
-    await expect.poll(() => metricValue(page, SAMPLES_TOTAL)).toBeGreaterThanOrEqual(metricsBefore + TAPS);
-    await expect(page.getByTestId('hud-verdict')).toHaveAttribute('data-pass', /true|false/);
+    test.afterAll(async () => {
+      await context?.close();
+    });
+
+    test('every tap yields a sample within independently measured bounds, with a breakdown that adds up', async () => {
+      const metricsBefore = await metricValue(page, SAMPLES_TOTAL);
+      const at = await appPointOnPage(page, COUNTER.x, COUNTER.y);
+      const bounds: { clickAt: number; seenAt: number }[] = [];
+      for (let i = 0; i < TAPS; i++) {
+        // The watcher reads its baseline before the click: it then sees the first changed frame.
+        const watch = await watchPixelChange(page, COUNTER.x, COUNTER.y);
+        const clickAt = await clientNow(page);
+        await page.mouse.click(at.x, at.y);
+        bounds.push({ clickAt, seenAt: await watch.seenAt() });
+        await page.waitForTimeout(500);
+      }
+      const presses = async () =>
+        (await latencySamples(page)).filter((s) => s.kind === 'touch:start' || s.kind === 'pointer:down');
+      await expect.poll(async () => (await presses()).length).toBe(TAPS);
+      const samples = (await presses()).sort((a, b) => a.sentAt - b.sentAt);
+      samples.forEach((s, i) => {
+        const { clickAt, seenAt } = bounds[i]!;
+        expect(s.sentAt, `tap ${i} sent after the click`).toBeGreaterThanOrEqual(clickAt);
+        // The marker and the app's reaction are in the same frame: photon time ≤ when the test saw it.
+        expect(s.sentAt + s.total, `tap ${i} photon before the test saw it`).toBeLessThanOrEqual(
+          seenAt + SLACK_MS,
+        );
+        expect(s.total).toBeGreaterThan(0);
+        const sum = Object.values(s.segments).reduce((a, b) => a + b, 0);
+        expect(Math.abs(s.total - sum - s.residual)).toBeLessThan(0.01);
+        expect(Math.abs(s.residual)).toBeLessThanOrEqual(s.syncError + 1);
+        expect(s.segments.renderCapture).toBeGreaterThan(0);
+        console.log(
+          `tap ${i}: ${s.total.toFixed(1)} ms (test saw ${(seenAt - clickAt).toFixed(1)} ms after its click)`,
+        );
+      });
+
+      // The HUD shows them, and the server's /metrics got them (clients report every 2 s).
+      await page.getByTestId('hud-toggle').click();
+      await expect(page.getByTestId('hud')).toBeVisible();
+      await expect
+        .poll(async () => Number(await page.getByTestId('hud-samples').textContent()))
+        .toBeGreaterThanOrEqual(TAPS);
+      await expect.poll(() => metricValue(page, SAMPLES_TOTAL)).toBeGreaterThanOrEqual(metricsBefore + TAPS);
+      await expect(page.getByTestId('hud-verdict')).toHaveAttribute('data-pass', /true|false/);
+    });
   });
-});

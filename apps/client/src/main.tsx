@@ -1,10 +1,15 @@
+import type { ClockEstimate, LatencySample } from '@offload/latency';
 import { createRoot } from 'react-dom/client';
+import { type LatencyCounts, LatencyMonitor } from './core/LatencyMonitor';
 import { StreamClient } from './core/StreamClient';
 import { resolveSignalingUrl } from './core/signalingUrl';
+import { wireLatency } from './core/wireLatency';
 import { bindClientToStore } from './store/bindClient';
+import { bindLatencyToStore } from './store/bindLatency';
 import { createOffloadStore, type OffloadStore } from './store/store';
 import { App } from './ui/App';
 import { OffloadProvider } from './ui/OffloadContext';
+import { latencyMonitorEnabled } from './ui/route';
 import './ui/styles.css';
 
 declare global {
@@ -13,7 +18,20 @@ declare global {
      * Test and debug hook: e2e tests read the store and drive the client through it. Not an
      * API for embedders (use the URL parameters); its shape may change with the client.
      */
-    __offload?: { client: StreamClient; store: import('zustand/vanilla').StoreApi<OffloadStore> };
+    __offload?: {
+      client: StreamClient;
+      store: import('zustand/vanilla').StoreApi<OffloadStore>;
+      /** The latency monitor's live data (empty, `enabled: false`, with `?latency=0`). */
+      latency: {
+        enabled: boolean;
+        /** Input-to-photon samples, oldest first (up to 1000), unthrottled. */
+        samples(): LatencySample[];
+        /** Counters, read when accessed. */
+        readonly counts: LatencyCounts | null;
+        /** Clock estimate (server − client offset, rtt, errorBound in ms), read when accessed; null before the first pong. */
+        readonly clock: ClockEstimate | null;
+      };
+    };
   }
 }
 
@@ -27,9 +45,35 @@ function signalingUrl(): string {
 }
 
 const store = createOffloadStore();
-const client = new StreamClient({ url: signalingUrl() });
+const withLatency = latencyMonitorEnabled(window.location.search);
+const client = new StreamClient({ url: signalingUrl(), control: withLatency });
 bindClientToStore(client, store);
-window.__offload = { client, store };
+// With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no control channel.
+const monitor = withLatency
+  ? new LatencyMonitor({
+      sendPing: (ping) => client.sendPing(ping),
+      report: (samples) => void client.reportLatency(samples),
+    })
+  : null;
+if (monitor) {
+  wireLatency(client, monitor);
+  bindLatencyToStore(monitor, store);
+}
+store.getState().setLatencyEnabled(withLatency);
+window.__offload = {
+  client,
+  store,
+  latency: {
+    enabled: withLatency,
+    samples: () => monitor?.samples ?? [],
+    get counts() {
+      return monitor?.counts ?? null;
+    },
+    get clock() {
+      return monitor?.clock ?? null;
+    },
+  },
+};
 
 // e2e tests and embedders wait on this attribute rather than on the UI's wording.
 store.subscribe((s, prev) => {
@@ -45,13 +89,16 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') client.requestKeyFrame();
 });
 // Tell the server promptly that this viewer is gone; a page restored from the back/forward cache starts afresh.
-window.addEventListener('pagehide', () => client.close());
+window.addEventListener('pagehide', () => {
+  monitor?.close();
+  client.close();
+});
 window.addEventListener('pageshow', (e) => {
   if (e.persisted) window.location.reload();
 });
 
 createRoot(document.getElementById('root')!).render(
-  <OffloadProvider client={client} store={store}>
+  <OffloadProvider client={client} store={store} monitor={monitor}>
     <App />
   </OffloadProvider>,
 );

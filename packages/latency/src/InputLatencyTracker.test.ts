@@ -92,6 +92,14 @@ describe('InputLatencyTracker', () => {
     expect(t.counts).toEqual({ sent: 1, matched: 0, expired: 1 });
   });
 
+  it('ages inputs out on frames without a marker too', () => {
+    const { t } = setup();
+    t.sent(7, 'touch:move', 1000);
+    t.frame(frame(undefined, 5000));
+    expect(t.pending).toBe(0);
+    expect(t.counts.expired).toBe(1);
+  });
+
   it('waits for a clock estimate', () => {
     const samples: LatencySample[] = [];
     const clock = new ClockSync();

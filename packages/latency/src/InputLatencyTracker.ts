@@ -60,9 +60,11 @@ export class InputLatencyTracker {
   }
 
   frame(f: PresentedFrame): void {
-    if (f.marker === undefined) return;
-    this.#frames.push(f);
-    for (const seq of this.#timings.keys()) this.#resolve(seq);
+    if (f.marker !== undefined) {
+      this.#frames.push(f);
+      for (const seq of this.#timings.keys()) this.#resolve(seq);
+    }
+    // Frames without a marker still move time on, so inputs that never show up age out.
     this.#expire(f.expectedDisplayTime);
   }
 

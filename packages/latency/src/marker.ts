@@ -9,8 +9,13 @@
 export const MARKER = {
   /** Cells in the strip. */
   cells: 10,
-  /** Cell edge (CSS px = video px at scale 1). 8 keeps it clear of H.264 blur at our bitrates. */
-  cellPx: 8,
+  /**
+   * Cell edge (CSS px = video px at scale 1). 16 = one H.264 macroblock, aligned to the
+   * macroblock grid at the bottom edge of a 16-multiple screen: when a big change elsewhere
+   * makes the encoder coarsen a frame, whole-macroblock cells still decode (8 px cells were
+   * misread for a frame or two after large changes).
+   */
+  cellPx: 16,
   /** Values cycle: markId mod 256. */
   modulo: 256,
 } as const;

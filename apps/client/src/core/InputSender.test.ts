@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type InputChannel, InputSender } from './InputSender';
 
 class FakeChannel implements InputChannel {
@@ -64,7 +64,21 @@ describe('InputSender', () => {
   });
 
   it('returns null when nothing can carry the event', () => {
-    const sender = new InputSender({ fallback: () => false, now: () => 1 });
+    const onSent = vi.fn();
+    const sender = new InputSender({ fallback: () => false, now: () => 1, onSent });
     expect(sender.send(move)).toBeNull();
+    expect(onSent).not.toHaveBeenCalled();
+  });
+
+  it('reports each sent event with the seq and ts that went on the wire', () => {
+    const sent: unknown[] = [];
+    const reliable = new FakeChannel();
+    let t = 500;
+    const sender = new InputSender({ fallback: () => true, now: () => t++, onSent: (e) => sent.push(e) });
+    sender.setChannels({ reliable });
+    sender.send(down);
+    sender.send(move); // no unreliable channel: socket
+    expect(sent).toEqual([reliable.sent[0], expect.objectContaining({ seq: 1, ts: 501 })]);
+    expect(reliable.sent[0]).toMatchObject({ seq: 0, ts: 500 });
   });
 });

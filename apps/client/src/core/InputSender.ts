@@ -12,6 +12,8 @@ export interface InputSenderOptions {
   fallback: (event: InputEventInit) => boolean;
   /** Client wall clock in ms. Default: `performance.timeOrigin + performance.now()`. */
   now?: () => number;
+  /** Called with each event that left (channel or fallback), as stamped; latency tracking keys on its seq/ts. */
+  onSent?: (event: InputEventInit) => void;
 }
 
 /**
@@ -25,10 +27,16 @@ export class InputSender {
   #unreliable: InputChannel | null = null;
   readonly #fallback: (event: InputEventInit) => boolean;
   readonly #now: () => number;
+  readonly #onSent: ((event: InputEventInit) => void) | undefined;
 
-  constructor({ fallback, now = () => performance.timeOrigin + performance.now() }: InputSenderOptions) {
+  constructor({
+    fallback,
+    now = () => performance.timeOrigin + performance.now(),
+    onSent,
+  }: InputSenderOptions) {
     this.#fallback = fallback;
     this.#now = now;
+    this.#onSent = onSent;
   }
 
   setChannels(channels: { reliable?: InputChannel | null; unreliable?: InputChannel | null }): void {
@@ -40,14 +48,17 @@ export class InputSender {
   send(draft: InputDraft): InputEventInit | null {
     const event = { ...draft, seq: this.#seq++, ts: this.#now() } as InputEventInit;
     const channel = isLossTolerant(event) ? this.#unreliable : this.#reliable;
+    let sent = false;
     if (channel && channel.readyState === 'open') {
       try {
         channel.send(JSON.stringify(event));
-        return event;
+        sent = true;
       } catch {
         // The channel closed between the check and the send: fall through to the socket.
       }
     }
-    return this.#fallback(event) ? event : null;
+    if (!sent && !this.#fallback(event)) return null;
+    this.#onSent?.(event);
+    return event;
   }
 }

@@ -1,6 +1,7 @@
 import {
   type InputEventInit,
   type InputMessage,
+  type LatencyReportMessage,
   OffloadError,
   parseServerMessage,
   type RequestPayload,
@@ -65,6 +66,9 @@ export type SignalingClientEvents = {
   /** The socket closed after having been open (not called for `close()`). */
   disconnected: [ClientError];
 };
+
+/** A message without id or response: input over the socket, latency reports. */
+export type ClientNotification = { type: InputMessage['type']; event: InputEventInit } | LatencyReportMessage;
 
 interface Pending {
   type: RequestType;
@@ -169,10 +173,18 @@ export class SignalingClient extends TypedEmitter<SignalingClientEvents> {
 
   /** Sends an input event over the socket (fallback while the data channels are not open). */
   sendInput(event: InputEventInit): boolean {
+    return this.notify({ type: 'input', event });
+  }
+
+  /** Sends a notification (no id, no response); false if the socket is not open. */
+  notify(message: ClientNotification): boolean {
     if (this.#state !== 'open' || !this.#socket) return false;
-    const message: { type: InputMessage['type']; event: InputEventInit } = { type: 'input', event };
-    this.#socket.send(JSON.stringify(message));
-    return true;
+    try {
+      this.#socket.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Closes the socket and rejects every pending request with `client-closed`. Idempotent. */

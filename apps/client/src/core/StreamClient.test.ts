@@ -1,7 +1,8 @@
+import { PROTOCOL_VERSION } from '@offload/protocol';
 import { Device } from 'mediasoup-client';
 import { FakeHandler } from 'mediasoup-client/lib/handlers/FakeHandler';
 import * as fakeParameters from 'mediasoup-client/lib/test/fakeParameters';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SocketHandlers } from './SignalingClient';
 import { type ConnectionState, StreamClient } from './StreamClient';
 
@@ -18,7 +19,7 @@ class FakeServer {
   handlers?: SocketHandlers;
   open = true;
   readonly answers: Record<string, Handler> = {
-    hello: () => ({ protocolVersion: 1, serverVersion: 'test' }),
+    hello: () => ({ protocolVersion: PROTOCOL_VERSION, serverVersion: 'test' }),
     'session/create': () => ({ sessionId: 'sess-1' }),
     'session/join': (m) => ({
       sessionId: m.sessionId,
@@ -49,6 +50,16 @@ class FakeServer {
     'media/keyframe': () => ({}),
     'data/produce': () => ({ dataProducerId: fakeParameters.generateDataProducerRemoteParameters().id }),
     'session/leave': () => ({}),
+    'data/consume': () => {
+      const d = fakeParameters.generateDataConsumerRemoteParameters();
+      return {
+        dataConsumerId: d.id,
+        dataProducerId: d.dataProducerId,
+        sctpStreamParameters: d.sctpStreamParameters,
+        label: 'control',
+        protocol: '',
+      };
+    },
   };
 
   factory = (_url: string, handlers: SocketHandlers) => {
@@ -110,7 +121,7 @@ describe('StreamClient', () => {
     });
     const t = server.types();
     expect(t.slice(0, 4)).toEqual(['hello', 'session/join', 'transport/create', 'media/consume']);
-    expect(server.received[0]).toMatchObject({ protocolVersion: 1, client: 'offload-web' });
+    expect(server.received[0]).toMatchObject({ protocolVersion: PROTOCOL_VERSION, client: 'offload-web' });
     expect(server.received.filter((m) => m.type === 'transport/create').map((m) => m.direction)).toEqual([
       'recv',
       'send',
@@ -226,5 +237,114 @@ describe('StreamClient', () => {
     client.requestKeyFrame();
     expect(server.received.filter((m) => m.type === 'media/keyframe')).toHaveLength(1);
     client.close();
+  });
+
+  describe('latency plumbing', () => {
+    type FakeChannel = {
+      readyState?: string;
+      send(data: string): void;
+      emit(event: string, ...args: unknown[]): boolean;
+    };
+    const capture = (method: 'sendDataChannel' | 'receiveDataChannel') => {
+      const channels: FakeChannel[] = [];
+      const original = FakeHandler.prototype[method] as unknown as (
+        ...a: unknown[]
+      ) => Promise<{ dataChannel: FakeChannel }>;
+      vi.spyOn(FakeHandler.prototype, method).mockImplementation(async function (
+        this: unknown,
+        ...a: unknown[]
+      ) {
+        const result = await original.apply(this, a);
+        channels.push(result.dataChannel);
+        return result as never;
+      });
+      return channels;
+    };
+    afterEach(() => vi.restoreAllMocks());
+
+    it('consumes the control channel after the first frame and emits its validated messages', async () => {
+      const controlChannels = capture('receiveDataChannel');
+      const { server, client } = setup();
+      const messages: unknown[] = [];
+      const warnings: string[] = [];
+      client.on('control', (m) => messages.push(m));
+      client.on('warning', (e) => warnings.push(e.code));
+      await client.join('sess-1');
+      await new Promise((r) => setTimeout(r, 10));
+      const t = server.types();
+      expect(t.indexOf('data/consume')).toBeGreaterThan(t.indexOf('media/resume'));
+      expect(controlChannels).toHaveLength(1);
+      const pong = { type: 'pong', id: 1, t0: 1, t1: 2, t2: 3 };
+      controlChannels[0]!.emit('message', { data: JSON.stringify(pong) });
+      controlChannels[0]!.emit('message', { data: '{"type":"pong"}' });
+      expect(messages).toEqual([pong]);
+      expect(warnings).toEqual(['invalid-message']);
+      client.close();
+    });
+
+    it('skips the control channel when asked to', async () => {
+      const server = new FakeServer();
+      const client = new StreamClient({
+        url: 'ws://test/ws',
+        socketFactory: server.factory,
+        createDevice: () => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) }),
+        control: false,
+      });
+      await client.join('sess-1');
+      await new Promise((r) => setTimeout(r, 10));
+      expect(server.types()).not.toContain('data/consume');
+      client.close();
+    });
+
+    it('pings only on the open unreliable channel, reports over the socket, and tells who sent what', async () => {
+      const inputChannels = capture('sendDataChannel');
+      const { server, client } = setup();
+      const pingChannel: boolean[] = [];
+      const sent: unknown[] = [];
+      client.on('ping-channel', (open) => pingChannel.push(open));
+      client.on('input-sent', (e) => sent.push(e));
+      await client.join('sess-1');
+      expect(client.sendPing({ type: 'ping', id: 0, t0: 1 })).toBe(false);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(client.sendPing({ type: 'ping', id: 0, t0: 1 })).toBe(false); // not open yet
+      expect(server.types()).not.toContain('ping');
+
+      const fast = inputChannels.find((c) => (c as unknown as { label: string }).label === 'input-fast')!;
+      const onFast: unknown[] = [];
+      fast.send = (data: string) => onFast.push(data);
+      fast.readyState = 'open';
+      fast.emit('open');
+      expect(pingChannel).toEqual([true]);
+      expect(client.sendPing({ type: 'ping', id: 7, t0: 1 })).toBe(true);
+      expect(onFast).toEqual([JSON.stringify({ type: 'ping', id: 7, t0: 1 })]);
+
+      client.sendInput({ type: 'text', text: 'a' });
+      expect(sent).toMatchObject([{ type: 'text', text: 'a', seq: 0 }]);
+      expect(client.reportLatency([])).toBe(false);
+      const sample = {
+        seq: 0,
+        kind: 'text',
+        total: 10,
+        segments: {
+          uplink: 1,
+          inject: 1,
+          renderCapture: 1,
+          encode: 1,
+          network: 1,
+          jitterBuffer: 1,
+          decode: 1,
+          render: 3,
+        },
+        residual: 0,
+        syncError: 0.1,
+      };
+      expect(client.reportLatency([sample])).toBe(true);
+      expect(server.received.find((m) => m.type === 'latency/report')).toEqual({
+        type: 'latency/report',
+        samples: [sample],
+      });
+      client.close();
+      expect(pingChannel).toEqual([true, false]);
+    });
   });
 });

@@ -1,7 +1,12 @@
 import {
+  type DownstreamMessage,
   INPUT_CHANNEL_RELIABLE,
   INPUT_CHANNEL_UNRELIABLE,
+  type InputEventInit,
+  type LatencySampleWire,
+  type Ping,
   PROTOCOL_VERSION,
+  parseDownstreamMessage,
   type ScreenInfo,
 } from '@offload/protocol';
 import { Device, type types } from 'mediasoup-client';
@@ -10,6 +15,7 @@ import { InputSender } from './InputSender';
 import type { InputDraft } from './inputTypes';
 import { SignalingClient, type SocketFactory } from './SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
+import { createTransport, preferLowLatency } from './transport';
 
 export type ConnectionState = 'idle' | 'connecting' | 'joining' | 'streaming' | 'closed' | 'failed';
 
@@ -28,6 +34,12 @@ export type StreamClientEvents = {
   tracks: [tracks: MediaStreamTrack[]];
   /** Something went wrong that does not stop the stream (a rejected input event, a lost keyframe request…). */
   warning: [error: ClientError];
+  /** An input event left (data channel or socket), with the `seq` and `ts` it carried. */
+  'input-sent': [event: InputEventInit];
+  /** The unreliable input channel, which carries clock-sync pings, opened (true) or went away (false). */
+  'ping-channel': [open: boolean];
+  /** A validated message from the server's control channel (pong, input timing). */
+  control: [message: DownstreamMessage];
 };
 
 export interface StreamClientOptions {
@@ -41,6 +53,8 @@ export interface StreamClientOptions {
   createDevice?: () => Device;
   /** Name sent in `hello`. Default "offload-web". */
   clientName?: string;
+  /** Consume the server's control channel (pongs, input timings) for latency monitoring. Default true. */
+  control?: boolean;
 }
 
 const ACTIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'joining', 'streaming']);
@@ -64,6 +78,8 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   #send: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #dataProducers = new Map<string, types.DataProducer>();
+  #control: types.DataConsumer | null = null;
+  #pingOpen = false;
   #input: InputSender | null = null;
   /** Bumped by every join/leave/close so an outdated join stops at its next step. */
   #attempt = 0;
@@ -154,7 +170,10 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       const joined = await sig.request('session/join', { sessionId });
       this.#check(attempt);
       this.#setSession({ sessionId: joined.sessionId, viewerId: joined.viewerId, screen: joined.screen });
-      this.#input = new InputSender({ fallback: (event) => sig.sendInput(event) });
+      this.#input = new InputSender({
+        fallback: (event) => sig.sendInput(event),
+        onSent: (event) => this.emit('input-sent', event),
+      });
 
       const device = this.#options.createDevice?.() ?? new Device();
       this.#device = device;
@@ -167,6 +186,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       // The input transport comes second so its ICE/DTLS/SCTP set-up does not compete with the
       // first frame; input rides the WebSocket until the channels open.
       void this.#startInput(attempt);
+      if (this.#options.control !== false) void this.#startControl(attempt);
     } catch (err) {
       if (attempt !== this.#attempt) throw ClientError.from(err);
       throw this.#fail(err);
@@ -177,6 +197,24 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   sendInput(draft: InputDraft): boolean {
     if (!this.#input || !this.#session || !ACTIVE.has(this.#state)) return false;
     return this.#input.send(draft) !== null;
+  }
+
+  /** Sends a clock-sync ping on the unreliable input channel only (never the socket); false if it is not open. */
+  sendPing(ping: Ping): boolean {
+    const channel = this.#dataProducers.get(INPUT_CHANNEL_UNRELIABLE);
+    if (channel?.readyState !== 'open') return false;
+    try {
+      channel.send(JSON.stringify(ping));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sends measured input-to-photon samples (at most MAX_REPORTED_SAMPLES) for the server's metrics. */
+  reportLatency(samples: LatencySampleWire[]): boolean {
+    if (!this.#sig?.isOpen || samples.length === 0) return false;
+    return this.#sig.notify({ type: 'latency/report', samples });
   }
 
   /** Asks the server for a keyframe on every video consumer (e.g. the tab became visible). */
@@ -258,50 +296,17 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     return this.#sig;
   }
 
-  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const sig = this.#signaling();
-    const device = this.#device!;
-    const info = await sig.request('transport/create', { direction });
-    const options: types.TransportOptions = {
-      id: info.transportId,
-      iceParameters: info.iceParameters as types.IceParameters,
-      iceCandidates: info.iceCandidates as types.IceCandidate[],
-      dtlsParameters: info.dtlsParameters as types.DtlsParameters,
-      sctpParameters: info.sctpParameters as types.SctpParameters | undefined,
-    };
-    const transport =
-      direction === 'recv' ? device.createRecvTransport(options) : device.createSendTransport(options);
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      sig
-        .request('transport/connect', { transportId: transport.id, dtlsParameters })
-        .then(() => callback(), errback);
-    });
-    transport.on('connectionstatechange', (state) => {
-      if (state !== 'failed' || transport.closed) return;
+  #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    return createTransport(this.#signaling(), this.#device!, direction, () => {
       if (direction === 'recv') {
         this.#attempt++;
-        this.#fail(
-          new ClientError('media-failed', `The ${direction} transport's ICE/DTLS connection failed.`),
-        );
+        this.#fail(new ClientError('media-failed', "The recv transport's ICE/DTLS connection failed."));
       } else {
         this.#warn(
           new ClientError('media-failed', 'The input transport failed; input falls back to the socket.'),
         );
       }
     });
-    if (direction === 'send') {
-      transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
-        sig
-          .request('data/produce', {
-            transportId: transport.id,
-            sctpStreamParameters,
-            label: label ?? '',
-            protocol: protocol ?? '',
-          })
-          .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
-      });
-    }
-    return transport;
   }
 
   async #consume(recv: types.Transport, attempt: number): Promise<void> {
@@ -362,7 +367,14 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
         this.#dataProducers.set(label, producer);
         producer.on('transportclose', () => this.#dataProducers.delete(label));
         if (label === INPUT_CHANNEL_RELIABLE) input.setChannels({ reliable: producer });
-        else input.setChannels({ unreliable: producer });
+        else {
+          input.setChannels({ unreliable: producer });
+          const closed = () => this.#setPingOpen(false);
+          producer.on('transportclose', closed);
+          producer.on('close', closed);
+          if (producer.readyState === 'open') this.#setPingOpen(true);
+          else producer.on('open', () => this.#setPingOpen(true));
+        }
       } catch (err) {
         // A transport closed under a pending produceData (leave, failure) is not worth a warning.
         if (attempt === this.#attempt && this.#send === send) this.#warn(err);
@@ -374,12 +386,55 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     ]);
   }
 
+  /** The server's control channel (pongs, input timings); without it there is no latency breakdown. */
+  async #startControl(attempt: number): Promise<void> {
+    try {
+      const recv = this.#recv;
+      if (!recv || !this.#device?.sctpCapabilities) return;
+      const info = await this.#signaling().request('data/consume', {});
+      this.#check(attempt);
+      const consumer = await recv.consumeData({
+        id: info.dataConsumerId,
+        dataProducerId: info.dataProducerId,
+        sctpStreamParameters: info.sctpStreamParameters as types.SctpStreamParameters,
+        label: info.label,
+        protocol: info.protocol,
+      });
+      if (attempt !== this.#attempt || this.#recv !== recv) {
+        consumer.close();
+        return;
+      }
+      this.#control = consumer;
+      consumer.on('message', (data: unknown) => this.#onControl(data));
+      consumer.on('transportclose', () => {
+        if (this.#control === consumer) this.#control = null;
+      });
+    } catch (err) {
+      if (attempt === this.#attempt) this.#warn(err);
+    }
+  }
+
+  #onControl(data: unknown): void {
+    const parsed = parseDownstreamMessage(typeof data === 'string' ? data : '');
+    if (parsed.ok) this.emit('control', parsed.value);
+    else this.#warn(parsed.error);
+  }
+
+  #setPingOpen(open: boolean): void {
+    if (this.#pingOpen === open) return;
+    this.#pingOpen = open;
+    this.emit('ping-channel', open);
+  }
+
   /** Throws if a newer join/leave/close superseded this join. */
   #check(attempt: number): void {
     if (attempt !== this.#attempt || this.#closed) throw ClientError.closed();
   }
 
   #closeMedia(): void {
+    this.#setPingOpen(false);
+    this.#control?.close();
+    this.#control = null;
     for (const p of this.#dataProducers.values()) p.close();
     this.#dataProducers.clear();
     for (const c of this.#consumers.values()) c.close();
@@ -422,16 +477,5 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     this.#state = state;
     this.#error = error;
     this.emit('state', state, error);
-  }
-}
-
-/** Plays frames as soon as they decode: a remote screen wants latency, not smoothness. */
-function preferLowLatency(receiver: RTCRtpReceiver | undefined): void {
-  if (receiver && 'jitterBufferTarget' in receiver) {
-    try {
-      (receiver as RTCRtpReceiver & { jitterBufferTarget: number | null }).jitterBufferTarget = 0;
-    } catch {
-      // Out of range on some builds; the default buffer still works.
-    }
   }
 }

@@ -1,18 +1,27 @@
-import { createContext, type ReactNode, useContext } from 'react';
+import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import type { LatencyMonitor } from '../core/LatencyMonitor';
 import type { StreamClient } from '../core/StreamClient';
 import type { OffloadStore } from '../store/store';
 
 interface OffloadContextValue {
   client: StreamClient;
   store: StoreApi<OffloadStore>;
+  /** Null with `?latency=0`. */
+  monitor?: LatencyMonitor | null;
 }
 
 const OffloadContext = createContext<OffloadContextValue | null>(null);
 
-export function OffloadProvider({ client, store, children }: OffloadContextValue & { children: ReactNode }) {
-  return <OffloadContext.Provider value={{ client, store }}>{children}</OffloadContext.Provider>;
+export function OffloadProvider({
+  client,
+  store,
+  monitor = null,
+  children,
+}: OffloadContextValue & { children: ReactNode }) {
+  const value = useMemo(() => ({ client, store, monitor }), [client, store, monitor]);
+  return <OffloadContext.Provider value={value}>{children}</OffloadContext.Provider>;
 }
 
 function useOffloadContext(): OffloadContextValue {
@@ -24,6 +33,11 @@ function useOffloadContext(): OffloadContextValue {
 /** The StreamClient, to call its methods (never to read state: use useOffload). */
 export function useClient(): StreamClient {
   return useOffloadContext().client;
+}
+
+/** The latency monitor, to attach the video to it; null when it is off. */
+export function useLatencyMonitor(): LatencyMonitor | null {
+  return useOffloadContext().monitor ?? null;
 }
 
 /** The store API itself, for imperative reads in event handlers. */

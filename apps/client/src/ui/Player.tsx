@@ -1,7 +1,10 @@
 import { type CSSProperties, useCallback, useEffect, useRef } from 'react';
 import { InputCapture } from '../core/InputCapture';
+import { createCanvasMarkerReader } from '../core/markerReader';
+import { installShortcut, isHudShortcut } from '../core/shortcuts';
 import { ErrorPanel } from './ErrorPanel';
-import { useClient, useOffload, useStoreApi } from './OffloadContext';
+import { Hud } from './Hud';
+import { useClient, useLatencyMonitor, useOffload, useStoreApi } from './OffloadContext';
 import { StatusBar } from './StatusBar';
 
 /** Until the server says otherwise, a typical phone (the demo app's profile). */
@@ -15,6 +18,8 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
   const screen = useOffload((s) => s.session.screen);
   const streamReady = useOffload((s) => s.media.streamReady);
   const autoplayBlocked = useOffload((s) => s.media.autoplayBlocked);
+  const hudVisible = useOffload((s) => s.latency.hudVisible);
+  const monitor = useLatencyMonitor();
   const videoRef = useRef<HTMLVideoElement>(null);
   const captureRef = useRef<InputCapture | null>(null);
 
@@ -61,6 +66,21 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
     };
   }, [client, store, streamReady]);
 
+  // The frame-marker loop runs on the playing video while the stream is up.
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video || !streamReady || !monitor || !('requestVideoFrameCallback' in video)) return;
+    // Video px per app px: 1 unless the encoder scaled the picture down.
+    const scale = () => {
+      const screen = store.getState().session.screen;
+      return screen && video.videoWidth > 0 ? video.videoWidth / screen.width : 1;
+    };
+    return monitor.attachVideo(video, createCanvasMarkerReader(video, scale));
+  }, [monitor, store, streamReady]);
+
+  // Alt+Shift+L toggles the HUD; captured on the window before InputCapture could send it to the app.
+  useEffect(() => installShortcut(window, isHudShortcut, () => store.getState().toggleHud()), [store]);
+
   const tapToPlay = () => {
     videoRef.current?.play().then(
       () => store.getState().setAutoplayBlocked(false),
@@ -77,6 +97,7 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
     <main className={`player-page${embed ? ' embed' : ''}`}>
       <div className="frame" style={frameStyle} data-testid="player">
         <video ref={videoRef} data-testid="stream" playsInline muted autoPlay disablePictureInPicture />
+        {hudVisible && <Hud />}
         {busy && !error && (
           <div className="overlay">
             <div className="spinner" aria-hidden="true" />

@@ -14,6 +14,8 @@ export function StatusBar({
   // Before (or without) a successful join, the id from the URL is still worth sharing.
   const sessionId = useOffload((s) => s.session.sessionId) ?? routeSessionId;
   const stats = useOffload((s) => s.media.stats);
+  const hudVisible = useOffload((s) => s.latency.hudVisible);
+  const toggleHud = useOffload((s) => s.toggleHud);
   const [copied, setCopied] = useState(false);
 
   const share = async () => {
@@ -53,6 +55,16 @@ export function StatusBar({
         {stats?.bitrateKbps != null && <span>{stats.bitrateKbps} kb/s</span>}
         {stats?.rttMs != null && <span>RTT {Math.round(stats.rttMs)} ms</span>}
       </span>
+      <button
+        type="button"
+        className="hud-toggle"
+        data-testid="hud-toggle"
+        aria-pressed={hudVisible}
+        title="Latency HUD (Alt+Shift+L)"
+        onClick={toggleHud}
+      >
+        HUD
+      </button>
       {onKeyboard && (
         <button
           type="button"

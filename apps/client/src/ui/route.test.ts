@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, sessionUrl } from './route';
+import { latencyMonitorEnabled, parseRoute, sessionUrl } from './route';
 
 describe('parseRoute', () => {
   it('reads session and embed', () => {
@@ -17,5 +17,14 @@ describe('sessionUrl', () => {
   });
   it('drops the session for the start page', () => {
     expect(sessionUrl(null, 'http://h/app/?session=s1&server=a')).toBe('http://h/app/?server=a');
+  });
+});
+
+describe('latencyMonitorEnabled', () => {
+  it('is on unless ?latency=0', () => {
+    expect(latencyMonitorEnabled('')).toBe(true);
+    expect(latencyMonitorEnabled('?session=a&latency=1')).toBe(true);
+    expect(latencyMonitorEnabled('?session=a&latency=0')).toBe(false);
+    expect(latencyMonitorEnabled('?latency=off')).toBe(false);
   });
 });

@@ -17,6 +17,12 @@ export function parseRoute(search: string): Route {
   return { sessionId, embed: embed === '1' || embed === 'true' };
 }
 
+/** `?latency=0` turns the latency monitor off (no pings, no frame callbacks), e.g. to measure its cost. Read once at start-up. */
+export function latencyMonitorEnabled(search: string): boolean {
+  const v = new URLSearchParams(search).get('latency');
+  return v !== '0' && v !== 'false' && v !== 'off';
+}
+
 /** The URL of the player for a session, keeping `server` and `embed`; null → the start page. */
 export function sessionUrl(sessionId: string | null, base: string = window.location.href): string {
   const url = new URL(base);

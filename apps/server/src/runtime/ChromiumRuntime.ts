@@ -5,9 +5,10 @@ import path from 'node:path';
 import type { InputEvent, ScreenInfo } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
+import { serverNow } from '../util/clock.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
-import { APPLIED_BINDING, markerScript, PENDING_FUNCTION } from './markerScript.js';
+import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript } from './markerScript.js';
 import { Xvfb } from './Xvfb.js';
 
 export interface ChromiumRuntimeOptions {
@@ -48,6 +49,10 @@ export class ChromiumRuntime implements AppRuntime {
   readonly #log: Logger;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Injections, in order (see inject()). */
+  #chain: Promise<void> = Promise.resolve();
+  /** Timestamp of the last injected input (serverNow() base). */
+  #lastTimestamp = 0;
 
   private constructor(
     readonly screen: ScreenInfo,
@@ -116,18 +121,32 @@ export class ChromiumRuntime implements AppRuntime {
 
   inject(event: InputEvent, markId?: number): void {
     if (this.#closed) return;
-    // Not awaited: CDP keeps commands in order on one session, and waiting for each
-    // renderer round trip would serialise input behind rendering.
-    if (markId !== undefined) {
-      this.cdp
-        .send('Runtime.evaluate', { expression: `window.${PENDING_FUNCTION}?.(${markId | 0})` })
-        .catch(() => {});
-    }
-    for (const c of toCdpCommands(event, this.screen)) {
-      this.cdp.send(c.method, c.params as never).catch((err: Error) => {
-        if (!this.#closed) this.#log.warn({ err: err.message, type: event.type }, 'input injection failed');
-      });
-    }
+    // Each input's DOM events carry a timestamp unique to it (CDP sets event.timeStamp), so
+    // the page can tell which input an event belongs to however the browser queues them.
+    // The page must know the id before the events arrive: the dispatch waits for that one
+    // evaluate round trip (well under a millisecond, and part of the measured "inject").
+    const t = Math.max(serverNow(), this.#lastTimestamp + 1);
+    this.#lastTimestamp = t;
+    const commands = toCdpCommands(event, this.screen, t / 1000);
+    const expect =
+      markId === undefined
+        ? undefined
+        : `window.${EXPECT_FUNCTION}?.(${markId | 0}, ${event.type === 'text' ? 'null' : t})`;
+    this.#chain = this.#chain
+      .then(async () => {
+        if (this.#closed) return;
+        if (expect) await this.cdp.send('Runtime.evaluate', { expression: expect });
+        // Not awaited: CDP keeps commands in order, and waiting for each renderer round trip
+        // would serialise input behind rendering.
+        for (const c of commands) {
+          this.cdp.send(c.method, c.params as never).catch((err: Error) => this.#injectFailed(err, event));
+        }
+      })
+      .catch((err: Error) => this.#injectFailed(err, event));
+  }
+
+  #injectFailed(err: Error, event: InputEvent): void {
+    if (!this.#closed) this.#log.warn({ err: err.message, type: event.type }, 'input injection failed');
   }
 
   async appState(): Promise<unknown> {

@@ -149,6 +149,21 @@ describe('toCdpCommands', () => {
     expect(left!.params).toMatchObject({ type: 'rawKeyDown', windowsVirtualKeyCode: 37, autoRepeat: true });
   });
 
+  it('stamps events with the given time, which becomes their DOM timeStamp', () => {
+    const [c] = toCdpCommands(
+      { type: 'touch', seq: 1, ts: 0, action: 'start', modifiers: 0, touches: [] },
+      screen,
+      1234.5,
+    );
+    expect(c!.params).toMatchObject({ timestamp: 1234.5 });
+    const [k] = toCdpCommands(
+      { type: 'key', seq: 1, ts: 0, action: 'down', code: 'KeyA', key: 'a', repeat: false, modifiers: 0 },
+      screen,
+      9,
+    );
+    expect(k!.params).toMatchObject({ timestamp: 9 });
+  });
+
   it('inserts committed text as is', () => {
     expect(toCdpCommands({ type: 'text', seq: 1, ts: 0, text: 'héllo 你好' }, screen)).toEqual([
       { method: 'Input.insertText', params: { text: 'héllo 你好' } },

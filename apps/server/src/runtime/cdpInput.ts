@@ -35,7 +35,9 @@ const TOUCH_TYPES = {
  * Maps one validated input event to the CDP command(s) that inject it as a trusted event.
  * Pure, so the mapping is unit-tested without a browser.
  */
-export function toCdpCommands(e: InputEvent, screen: ScreenSize): CdpCommand[] {
+export function toCdpCommands(e: InputEvent, screen: ScreenSize, timestamp?: number): CdpCommand[] {
+  // CDP's event time (s since the epoch) becomes the DOM events' timeStamp.
+  const ts = timestamp === undefined ? {} : { timestamp };
   const px = (x: number) => Math.min(screen.width - 1, x * screen.width);
   const py = (y: number) => Math.min(screen.height - 1, y * screen.height);
   switch (e.type) {
@@ -53,6 +55,7 @@ export function toCdpCommands(e: InputEvent, screen: ScreenSize): CdpCommand[] {
             clickCount: e.action === 'move' ? 0 : 1,
             modifiers: e.modifiers,
             pointerType: 'mouse',
+            ...ts,
           },
         },
       ];
@@ -71,6 +74,7 @@ export function toCdpCommands(e: InputEvent, screen: ScreenSize): CdpCommand[] {
               ...(t.force !== undefined && { force: t.force }),
             })),
             modifiers: e.modifiers,
+            ...ts,
           },
         },
       ];
@@ -85,6 +89,7 @@ export function toCdpCommands(e: InputEvent, screen: ScreenSize): CdpCommand[] {
             deltaX: e.dx,
             deltaY: e.dy,
             modifiers: e.modifiers,
+            ...ts,
           },
         },
       ];
@@ -105,6 +110,7 @@ export function toCdpCommands(e: InputEvent, screen: ScreenSize): CdpCommand[] {
             autoRepeat: e.repeat,
             location: keyLocation(e.code),
             ...(e.action === 'down' && text ? { text, unmodifiedText: text } : {}),
+            ...ts,
           },
         },
       ];

@@ -2,8 +2,12 @@ import { MARKER, markerCells } from '@offload/latency';
 
 /** Name of the page binding the marker script reports through. */
 export const APPLIED_BINDING = '__offloadApplied';
-/** Page function the runtime calls before injecting an input, with that input's marker id. */
-export const PENDING_FUNCTION = '__offloadPending';
+/**
+ * Page function the runtime calls before injecting an input: `(markId, t)`, where t (epoch
+ * ms) is the timestamp the input's DOM events will carry, or null for text (which CDP cannot
+ * timestamp).
+ */
+export const EXPECT_FUNCTION = '__offloadExpect';
 
 /** DOM events through which an injected input takes effect (capture phase, before the app's handlers). */
 const EVENTS = [
@@ -28,18 +32,23 @@ const EVENTS = [
 /**
  * The script the app runtime adds to every page of the app (top frame only). It draws the
  * frame marker (see @offload/latency MARKER) in a closed shadow root at the bottom-left
- * corner, above everything, ignoring pointer events. When the first DOM event of an injected
- * input reaches the window (capture phase: before any app handler), it repaints the marker
- * with that input's id — in the same task as the app's reaction, so both land in the same
- * rendered frame — and reports the time through a binding.
+ * corner, above everything, ignoring pointer events. The runtime injects every input with a
+ * unique timestamp and tells the page first which marker id goes with it; when the first DOM
+ * event carrying that timestamp reaches the window (capture phase: before any app handler),
+ * the page repaints the marker — in the same task as the app's reaction, so both land in the
+ * same rendered frame — and reports the time through a binding. The marker always shows the
+ * highest id handled so far.
  */
 export function markerScript(): string {
   const cells = JSON.stringify(Array.from({ length: MARKER.modulo }, (_, v) => markerCells(v)));
   return `(() => {
-  if (window !== window.top || window.${PENDING_FUNCTION}) return;
+  if (window !== window.top || window.${EXPECT_FUNCTION}) return;
   const CELLS = ${cells};
   const PX = ${MARKER.cellPx};
-  let pending = -1, shown = -1, els = [];
+  const byTime = new Map();
+  const texts = [];
+  const done = new Set();
+  let shown = 0, els = [];
   const host = document.createElement('offload-marker');
   const root = host.attachShadow({ mode: 'closed' });
   const strip = document.createElement('div');
@@ -53,16 +62,35 @@ export function markerScript(): string {
   root.appendChild(strip);
   const paint = (v) => { const bits = CELLS[v % ${MARKER.modulo}]; for (let i = 0; i < els.length; i++) els[i].style.background = bits[i] ? '#fff' : '#000'; };
   paint(0);
-  const attach = () => { if (!host.isConnected) document.documentElement.appendChild(host); };
-  if (document.documentElement) attach(); else document.addEventListener('readystatechange', attach, { once: true });
-  new MutationObserver(attach).observe(document, { childList: true, subtree: false });
-  window.${PENDING_FUNCTION} = (id) => { pending = id; };
-  const onEvent = () => {
-    if (pending < 0 || pending === shown) return;
-    shown = pending;
-    attach();
-    paint(shown);
-    window.${APPLIED_BINDING}(shown + ':' + (performance.timeOrigin + performance.now()));
+  const attach = () => { if (!host.isConnected && document.documentElement) document.documentElement.appendChild(host); };
+  attach();
+  new MutationObserver(attach).observe(document, { childList: true, subtree: true });
+  // Inputs are stamped at least 1 ms apart; the browser coarsens event times (~0.1 ms), so
+  // an event belongs to the input stamped within half a millisecond of it.
+  const find = (t) => {
+    for (let k = Math.round(t) - 1; k <= Math.round(t) + 1; k++) {
+      const e = byTime.get(k);
+      if (e && Math.abs(e[0] - t) < 0.5) return e[1];
+    }
+    return undefined;
+  };
+  window.${EXPECT_FUNCTION} = (id, t) => {
+    if (t === null) texts.push(id); else byTime.set(Math.round(t), [t, id]);
+    if (byTime.size > 512) byTime.delete(byTime.keys().next().value);
+    if (texts.length > 64) texts.shift();
+  };
+  const applied = (id, now) => {
+    if (done.has(id)) return;
+    done.add(id);
+    if (done.size > 512) done.delete(done.values().next().value);
+    if (id > shown) { shown = id; attach(); paint(shown); }
+    window.${APPLIED_BINDING}(id + ':' + now);
+  };
+  const onEvent = (e) => {
+    const now = performance.timeOrigin + performance.now();
+    const id = find(performance.timeOrigin + e.timeStamp);
+    if (id !== undefined) return applied(id, now);
+    if ((e.type === 'beforeinput' || e.type === 'input') && texts.length) applied(texts.shift(), now);
   };
   for (const t of ${JSON.stringify(EVENTS)}) window.addEventListener(t, onEvent, { capture: true, passive: true });
 })();`;

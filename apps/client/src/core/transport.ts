@@ -1,0 +1,57 @@
+import type { Device, types } from 'mediasoup-client';
+import type { SignalingClient } from './SignalingClient';
+
+/**
+ * Creates a mediasoup transport from the server's `transport/create` answer and wires its
+ * `connect` (and, for sending, `producedata`) to signaling. `onFailed` runs once ICE/DTLS
+ * fails on a transport that is still open; the owner decides what that costs.
+ */
+export async function createTransport(
+  sig: SignalingClient,
+  device: Device,
+  direction: 'send' | 'recv',
+  onFailed: (transport: types.Transport) => void,
+): Promise<types.Transport> {
+  const info = await sig.request('transport/create', { direction });
+  const options: types.TransportOptions = {
+    id: info.transportId,
+    iceParameters: info.iceParameters as types.IceParameters,
+    iceCandidates: info.iceCandidates as types.IceCandidate[],
+    dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+    sctpParameters: info.sctpParameters as types.SctpParameters | undefined,
+  };
+  const transport =
+    direction === 'recv' ? device.createRecvTransport(options) : device.createSendTransport(options);
+  transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+    sig
+      .request('transport/connect', { transportId: transport.id, dtlsParameters })
+      .then(() => callback(), errback);
+  });
+  transport.on('connectionstatechange', (state) => {
+    if (state === 'failed' && !transport.closed) onFailed(transport);
+  });
+  if (direction === 'send') {
+    transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
+      sig
+        .request('data/produce', {
+          transportId: transport.id,
+          sctpStreamParameters,
+          label: label ?? '',
+          protocol: protocol ?? '',
+        })
+        .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
+    });
+  }
+  return transport;
+}
+
+/** Plays frames as soon as they decode: a remote screen wants latency, not smoothness. */
+export function preferLowLatency(receiver: RTCRtpReceiver | undefined): void {
+  if (receiver && 'jitterBufferTarget' in receiver) {
+    try {
+      (receiver as RTCRtpReceiver & { jitterBufferTarget: number | null }).jitterBufferTarget = 0;
+    } catch {
+      // Out of range on some builds; the default buffer still works.
+    }
+  }
+}
