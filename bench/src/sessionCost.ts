@@ -1,10 +1,11 @@
 /**
  * Session cost benchmark: what one streamed 720x1280 session costs the server (app +
  * capture + encode + SFU, CPU and memory, split by part), what watching it costs the viewer's
- * browser, and how long a viewer waits from join to first frame. Figures go to
+ * browser, what each additional viewer costs the server, and how long a viewer waits from
+ * join to first frame. Figures go to
  * bench-results/session-cost.json; nothing here asserts, since our machines are shared.
  *
- *   pnpm bench            (env: BENCH_SECONDS=10, BENCH_JOINS=5, BENCH_PORT=8291)
+ *   pnpm bench            (env: BENCH_SECONDS=10, BENCH_JOINS=5, BENCH_EXTRA_VIEWERS=3, BENCH_PORT=8291)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { processes, sampleGroups, tree } from './procStats.js';
 const PORT = Number(process.env.BENCH_PORT ?? 8291);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const JOINS = Number(process.env.BENCH_JOINS ?? 5);
+const EXTRA = Number(process.env.BENCH_EXTRA_VIEWERS ?? 3);
 const base = `http://127.0.0.1:${PORT}`;
 
 async function joinToFirstFrame(browser: Browser, sessionId: string): Promise<number> {
@@ -83,6 +85,30 @@ try {
     };
   });
 
+  // Cost per additional viewer: the same session with EXTRA more viewers, server side only
+  // (app and encoder do not grow with viewers; the SFU and signaling do). Side by side with
+  // the one-viewer figure above.
+  const extraContexts = [];
+  for (let i = 0; i < EXTRA; i++) {
+    const ctx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/?session=${sessionId}&latency=0`);
+    await p.waitForFunction(() => document.documentElement.dataset.offloadState === 'streaming', null, {
+      timeout: 30_000,
+    });
+    extraContexts.push(ctx);
+  }
+  await page.waitForTimeout(2000);
+  console.log(`sampling CPU for ${SECONDS} s with ${1 + EXTRA} viewers…`);
+  const more = await sampleGroups(
+    { app: groups.app, captureEncode: groups.captureEncode, sfu: groups.sfu, signaling: groups.signaling },
+    SECONDS * 1000,
+  );
+  for (const ctx of extraContexts) await ctx.close();
+  const serverCores = (c: typeof cost) =>
+    ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + c[k]!.cores, 0);
+  const perViewer = (serverCores(more) - serverCores(cost)) / EXTRA;
+
   const joins: number[] = [];
   for (let i = 0; i < JOINS; i++) {
     joins.push(await joinToFirstFrame(browser, sessionId));
@@ -96,6 +122,14 @@ try {
     sessionCpuCores: Math.round(sessionCores * 1000) / 1000,
     sessionMemMB: sessionMem,
     breakdown: cost,
+    additionalViewers: {
+      extra: EXTRA,
+      serverCoresWithOne: Math.round(serverCores(cost) * 1000) / 1000,
+      serverCoresWithMore: Math.round(serverCores(more) * 1000) / 1000,
+      sfuCoresWithOne: cost.sfu!.cores,
+      sfuCoresWithMore: more.sfu!.cores,
+      serverCoresPerAdditionalViewer: Math.round(perViewer * 1000) / 1000,
+    },
     joinToFirstFrameMs: { samples: joins, p50: quantile(joins, 0.5), max: Math.max(...joins) },
   };
   mkdirSync(path.join(root, 'bench-results'), { recursive: true });

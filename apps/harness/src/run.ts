@@ -20,7 +20,7 @@ import {
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { EmulatedProfile } from './profiles.js';
 import { UdpRelay } from './relay/UdpRelay.js';
-import { frameTimeline, type Scenario, step } from './scenarios.js';
+import { FRAME_TIMELINE_SCRIPT, type Scenario, step } from './scenarios.js';
 
 export interface HarnessOptions {
   profiles: EmulatedProfile[];
@@ -137,7 +137,7 @@ async function runProfile(
     const base = `http://127.0.0.1:${o.port}`;
     const open = async (url: string): Promise<ClientPage> => {
       const page = await (await browser.newContext({ permissions: VIEWER_PERMISSIONS })).newPage();
-      await page.addInitScript(frameTimeline);
+      await page.addInitScript(FRAME_TIMELINE_SCRIPT);
       await page.goto(url);
       return { page, startedAt: Date.now() };
     };

@@ -47,18 +47,21 @@ export async function step(page: Page, scenario: Scenario, i: number): Promise<v
 /**
  * In the page (init script): frame times from requestVideoFrameCallback, to count freezes
  * (no new frame for over 200 ms while streaming) and measure fps independently of getStats.
+ * A string, not a function: the TypeScript loader may wrap named functions in helpers that
+ * do not exist in the page. The player may replace its <video>: it follows the current one.
  */
-export function frameTimeline(): void {
-  const w = window as unknown as { __frames: number[] };
-  w.__frames = [];
-  const hook = () => {
-    const v = document.querySelector('video');
-    if (!v) return setTimeout(hook, 100);
-    const onFrame = (_n: number, meta: VideoFrameCallbackMetadata) => {
-      w.__frames.push(performance.timeOrigin + meta.expectedDisplayTime);
+export const FRAME_TIMELINE_SCRIPT = `(() => {
+  window.__frames = [];
+  let watched = null;
+  setInterval(() => {
+    const v = document.querySelector('[data-testid="stream"]');
+    if (!v || v === watched) return;
+    watched = v;
+    const onFrame = (now, meta) => {
+      if (watched !== v) return;
+      window.__frames.push(performance.timeOrigin + meta.expectedDisplayTime);
       v.requestVideoFrameCallback(onFrame);
     };
     v.requestVideoFrameCallback(onFrame);
-  };
-  hook();
-}
+  }, 200);
+})();`;

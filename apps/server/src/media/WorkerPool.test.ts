@@ -7,7 +7,8 @@ describe('worker pool', () => {
   let server: Offload;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Announcing another loopback address than the one it listens on (as the harness does).
+    server = await startTestServer({ OFFLOAD_RTC_ANNOUNCED_ADDRESS: '127.0.0.2' });
   });
 
   afterAll(async () => {

@@ -99,13 +99,13 @@ export class WorkerPool {
     let webRtcServer: types.WebRtcServer;
     try {
       const port = o.port + index;
-      const info = { ip: o.listenIp, announcedAddress: o.announcedAddress, port };
-      webRtcServer = await worker.createWebRtcServer({
-        listenInfos: [
-          { protocol: 'udp', ...info },
-          { protocol: 'tcp', ...info },
-        ],
-      });
+      // mediasoup 3.13 calls the announced address announcedIp (3.14+ renamed it announcedAddress).
+      const info = { ip: o.listenIp, announcedIp: o.announcedAddress, port };
+      const listenInfos: types.TransportListenInfo[] = [
+        { protocol: 'udp', ...info },
+        { protocol: 'tcp', ...info },
+      ];
+      webRtcServer = await worker.createWebRtcServer({ listenInfos });
     } catch (err) {
       worker.close();
       throw err;
