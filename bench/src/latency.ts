@@ -145,10 +145,10 @@ try {
   result.monitorCost = {
     workload: 'continuous drag over the canvas for 8 s per run',
     viewerCores: Object.fromEntries(
-      Object.entries(cost).map(([k, v]) => [k, { runs: v, mean: round1(mean(v) * 100) / 100 }]),
+      Object.entries(cost).map(([k, v]) => [k, { runs: v, mean: Math.round(mean(v) * 1000) / 1000 }]),
     ),
-    ratioHiddenToOff: round1((mean(cost.monitorOnHudHidden!) / off) * 100) / 100,
-    ratioShownToOff: round1((mean(cost.monitorOnHudShown!) / off) * 100) / 100,
+    ratioHiddenToOff: Math.round((mean(cost.monitorOnHudHidden!) / off) * 100) / 100,
+    ratioShownToOff: Math.round((mean(cost.monitorOnHudShown!) / off) * 100) / 100,
   };
   await browser.close();
   mkdirSync(path.join(root, 'bench-results'), { recursive: true });

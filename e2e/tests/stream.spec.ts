@@ -83,8 +83,15 @@ test.describe
 
     test('committed non-ASCII text and typed keys reach the app exactly', async () => {
       const at = await appPointOnPage(page, TEXT_FIELD.x, TEXT_FIELD.y);
-      await page.mouse.click(at.x, at.y);
-      await expect.poll(async () => (await appState(page, sessionId)).focused).toBe('text');
+      // Focus the field with a tap. Seen once in ~10 runs on a loaded box: a tap right after
+      // a drag does not focus it (Chromium's touch-emulation gesture). That is not what this
+      // test is about, so tap again then; the text checks below stay exact.
+      await expect(async () => {
+        await page.mouse.click(at.x, at.y);
+        await expect
+          .poll(async () => (await appState(page, sessionId)).focused, { timeout: 4000 })
+          .toBe('text');
+      }).toPass({ timeout: 15_000 });
       const fieldBefore = await videoPixel(page, 0.2, TEXT_FIELD.y);
       // As an IME commits it: one input event with the whole string, no key events.
       await page.keyboard.insertText('héllo 你好');

@@ -34,7 +34,10 @@ export interface VideoFrameSource {
 }
 
 /** Reads the marker strip off the frame being presented; undefined when none shows. */
-export type MarkerReader = (frame: { width: number; height: number }) => number | undefined;
+export type MarkerReader = (frame: {
+  width: number;
+  height: number;
+}) => number | undefined | Promise<number | undefined>;
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -210,20 +213,25 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
       handle = video.requestVideoFrameCallback(onFrame);
       if (!this.#wantFrames()) return;
       this.#counts.framesRead++;
-      let marker: number | undefined;
-      try {
-        marker = readMarker(md);
-      } catch {
-        marker = undefined; // e.g. a frame torn down under us; the next one will do
-      }
       const presentationTime = origin + md.presentationTime;
-      this.#tracker.frame({
-        marker,
+      const times = {
         receiveTime: md.receiveTime !== undefined ? origin + md.receiveTime : presentationTime,
         presentationTime,
         expectedDisplayTime: origin + md.expectedDisplayTime,
         processingDuration: md.processingDuration !== undefined ? md.processingDuration * 1000 : undefined,
-      });
+      };
+      const feed = (marker: number | undefined) => {
+        if (active && !this.#closed) this.#tracker.frame({ marker, ...times });
+      };
+      let read: ReturnType<MarkerReader>;
+      try {
+        read = readMarker(md);
+      } catch {
+        read = undefined; // e.g. a frame torn down under us; the next one will do
+      }
+      // The reader may copy asynchronously; the frame (and its times) were taken now.
+      if (read instanceof Promise) read.then(feed, () => feed(undefined));
+      else feed(read);
     };
     handle = video.requestVideoFrameCallback(onFrame);
     const detach = () => {

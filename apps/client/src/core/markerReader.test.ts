@@ -1,6 +1,6 @@
-import { MARKER, MARKER_HEIGHT, MARKER_WIDTH, markerCells } from '@offload/latency';
+import { decodeMarker, MARKER, MARKER_HEIGHT, MARKER_WIDTH, markerCells } from '@offload/latency';
 import { describe, expect, it } from 'vitest';
-import { decodeStrip, stripLuma } from './markerReader';
+import { decodeStrip, planeLuma, stripLuma } from './markerReader';
 
 /** An RGBA strip as the canvas would return it, each cell a flat colour, optionally noisy. */
 function strip(value: number, { white = [235, 235, 235], black = [16, 16, 16], noise = 0 } = {}) {
@@ -52,5 +52,17 @@ describe('marker strip reader', () => {
       }
     }
     expect(decodeStrip(data)).toBe(0b10101010);
+  });
+});
+
+describe('planeLuma', () => {
+  it('reads a marker straight from a luma plane (video range)', () => {
+    const cells = markerCells(173);
+    const y = new Uint8Array(MARKER_WIDTH * MARKER_HEIGHT);
+    for (let row = 0; row < MARKER_HEIGHT; row++) {
+      for (let x = 0; x < MARKER_WIDTH; x++)
+        y[row * MARKER_WIDTH + x] = cells[Math.floor(x / MARKER.cellPx)] ? 235 : 16;
+    }
+    expect(decodeMarker(planeLuma(y, MARKER_WIDTH))).toBe(173);
   });
 });

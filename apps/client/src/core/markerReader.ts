@@ -57,3 +57,60 @@ export function createCanvasMarkerReader(
     return decodeStrip(ctx.getImageData(0, 0, MARKER_WIDTH, MARKER_HEIGHT).data);
   };
 }
+
+/** Luma (0..255, full range) at each marker cell's centre from a Y plane of `width` px rows, 2×2 averaged. */
+export function planeLuma(y: ArrayLike<number>, width: number, scale = 1): number[] {
+  return Array.from({ length: MARKER.cells }, (_, cell) => {
+    const c = markerCellCentre(cell);
+    const x0 = Math.floor(c.x * scale) - 1;
+    const y0 = Math.floor(c.y * scale) - 1;
+    const at = (x: number, yy: number) => y[yy * width + x]!;
+    return (at(x0, y0) + at(x0 + 1, y0) + at(x0, y0 + 1) + at(x0 + 1, y0 + 1)) / 4;
+  });
+}
+
+/**
+ * Reads the marker by copying only the strip's rows of the luma plane out of the current
+ * frame (WebCodecs VideoFrame.copyTo with a rect): no colour conversion, no full-frame
+ * readback. drawImage(video) converts the whole frame to RGB first (7–28 ms per 720p frame
+ * on our machines), which made the always-on monitor cost a third of a core during drags.
+ * The frame is taken synchronously (the same frame drawImage would read); only the copy is
+ * asynchronous. Falls back to the canvas reader for frames that are not CPU YUV frames.
+ */
+export function createVideoFrameMarkerReader(
+  video: HTMLVideoElement,
+  scale: () => number = () => 1,
+): (frame: FrameSize) => number | undefined | Promise<number | undefined> {
+  const canvasReader = createCanvasMarkerReader(video, scale);
+  if (typeof VideoFrame !== 'function') return canvasReader;
+  let useCanvas = false;
+  return (size) => {
+    if (useCanvas) return canvasReader(size);
+    let frame: VideoFrame;
+    try {
+      frame = new VideoFrame(video);
+    } catch {
+      return undefined; // no frame to read yet
+    }
+    const s = scale();
+    const w = Math.ceil((MARKER_WIDTH * s) / 2) * 2;
+    const h = Math.ceil((MARKER_HEIGHT * s) / 2) * 2;
+    const vr = frame.visibleRect;
+    if (!vr || !['I420', 'I420A', 'NV12'].includes(frame.format ?? '') || vr.height < h || vr.width < w) {
+      frame.close();
+      useCanvas = true;
+      return canvasReader(size);
+    }
+    // YUV rects start on even coordinates; the strip's bottom edge is the frame's.
+    const rect = { x: vr.x, y: vr.y + Math.floor((vr.height - h) / 2) * 2, width: w, height: h };
+    const buffer = new Uint8Array(frame.allocationSize({ rect }));
+    return frame
+      .copyTo(buffer, { rect })
+      .then(
+        // The Y plane comes first, w bytes per row.
+        () => decodeMarker(planeLuma(buffer, w, s)),
+        () => undefined,
+      )
+      .finally(() => frame.close());
+  };
+}

@@ -1,6 +1,6 @@
 import { type CSSProperties, useCallback, useEffect, useRef } from 'react';
 import { InputCapture } from '../core/InputCapture';
-import { createCanvasMarkerReader } from '../core/markerReader';
+import { createVideoFrameMarkerReader } from '../core/markerReader';
 import { installShortcut, isHudShortcut } from '../core/shortcuts';
 import { ErrorPanel } from './ErrorPanel';
 import { Hud } from './Hud';
@@ -75,7 +75,7 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
       const screen = store.getState().session.screen;
       return screen && video.videoWidth > 0 ? video.videoWidth / screen.width : 1;
     };
-    return monitor.attachVideo(video, createCanvasMarkerReader(video, scale));
+    return monitor.attachVideo(video, createVideoFrameMarkerReader(video, scale));
   }, [monitor, store, streamReady]);
 
   // Alt+Shift+L toggles the HUD; captured on the window before InputCapture could send it to the app.
