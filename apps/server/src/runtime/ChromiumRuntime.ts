@@ -8,7 +8,7 @@ import { type Logger, moduleLogger } from '../logger.js';
 import { serverNow } from '../util/clock.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
-import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript } from './markerScript.js';
+import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript, STAMP_SPACING_MS } from './markerScript.js';
 import { Xvfb } from './Xvfb.js';
 
 export interface ChromiumRuntimeOptions {
@@ -125,7 +125,7 @@ export class ChromiumRuntime implements AppRuntime {
     // the page can tell which input an event belongs to however the browser queues them.
     // The page must know the id before the events arrive: the dispatch waits for that one
     // evaluate round trip (well under a millisecond, and part of the measured "inject").
-    const t = Math.max(serverNow(), this.#lastTimestamp + 1);
+    const t = Math.max(serverNow(), this.#lastTimestamp + STAMP_SPACING_MS);
     this.#lastTimestamp = t;
     const commands = toCdpCommands(event, this.screen, t / 1000);
     const expect =

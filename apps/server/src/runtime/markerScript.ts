@@ -9,6 +9,9 @@ export const APPLIED_BINDING = '__offloadApplied';
  */
 export const EXPECT_FUNCTION = '__offloadExpect';
 
+/** Least gap between two inputs' CDP timestamps (ms): what lets the page tell them apart. */
+export const STAMP_SPACING_MS = 4;
+
 /** DOM events through which an injected input takes effect (capture phase, before the app's handlers). */
 const EVENTS = [
   'pointerdown',
@@ -65,12 +68,16 @@ export function markerScript(): string {
   const attach = () => { if (!host.isConnected && document.documentElement) document.documentElement.appendChild(host); };
   attach();
   new MutationObserver(attach).observe(document, { childList: true, subtree: true });
-  // Inputs are stamped at least 1 ms apart; the browser coarsens event times (~0.1 ms), so
-  // an event belongs to the input stamped within half a millisecond of it.
-  const find = (t) => {
-    for (let k = Math.round(t) - 1; k <= Math.round(t) + 1; k++) {
+  // Chromium turns a CDP timestamp (wall clock) into event time with the wall/monotonic
+  // offset of the moment it dispatches, while performance.timeOrigin is fixed at page load:
+  // if the wall clock is slewed (NTP) in between, event times drift from the stamps. The
+  // drift is what Date.now() says beyond timeOrigin + now(); undo it (1 ms resolution).
+  // Inputs are stamped at least ${STAMP_SPACING_MS} ms apart, so ±${STAMP_SPACING_MS / 2} ms finds one.
+  const find = (eventTime) => {
+    const t = eventTime + (Date.now() - (performance.timeOrigin + performance.now()));
+    for (let k = Math.round(t) - ${STAMP_SPACING_MS}; k <= Math.round(t) + ${STAMP_SPACING_MS}; k++) {
       const e = byTime.get(k);
-      if (e && Math.abs(e[0] - t) < 0.5) return e[1];
+      if (e && Math.abs(e[0] - t) <= ${STAMP_SPACING_MS / 2}) return e[1];
     }
     return undefined;
   };
