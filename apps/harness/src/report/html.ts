@@ -107,7 +107,10 @@ function timeline(p: ProfileResult): string {
 }
 
 function table(result: HarnessResult): string {
-  const base = result.profiles.find((p) => p.profile.id === 'loopback')?.total.p50;
+  const loop = result.profiles.find((p) => p.profile.id === 'loopback');
+  const base = loop?.total.p50;
+  // The emulated delay lands in the segments that cross the network: uplink and network.
+  const path = (p: ProfileResult) => p.segments.uplink.p50 + p.segments.network.p50;
   const rows = result.profiles
     .map((p) => {
       const mean = (f: (c: ProfileResult['clients'][number]) => number | null) => {
@@ -115,14 +118,15 @@ function table(result: HarnessResult): string {
         return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
       };
       const shift = base !== undefined ? p.total.p50 - base : null;
+      const pathShift = loop ? path(p) - path(loop) : null;
       const verdict = !p.feasible ? 'FAIL (infeasible)' : p.verdict.pass ? 'PASS' : 'FAIL';
-      return `<tr><td>${esc(p.profile.id)}</td><td>${p.profile.addedRttMs}</td><td>${fmt(shift)}</td><td>${p.total.count}</td><td>${fmt(p.total.p50)}</td><td>${fmt(p.total.p95)}</td><td>${fmt(p.total.p99)}</td><td>${fmt(mean((c) => c.fps))}</td><td>${p.clients.reduce((a, c) => a + c.freezes, 0)}</td><td>${fmt(
+      return `<tr><td>${esc(p.profile.id)}</td><td>${p.profile.addedRttMs}</td><td>${fmt(pathShift)}</td><td>${fmt(shift)}</td><td>${p.total.count}</td><td>${fmt(p.total.p50)}</td><td>${fmt(p.total.p95)}</td><td>${fmt(p.total.p99)}</td><td>${fmt(mean((c) => c.fps))}</td><td>${p.clients.reduce((a, c) => a + c.freezes, 0)}</td><td>${fmt(
         mean((c) => c.bitrateKbps),
         0,
       )}</td><td>${fmt(mean((c) => c.rttMs))}</td><td>${p.relay.downLost}/${p.relay.down}</td><td class="${p.verdict.pass ? 'pass' : 'fail'}">${verdict}</td><td>${esc(p.verdict.burnsMost)}</td></tr>`;
     })
     .join('');
-  return `<table><thead><tr><th>profile</th><th>added RTT (ms, configured)</th><th>p50 shift vs loopback (ms, measured)</th><th>samples</th><th>p50</th><th>p95</th><th>p99</th><th>fps</th><th>freezes</th><th>kbit/s</th><th>RTT (ms)</th><th>lost down</th><th>budget at p95</th><th>burns most</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table><thead><tr><th>profile</th><th>added RTT (ms, configured)</th><th>uplink + network p50 shift vs loopback (ms, measured)</th><th>total p50 shift vs loopback (ms, measured)</th><th>samples</th><th>p50</th><th>p95</th><th>p99</th><th>fps</th><th>freezes</th><th>kbit/s</th><th>RTT (ms)</th><th>lost down</th><th>budget at p95</th><th>burns most</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function segmentsTable(result: HarnessResult): string {
