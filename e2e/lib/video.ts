@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test';
 
 /** Where an app point (normalised 0..1) lies on the page, given object-fit: contain letterboxing. */
 export async function appPointOnPage(page: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
@@ -185,4 +185,14 @@ export async function metricValue(page: Page, line: RegExp): Promise<number> {
   const text = await (await page.request.get('/metrics')).text();
   const m = line.exec(text);
   return m ? Number(m[1]) : 0;
+}
+
+/** A fresh browser context on the start page that opens the demo app and waits for its stream. */
+export async function openDemo(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByTestId('start-demo').click();
+  await waitForStreaming(page);
+  return { context, page };
 }

@@ -4,7 +4,7 @@ import {
   clientNow,
   latencySamples,
   metricValue,
-  waitForStreaming,
+  openDemo,
   watchPixelChange,
 } from '../lib/video.js';
 
@@ -30,11 +30,7 @@ test.describe
     let page: Page;
 
     test.beforeAll(async ({ browser }) => {
-      context = await browser.newContext();
-      page = await context.newPage();
-      await page.goto('/');
-      await page.getByTestId('start-demo').click();
-      await waitForStreaming(page);
+      ({ context, page } = await openDemo(browser));
     });
 
     test.afterAll(async () => {

@@ -6,6 +6,7 @@ import {
   colorDistance,
   frameDetail,
   framesDecoded,
+  openDemo,
   sessionIdOf,
   sessionInfo,
   videoPixel,
@@ -29,11 +30,7 @@ test.describe
     let sessionId: string;
 
     test.beforeAll(async ({ browser }) => {
-      context = await browser.newContext();
-      page = await context.newPage();
-      await page.goto('/');
-      await page.getByTestId('start-demo').click();
-      await waitForStreaming(page);
+      ({ context, page } = await openDemo(browser));
       sessionId = sessionIdOf(page);
     });
 
