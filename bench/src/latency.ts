@@ -9,14 +9,23 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { evaluateBudget, makeBudget, SEGMENTS, type Segment, summarize } from '@offload/latency';
+import {
+  evaluateBudget,
+  type LatencySample,
+  makeBudget,
+  SEGMENTS,
+  type Segment,
+  summarize,
+} from '@offload/latency';
 import {
   CHROMIUM_PATH,
+  latencySamples,
   root,
   startServer,
   stopServer,
   VIEWER_CHROMIUM_ARGS,
   VIEWER_PERMISSIONS,
+  waitForStreaming,
 } from '@offload/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { processes, sampleGroups, tree } from './procStats.js';
@@ -26,12 +35,6 @@ const TAPS = Number(process.env.BENCH_TAPS ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const base = `http://127.0.0.1:${PORT}`;
 
-interface Sample {
-  kind: string;
-  total: number;
-  segments: Record<Segment, number>;
-}
-
 async function open(url: string): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS });
   const page = await (await browser.newContext({ permissions: VIEWER_PERMISSIONS })).newPage();
@@ -40,9 +43,7 @@ async function open(url: string): Promise<{ browser: Browser; page: Page }> {
 }
 
 async function streaming(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.documentElement.dataset.offloadState === 'streaming', null, {
-    timeout: 30_000,
-  });
+  await waitForStreaming(page);
   await page.waitForTimeout(1500);
 }
 
@@ -51,12 +52,7 @@ async function videoPoint(page: Page, nx: number, ny: number) {
   return { x: b.x + nx * b.width, y: b.y + ny * b.height };
 }
 
-const samplesOf = (page: Page) =>
-  page.evaluate(() =>
-    (window as unknown as { __offload: { latency: { samples(): Sample[] } } }).__offload.latency.samples(),
-  );
-
-function segmentSummary(samples: Sample[]) {
+function segmentSummary(samples: LatencySample[]) {
   return Object.fromEntries(SEGMENTS.map((s) => [s, summarize(samples.map((x) => x.segments[s]))]));
 }
 
@@ -76,7 +72,7 @@ try {
     await page.waitForTimeout(350);
   }
   await page.waitForTimeout(1000);
-  const all = await samplesOf(page);
+  const all = await latencySamples(page);
   const presses = all.filter((s) => s.kind === 'touch:start' || s.kind === 'pointer:down');
   const total = summarize(presses.map((s) => s.total));
   const segments = segmentSummary(presses);

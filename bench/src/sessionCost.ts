@@ -18,6 +18,7 @@ import {
   stopServer,
   VIEWER_CHROMIUM_ARGS,
   VIEWER_PERMISSIONS,
+  waitForStreaming,
 } from '@offload/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { processes, sampleGroups, tree } from './procStats.js';
@@ -53,9 +54,7 @@ try {
   const page = await viewerCtx.newPage();
   await page.goto(base);
   await page.getByTestId('start-demo').click();
-  await page.waitForFunction(() => document.documentElement.dataset.offloadState === 'streaming', null, {
-    timeout: 30_000,
-  });
+  await waitForStreaming(page);
   const sessionId = new URL(page.url()).searchParams.get('session')!;
   await page.waitForTimeout(3000); // settle
 
@@ -74,7 +73,8 @@ try {
   };
   console.log(`sampling CPU for ${SECONDS} s while one viewer watches session ${sessionId}…`);
   const cost = await sampleGroups(groups, SECONDS * 1000);
-  const sessionCores = ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + cost[k]!.cores, 0);
+  const serverCores = (c: typeof cost) =>
+    ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + c[k]!.cores, 0);
   const sessionMem = ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + cost[k]!.memMB, 0);
   const stats = await page.evaluate(() => {
     const v = document.querySelector('video')!;
@@ -93,9 +93,7 @@ try {
     const ctx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
     const p = await ctx.newPage();
     await p.goto(`${base}/?session=${sessionId}&latency=0`);
-    await p.waitForFunction(() => document.documentElement.dataset.offloadState === 'streaming', null, {
-      timeout: 30_000,
-    });
+    await waitForStreaming(p);
     extraContexts.push(ctx);
   }
   await page.waitForTimeout(2000);
@@ -105,8 +103,6 @@ try {
     SECONDS * 1000,
   );
   for (const ctx of extraContexts) await ctx.close();
-  const serverCores = (c: typeof cost) =>
-    ['app', 'captureEncode', 'sfu', 'signaling'].reduce((a, k) => a + c[k]!.cores, 0);
   const perViewer = (serverCores(more) - serverCores(cost)) / EXTRA;
 
   const joins: number[] = [];
@@ -119,7 +115,7 @@ try {
     at: new Date().toISOString(),
     machine: { cores: (await import('node:os')).availableParallelism() },
     video: stats,
-    sessionCpuCores: Math.round(sessionCores * 1000) / 1000,
+    sessionCpuCores: Math.round(serverCores(cost) * 1000) / 1000,
     sessionMemMB: sessionMem,
     breakdown: cost,
     additionalViewers: {

@@ -12,10 +12,12 @@ import {
 } from '@offload/latency';
 import {
   CHROMIUM_PATH,
+  latencySamples,
   startServer,
   stopServer,
   VIEWER_CHROMIUM_ARGS,
   VIEWER_PERMISSIONS,
+  waitForStreaming,
 } from '@offload/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { EmulatedProfile } from './profiles.js';
@@ -143,19 +145,19 @@ async function runProfile(
     };
     const first = await open(base);
     await first.page.getByTestId('start-demo').click();
-    await waitStreaming(first.page);
+    await waitForStreaming(first.page, 60_000);
     const sessionId = new URL(first.page.url()).searchParams.get('session')!;
     const others = await Promise.all(
       Array.from({ length: o.clients - 1 }, () => open(`${base}/?session=${sessionId}`)),
     );
-    await Promise.all(others.map((c) => waitStreaming(c.page)));
+    await Promise.all(others.map((c) => waitForStreaming(c.page, 60_000)));
     const clients = [first, ...others];
     // Let clock sync settle before measuring.
     await first.page.waitForTimeout(1500);
     const startedAt = Date.now();
     const deadline = startedAt + o.durationMs;
     const ticker = setInterval(async () => {
-      const n = (await Promise.all(clients.map((c) => samplesOf(c.page).catch(() => [])))).flat();
+      const n = (await Promise.all(clients.map((c) => latencySamples(c.page).catch(() => [])))).flat();
       const p50 = summarize(n.map((s) => s.total)).p50;
       o.progress(
         `  ${profile.id}: ${Math.round((Date.now() - startedAt) / 1000)}/${Math.round(o.durationMs / 1000)} s, ${n.length} samples, p50 ${fmt(p50)} ms`,
@@ -171,7 +173,7 @@ async function runProfile(
     const frames = await Promise.all(
       clients.map((c) => c.page.evaluate(() => (window as unknown as { __frames: number[] }).__frames)),
     );
-    const samples = await Promise.all(clients.map((c) => samplesOf(c.page)));
+    const samples = await Promise.all(clients.map((c) => latencySamples(c.page)));
     const pages = await Promise.all(
       clients.map((c, i) => clientResult(c.page, samples[i]!, frames[i]!, startedAt, deadline)),
     );
@@ -179,20 +181,6 @@ async function runProfile(
   } finally {
     await browser.close();
   }
-}
-
-async function waitStreaming(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.documentElement.dataset.offloadState === 'streaming', null, {
-    timeout: 60_000,
-  });
-}
-
-function samplesOf(page: Page): Promise<LatencySample[]> {
-  return page.evaluate(() =>
-    (
-      window as unknown as { __offload: { latency: { samples(): LatencySample[] } } }
-    ).__offload.latency.samples(),
-  );
 }
 
 function freezes(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClientMessage, parseInputEvent, parseServerMessage, utf8Length } from './parse.js';
+import { parseClientMessage, parseServerMessage, parseUpstreamMessage, utf8Length } from './parse.js';
 import { MAX_INPUT_MESSAGE_BYTES, MAX_SIGNALING_MESSAGE_BYTES } from './version.js';
 
 describe('parseClientMessage', () => {
@@ -63,7 +63,7 @@ describe('parseClientMessage', () => {
   });
 });
 
-describe('parseInputEvent', () => {
+describe('parseUpstreamMessage', () => {
   it('accepts every event kind', () => {
     const events = [
       { type: 'pointer', seq: 1, ts: 5, action: 'down', x: 0.5, y: 0.5, button: 0, buttons: 1 },
@@ -72,26 +72,27 @@ describe('parseInputEvent', () => {
       { type: 'key', seq: 4, ts: 5, action: 'down', code: 'KeyA', key: 'a' },
       { type: 'text', seq: 5, ts: 5, text: 'héllo 你好 👍' },
     ];
-    for (const e of events) expect(parseInputEvent(JSON.stringify(e)).ok, e.type).toBe(true);
+    for (const e of events) expect(parseUpstreamMessage(JSON.stringify(e)).ok, e.type).toBe(true);
   });
 
   it('keeps committed text exactly', () => {
-    const r = parseInputEvent(JSON.stringify({ type: 'text', seq: 1, ts: 1, text: 'héllo 你好' }));
+    const r = parseUpstreamMessage(JSON.stringify({ type: 'text', seq: 1, ts: 1, text: 'héllo 你好' }));
     expect(r.ok && r.value.type === 'text' && r.value.text).toBe('héllo 你好');
   });
 
   it('rejects coordinates outside the screen and too many touches', () => {
     expect(
-      parseInputEvent(JSON.stringify({ type: 'pointer', seq: 1, ts: 1, action: 'move', x: 1.5, y: 0 })).ok,
+      parseUpstreamMessage(JSON.stringify({ type: 'pointer', seq: 1, ts: 1, action: 'move', x: 1.5, y: 0 }))
+        .ok,
     ).toBe(false);
     const touches = Array.from({ length: 11 }, (_, id) => ({ id, x: 0, y: 0 }));
     expect(
-      parseInputEvent(JSON.stringify({ type: 'touch', seq: 1, ts: 1, action: 'move', touches })).ok,
+      parseUpstreamMessage(JSON.stringify({ type: 'touch', seq: 1, ts: 1, action: 'move', touches })).ok,
     ).toBe(false);
   });
 
   it('rejects oversized input', () => {
-    const r = parseInputEvent(
+    const r = parseUpstreamMessage(
       JSON.stringify({ type: 'text', seq: 1, ts: 1, text: '你'.repeat(MAX_INPUT_MESSAGE_BYTES) }),
     );
     expect(r).toMatchObject({ ok: false, error: { code: 'too-large' } });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { OffloadError } from './errors.js';
-import { type InputEvent, UpstreamMessage } from './input.js';
+import { UpstreamMessage } from './input.js';
 import { DownstreamMessage } from './latency.js';
 import { ClientMessage, ServerMessage } from './signaling.js';
 import { MAX_INPUT_MESSAGE_BYTES, MAX_SIGNALING_MESSAGE_BYTES } from './version.js';
@@ -86,15 +86,6 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
 /** Validates one message from a client's input data channel: an input event or a ping. */
 export function parseUpstreamMessage(text: string): ParseResult<UpstreamMessage> {
   return parseWith(UpstreamMessage, text, MAX_INPUT_MESSAGE_BYTES, 'Input message');
-}
-
-/** Validates one input event. */
-export function parseInputEvent(text: string): ParseResult<InputEvent> {
-  const r = parseUpstreamMessage(text);
-  if (r.ok && r.value.type === 'ping') {
-    return { ok: false, error: new OffloadError('invalid-message', 'Expected an input event, got a ping.') };
-  }
-  return r as ParseResult<InputEvent>;
 }
 
 /** Validates one message from the server's control channel. */

@@ -49,4 +49,5 @@ export function joinToFirstFrameMs(): number | undefined {
   return (window as unknown as { __joinToFirstFrameMs?: number }).__joinToFirstFrameMs;
 }
 
+export { latencySamples, waitForStreaming } from './page.js';
 export { root, startServer, stopServer } from './server.js';

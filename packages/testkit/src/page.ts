@@ -1,0 +1,18 @@
+import type { LatencySample } from '@offload/latency';
+import type { Page } from 'playwright-core';
+
+/** Waits until the thin client in `page` is streaming (its `data-offload-state` attribute). */
+export async function waitForStreaming(page: Page, timeoutMs = 30_000): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.dataset.offloadState === 'streaming', null, {
+    timeout: timeoutMs,
+  });
+}
+
+/** The input-to-photon samples the client's latency monitor holds (its test/debug hook). */
+export function latencySamples(page: Page): Promise<LatencySample[]> {
+  return page.evaluate(() =>
+    (
+      window as unknown as { __offload: { latency: { samples(): LatencySample[] } } }
+    ).__offload.latency.samples(),
+  );
+}
