@@ -51,6 +51,21 @@ describe('InputTimings', () => {
     expect(c).toBe(3);
   });
 
+  it('completes an input whose "handled" report arrives after the frame that shows it', () => {
+    const { t, out } = setup();
+    const a = t.track('v', 1, 100);
+    const b = t.track('v', 2, 101);
+    t.applied(b, 104);
+    t.frame(b, 130, 135); // a's report is late; b's marker covers it
+    expect(out.map(([, m]) => m.seq)).toEqual([2]);
+    t.applied(a, 103);
+    expect(out.map(([, m]) => [m.seq, m.appliedAt, m.capturedAt, m.encodedAt])).toEqual([
+      [2, 104, 130, 135],
+      [1, 103, 130, 135],
+    ]);
+    expect(t.pending).toBe(0);
+  });
+
   it('unwraps marker values past 255', () => {
     const { t, out } = setup();
     let last = 0;

@@ -7,6 +7,8 @@ interface Record {
   seq: number;
   receivedAt: number;
   appliedAt?: number;
+  /** Set when a frame showed this input's marker (or a later one) before the app's report came. */
+  frame?: { capturedAt: number; encodedAt: number };
 }
 
 export type InputTimingsEvents = {
@@ -49,7 +51,10 @@ export class InputTimings {
 
   applied(markId: number, at: number): void {
     const r = this.#records.get(markId);
-    if (r && r.appliedAt === undefined) r.appliedAt = at;
+    if (!r || r.appliedAt !== undefined) return;
+    r.appliedAt = at;
+    // The page's report can arrive after the captured frame (both cross processes on a busy box).
+    if (r.frame) this.#complete(markId, r, at, r.frame.capturedAt, r.frame.encodedAt);
   }
 
   /** A captured frame first showed marker `value` (mod 256). */
@@ -58,19 +63,28 @@ export class InputTimings {
     const shown = latest - ((((latest - value) % MARKER.modulo) + MARKER.modulo) % MARKER.modulo);
     for (const [markId, r] of this.#records) {
       if (markId > shown) break;
-      this.#records.delete(markId);
-      // Never handled by the app (e.g. text with nothing focused), though a later input was: no sample.
-      if (r.appliedAt === undefined) continue;
-      this.events.emit('timing', r.viewerId, {
-        type: 'input/timing',
-        seq: r.seq,
-        markId,
-        receivedAt: r.receivedAt,
-        appliedAt: r.appliedAt,
-        capturedAt,
-        encodedAt,
-      });
+      if (r.appliedAt !== undefined) {
+        this.#complete(markId, r, r.appliedAt, capturedAt, encodedAt);
+        continue;
+      }
+      // Not reported as handled (yet): either the app's report is still on its way, or the
+      // input never took effect (e.g. text with nothing focused) though a later one did.
+      // Wait for the report until the record ages out.
+      r.frame ??= { capturedAt, encodedAt };
     }
+  }
+
+  #complete(markId: number, r: Record, appliedAt: number, capturedAt: number, encodedAt: number): void {
+    this.#records.delete(markId);
+    this.events.emit('timing', r.viewerId, {
+      type: 'input/timing',
+      seq: r.seq,
+      markId,
+      receivedAt: r.receivedAt,
+      appliedAt,
+      capturedAt,
+      encodedAt,
+    });
   }
 
   get pending(): number {
