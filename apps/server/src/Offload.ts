@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { loadServerKey, ResumeTokens } from './auth/ResumeTokens.js';
 import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
@@ -10,6 +11,8 @@ import { SignalingServer } from './signaling/SignalingServer.js';
 
 const log = moduleLogger('offload');
 export const SERVER_VERSION = '0.1.0';
+/** How long a resume token stays valid; every resume hands out a new one. */
+const RESUME_TOKEN_TTL_S = 3600;
 
 /** The whole server: worker pool → sessions, HTTP + signaling on one port. */
 export class Offload {
@@ -37,6 +40,7 @@ export class Offload {
       maxViewers: config.maxViewers,
       idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
       inputRate: config.inputRate,
+      resumeGraceMs: config.resumeGraceS * 1000,
       screen: config.screen,
       video: config.video,
       startRuntime: ({ sessionId, screen }) =>
@@ -61,6 +65,7 @@ export class Offload {
     const signaling = new SignalingServer(http, {
       sessions,
       serverVersion: SERVER_VERSION,
+      resumeTokens: new ResumeTokens(loadServerKey(undefined, config.stateDir), RESUME_TOKEN_TTL_S),
       onLatencyReport: (samples) => metrics.observeClientSamples(samples),
     });
     try {
@@ -89,7 +94,11 @@ export class Offload {
     return `http://${host}:${this.port}/`;
   }
 
-  /** Graceful: stops accepting, closes sessions (their apps exit), then the workers. */
+  /**
+   * Graceful: tells clients the server is restarting (WebSocket close 1012: they reconnect
+   * and resume, here or on the server that replaces this one), stops accepting, closes
+   * sessions (their apps exit), then the workers.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.signaling.close();

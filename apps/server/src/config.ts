@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -27,6 +28,10 @@ const EnvSchema = z.object({
   OFFLOAD_MAX_SESSIONS: int(1, 1000).default(4),
   /** A session with no viewer for this long is closed (s). */
   OFFLOAD_SESSION_IDLE_TIMEOUT_S: int(1, 86_400).default(60),
+  /** How long a viewer whose connection dropped keeps its place, so its client can resume (s). */
+  OFFLOAD_RESUME_GRACE_S: int(0, 3600).default(30),
+  /** Where the server keeps state that must outlive a restart (its resume-token key). */
+  OFFLOAD_STATE_DIR: z.string().default(path.join(os.homedir(), '.local', 'state', 'offload')),
   /** Most viewers of one session. */
   OFFLOAD_MAX_VIEWERS: int(1, 1000).default(16),
   /** App screen width × height in CSS px (the video resolution) and whether it takes touch. */
@@ -67,6 +72,8 @@ export type Config = {
   maxSessions: number;
   maxViewers: number;
   sessionIdleTimeoutS: number;
+  resumeGraceS: number;
+  stateDir: string;
   screen: { width: number; height: number; touch: boolean };
   video: { fps: number; kbps: number; keyframeIntervalS: number; codecs: ('h264' | 'vp8')[] };
   appUrl: string | undefined;
@@ -102,6 +109,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSessions: e.OFFLOAD_MAX_SESSIONS,
     maxViewers: e.OFFLOAD_MAX_VIEWERS,
     sessionIdleTimeoutS: e.OFFLOAD_SESSION_IDLE_TIMEOUT_S,
+    resumeGraceS: e.OFFLOAD_RESUME_GRACE_S,
+    stateDir: e.OFFLOAD_STATE_DIR,
     screen: { width: e.OFFLOAD_SCREEN_WIDTH, height: e.OFFLOAD_SCREEN_HEIGHT, touch: e.OFFLOAD_SCREEN_TOUCH },
     video: {
       fps: e.OFFLOAD_FPS,

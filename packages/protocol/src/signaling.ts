@@ -43,6 +43,21 @@ export const ConsumerInfo = z.object({
 });
 export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
 
+/** What joining (or resuming) a session tells the client. */
+export const JoinedData = z.object({
+  sessionId: Id,
+  viewerId: Id,
+  routerRtpCapabilities: Opaque,
+  screen: ScreenInfo,
+  /**
+   * Lets this client take its place again after its socket dropped or the session's media
+   * restarted (`session/resume`). Signed by the server; valid for a limited time, renewed on
+   * every resume.
+   */
+  resumeToken: z.string().min(1).max(1024),
+});
+export type JoinedData = z.infer<typeof JoinedData>;
+
 export const Requests = {
   hello: req(
     'hello',
@@ -54,16 +69,7 @@ export const Requests = {
     { profile: z.string().max(64).optional() },
     z.object({ sessionId: Id }),
   ),
-  'session/join': req(
-    'session/join',
-    { sessionId: Id },
-    z.object({
-      sessionId: Id,
-      viewerId: Id,
-      routerRtpCapabilities: Opaque,
-      screen: ScreenInfo,
-    }),
-  ),
+  'session/join': req('session/join', { sessionId: Id }, JoinedData),
   'session/leave': req('session/leave', {}, z.object({})),
   'transport/create': req(
     'transport/create',
@@ -106,6 +112,24 @@ export const Requests = {
       protocol: z.string(),
     }),
   ),
+  // Recovery: take one's place again after a dropped socket, a media restart or a server restart.
+  'session/resume': req(
+    'session/resume',
+    { sessionId: Id, resumeToken: z.string().min(1).max(1024) },
+    JoinedData.extend({
+      /**
+       * false: the server kept this client's transports and consumers (its socket had only
+       * dropped): restart ICE on them. true: they are gone (media restart, server restart):
+       * set up media as after a join.
+       */
+      fresh: z.boolean(),
+    }),
+  ),
+  'transport/restart-ice': req(
+    'transport/restart-ice',
+    { transportId: Id },
+    z.object({ iceParameters: Opaque }),
+  ),
 } as const;
 
 export type RequestType = keyof typeof Requests;
@@ -142,6 +166,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Requests['data/consume'].message,
   InputMessage,
   LatencyReportMessage,
+  // Recovery
+  Requests['session/resume'].message,
+  Requests['transport/restart-ice'].message,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -158,5 +185,10 @@ export const ServerMessage = z.union([
   z.object({ type: z.literal('error'), error: WireErrorSchema, requestId: RequestId.optional() }),
   /** The session ended; the client should show why and offer to start again. */
   z.object({ type: z.literal('session/closed'), sessionId: Id, reason: z.string() }),
+  /**
+   * The session's media restarted (its media worker or its app died and came back): this
+   * client's transports are gone; `session/resume` to get new ones. The session id stays.
+   */
+  z.object({ type: z.literal('session/restarted'), sessionId: Id, reason: z.string() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

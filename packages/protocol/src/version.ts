@@ -2,7 +2,7 @@
  * Wire protocol version. Bump on any change a peer of the previous version would
  * misread; a peer sending another version gets an `incompatible-protocol` error.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Largest signaling message (UTF-8 bytes of the JSON text) a peer may send. */
 export const MAX_SIGNALING_MESSAGE_BYTES = 16 * 1024;

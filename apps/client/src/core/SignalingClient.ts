@@ -59,6 +59,8 @@ export interface SignalingClientOptions {
 export type SignalingClientEvents = {
   /** The server ended the session. */
   'session-closed': [{ sessionId: string; reason: string }];
+  /** The server restarted the session's media: resume to get new transports. */
+  'session-restarted': [{ sessionId: string; reason: string }];
   /** An error the server sent without a request (e.g. a rejected input event). */
   'server-error': [OffloadError];
   /** The server sent something that is not a valid protocol message. */
@@ -242,6 +244,9 @@ export class SignalingClient extends TypedEmitter<SignalingClientEvents> {
       }
       case 'session/closed':
         this.emit('session-closed', { sessionId: msg.sessionId, reason: msg.reason });
+        return;
+      case 'session/restarted':
+        this.emit('session-restarted', { sessionId: msg.sessionId, reason: msg.reason });
         return;
     }
   }

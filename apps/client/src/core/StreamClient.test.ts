@@ -18,6 +18,9 @@ class FakeServer {
   received: Msg[] = [];
   handlers?: SocketHandlers;
   open = true;
+  /** What session/resume answers: false = the server kept our transports. */
+  resumeFresh = false;
+  sockets = 0;
   readonly answers: Record<string, Handler> = {
     hello: () => ({ protocolVersion: PROTOCOL_VERSION, serverVersion: 'test' }),
     'session/create': () => ({ sessionId: 'sess-1' }),
@@ -26,6 +29,18 @@ class FakeServer {
       viewerId: 'viewer-1',
       routerRtpCapabilities: fakeParameters.generateRouterRtpCapabilities(),
       screen: { width: 390, height: 844, touch: true },
+      resumeToken: 'token-1',
+    }),
+    'session/resume': (m) => ({
+      sessionId: m.sessionId,
+      viewerId: 'viewer-1',
+      routerRtpCapabilities: fakeParameters.generateRouterRtpCapabilities(),
+      screen: { width: 390, height: 844, touch: true },
+      resumeToken: `token-${this.received.filter((r) => r.type === 'session/resume').length + 1}`,
+      fresh: this.resumeFresh,
+    }),
+    'transport/restart-ice': () => ({
+      iceParameters: fakeParameters.generateTransportRemoteParameters().iceParameters,
     }),
     'transport/create': () => {
       const p = fakeParameters.generateTransportRemoteParameters();
@@ -64,6 +79,7 @@ class FakeServer {
 
   factory = (_url: string, handlers: SocketHandlers) => {
     this.handlers = handlers;
+    this.sockets++;
     queueMicrotask(() => (this.open ? handlers.onOpen() : handlers.onClose({ code: 1006, reason: '' })));
     return {
       send: (text: string) => {
@@ -93,9 +109,11 @@ class FakeServer {
   }
 }
 
-function setup() {
+function setup(options: { reconnectForMs?: number } = {}) {
   const server = new FakeServer();
   const client = new StreamClient({
+    ...options,
+    reconnectDelayMs: 1,
     url: 'ws://test/ws',
     socketFactory: server.factory,
     createDevice: () => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) }),
@@ -211,13 +229,75 @@ describe('StreamClient', () => {
     expect(client.tracks).toEqual([]);
   });
 
-  it('fails with connection-lost when the socket drops mid-stream, and can join again', async () => {
+  it('resumes on a new socket when the socket drops mid-stream, keeping its transports and restarting ICE', async () => {
     const { server, client, states } = setup();
     await client.join('sess-1');
+    await vi.waitFor(() => expect(server.types()).toContain('data/produce')); // the send transport is up
+    const tracks = client.tracks;
+    server.received.length = 0;
     server.handlers!.onClose({ code: 1006, reason: '' });
-    expect(states.at(-1)).toBe('failed:connection-lost');
+    expect(client.state).toBe('reconnecting');
+    await vi.waitFor(() => expect(client.state).toBe('streaming'));
+    expect(states.slice(-2)).toEqual(['reconnecting', 'streaming']);
+    expect(server.sockets).toBe(2);
+    expect(server.received.find((m) => m.type === 'session/resume')).toMatchObject({
+      sessionId: 'sess-1',
+      resumeToken: 'token-1',
+    });
+    // Both transports get new ICE credentials; nothing else is set up again.
+    expect(server.types().filter((t) => t === 'transport/restart-ice')).toHaveLength(2);
+    expect(server.types()).not.toContain('transport/create');
+    expect(client.tracks).toBe(tracks);
+    expect(client.resumes).toBe(1);
+    client.close();
+  });
+
+  it('sets media up again when the server restarted the session (session/restarted), on the same socket', async () => {
+    const { server, client } = setup();
+    await client.join('sess-1');
+    server.resumeFresh = true;
+    server.received.length = 0;
+    server.push({ type: 'session/restarted', sessionId: 'sess-1', reason: 'media worker stopped' });
+    await vi.waitFor(() => expect(server.types()).toContain('media/resume'));
+    await vi.waitFor(() => expect(client.state).toBe('streaming'));
+    expect(server.sockets).toBe(1);
+    expect(server.types().slice(0, 3)).toEqual(['session/resume', 'transport/create', 'media/consume']);
+    expect(client.tracks).toHaveLength(1);
+    // The next resume uses the token the last one handed out.
+    server.handlers!.onClose({ code: 1006, reason: '' });
+    await vi.waitFor(() =>
+      expect(server.received.filter((m) => m.type === 'session/resume')).toHaveLength(2),
+    );
+    expect(server.received.filter((m) => m.type === 'session/resume')[1]).toMatchObject({
+      resumeToken: 'token-2',
+    });
+    client.close();
+  });
+
+  it('keeps retrying while the server is unreachable, then fails (server-unreachable); join works again', async () => {
+    const { server, client, states } = setup({ reconnectForMs: 50 });
+    await client.join('sess-1');
+    server.open = false;
+    server.handlers!.onClose({ code: 1006, reason: '' });
+    await vi.waitFor(() => expect(client.state).toBe('failed'));
+    expect(server.sockets).toBeGreaterThan(2);
+    expect(states.at(-1)).toBe('failed:server-unreachable');
+    server.open = true;
     await client.join('sess-1');
     expect(client.state).toBe('streaming');
+    client.close();
+  });
+
+  it('gives up at once when the server refuses the resume (e.g. the token is no longer valid)', async () => {
+    const { server, client, states } = setup();
+    await client.join('sess-1');
+    server.answers['session/resume'] = () => {
+      throw { code: 'not-allowed', message: 'Cannot resume: the resume token has expired; join again.' };
+    };
+    server.handlers!.onClose({ code: 1006, reason: '' });
+    await vi.waitFor(() => expect(client.state).toBe('failed'));
+    expect(states.at(-1)).toBe('failed:not-allowed');
+    expect(server.types().filter((t) => t === 'session/resume')).toHaveLength(1);
     client.close();
   });
 

@@ -3,6 +3,7 @@ import {
   INPUT_CHANNEL_RELIABLE,
   INPUT_CHANNEL_UNRELIABLE,
   type InputEventInit,
+  type JoinedData,
   type LatencySampleWire,
   type Ping,
   PROTOCOL_VERSION,
@@ -17,7 +18,18 @@ import { SignalingClient, type SocketFactory } from './SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
 import { createTransport, preferLowLatency } from './transport';
 
-export type ConnectionState = 'idle' | 'connecting' | 'joining' | 'streaming' | 'closed' | 'failed';
+/**
+ * `reconnecting`: the socket dropped, the network failed or the server restarted the
+ * session's media; the client resumes its place on its own (the last frame stays up).
+ */
+export type ConnectionState =
+  | 'idle'
+  | 'connecting'
+  | 'joining'
+  | 'streaming'
+  | 'reconnecting'
+  | 'closed'
+  | 'failed';
 
 export interface SessionInfo {
   sessionId: string;
@@ -55,7 +67,21 @@ export interface StreamClientOptions {
   clientName?: string;
   /** Consume the server's control channel (pongs, input timings) for latency monitoring. Default true. */
   control?: boolean;
+  /** How long to keep trying to resume after the connection dropped, in ms. Default 60 000. */
+  reconnectForMs?: number;
+  /** Delay before the first reconnect attempt, in ms (doubles up to 2 s). Default 250. */
+  reconnectDelayMs?: number;
 }
+
+/** Errors after which resuming cannot succeed: join again instead. */
+const FINAL_RESUME_ERRORS: ReadonlySet<string> = new Set([
+  'not-allowed',
+  'session-not-found',
+  'session-closed',
+  'incompatible-protocol',
+  'at-capacity',
+  'invalid-message',
+]);
 
 const ACTIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'joining', 'streaming']);
 
@@ -83,6 +109,10 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   #input: InputSender | null = null;
   /** Bumped by every join/leave/close so an outdated join stops at its next step. */
   #attempt = 0;
+  /** Where to resume after a drop: set by join/resume, cleared by leave/close/session end. */
+  #resume: { sessionId: string; token: string } | null = null;
+  /** Times the connection was resumed (for tests and the HUD). */
+  #resumes = 0;
   #closed = false;
 
   constructor(options: StreamClientOptions) {
@@ -103,6 +133,10 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   get tracks(): readonly MediaStreamTrack[] {
     return this.#tracks;
   }
+  /** How many times this client resumed its session after a drop or a media restart. */
+  get resumes(): number {
+    return this.#resumes;
+  }
   /** Whether each input data channel is open (false: input goes over the WebSocket). */
   get inputChannels(): { reliable: boolean; unreliable: boolean } {
     const open = (label: string) => this.#dataProducers.get(label)?.readyState === 'open';
@@ -111,9 +145,18 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
 
   /** Opens the socket and says hello; resolves once the server accepted our protocol version. */
   async connect(): Promise<void> {
+    try {
+      await this.#connect();
+    } catch (err) {
+      throw this.#fail(err);
+    }
+  }
+
+  /** connect() without failing the client: the reconnect loop retries instead. */
+  async #connect(): Promise<void> {
     if (this.#closed) throw ClientError.closed();
     if (!this.#ready) {
-      if (!ACTIVE.has(this.#state)) this.#setState('connecting', null);
+      if (!ACTIVE.has(this.#state) && this.#state !== 'reconnecting') this.#setState('connecting', null);
       const sig = this.#newSignaling();
       this.#ready = (async () => {
         await sig.open();
@@ -131,11 +174,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       })();
       this.#ready.catch(() => this.#dropSignaling(sig));
     }
-    try {
-      await this.#ready;
-    } catch (err) {
-      throw this.#fail(err);
-    }
+    await this.#ready;
   }
 
   /** Starts a new app session on the server; returns its id (join it next). */
@@ -159,6 +198,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     const attempt = ++this.#attempt;
     this.#closeMedia();
     this.#setSession(null);
+    this.#resume = null;
     try {
       await this.connect();
       this.#check(attempt);
@@ -166,30 +206,108 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       if (!this.#options.createDevice && typeof RTCPeerConnection === 'undefined') {
         throw new ClientError('unsupported-browser', 'RTCPeerConnection is not available.');
       }
-      const sig = this.#signaling();
-      const joined = await sig.request('session/join', { sessionId });
+      const joined = await this.#signaling().request('session/join', { sessionId });
       this.#check(attempt);
-      this.#setSession({ sessionId: joined.sessionId, viewerId: joined.viewerId, screen: joined.screen });
-      this.#input = new InputSender({
-        fallback: (event) => sig.sendInput(event),
-        onSent: (event) => this.emit('input-sent', event),
-      });
-
-      const device = this.#options.createDevice?.() ?? new Device();
-      this.#device = device;
-      await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
-      this.#check(attempt);
-      this.#recv = await this.#createTransport('recv');
-      this.#check(attempt);
-      await this.#consume(this.#recv, attempt);
-      this.#setState('streaming', null);
-      // The input transport comes second so its ICE/DTLS/SCTP set-up does not compete with the
-      // first frame; input rides the WebSocket until the channels open.
-      void this.#startInput(attempt);
-      if (this.#options.control !== false) void this.#startControl(attempt);
+      await this.#startMedia(joined, attempt);
     } catch (err) {
       if (attempt !== this.#attempt) throw ClientError.from(err);
       throw this.#fail(err);
+    }
+  }
+
+  /** After a join (or a resume whose media is new): Device, receive transport, consumers, input. */
+  async #startMedia(joined: JoinedData, attempt: number): Promise<void> {
+    this.#resume = { sessionId: joined.sessionId, token: joined.resumeToken };
+    this.#setSession({ sessionId: joined.sessionId, viewerId: joined.viewerId, screen: joined.screen });
+    this.#input = new InputSender({
+      // Whichever socket is current: a resume replaces it.
+      fallback: (event) => this.#sig?.sendInput(event) ?? false,
+      onSent: (event) => this.emit('input-sent', event),
+    });
+    const device = this.#options.createDevice?.() ?? new Device();
+    this.#device = device;
+    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
+    this.#check(attempt);
+    this.#recv = await this.#createTransport('recv');
+    this.#check(attempt);
+    await this.#consume(this.#recv, attempt);
+    this.#setState('streaming', null);
+    // The input transport comes second so its ICE/DTLS/SCTP set-up does not compete with the
+    // first frame; input rides the WebSocket until the channels open.
+    void this.#startInput(attempt);
+    if (this.#options.control !== false) void this.#startControl(attempt);
+  }
+
+  /**
+   * Takes our place in the session again, on the current socket: the server either kept our
+   * transports (restart ICE on them: our network may have changed) or they are gone (set up
+   * media again, as after a join). Throws if that fails.
+   */
+  async #resumeSession(attempt: number): Promise<void> {
+    const resume = this.#resume;
+    if (!resume) throw ClientError.connectionLost('Nothing to resume.');
+    const sig = this.#signaling();
+    const r = await sig.request('session/resume', { sessionId: resume.sessionId, resumeToken: resume.token });
+    this.#check(attempt);
+    this.#resume = { sessionId: r.sessionId, token: r.resumeToken };
+    this.#resumes++;
+    if (!r.fresh && this.#recv && !this.#recv.closed) {
+      await this.#restartIce(attempt);
+      this.#setState('streaming', null);
+      return;
+    }
+    this.#closeMedia();
+    await this.#startMedia(r, attempt);
+  }
+
+  /** New ICE credentials for our transports: the path to the server may have changed. */
+  async #restartIce(attempt: number): Promise<void> {
+    const sig = this.#signaling();
+    for (const t of [this.#recv, this.#send]) {
+      if (!t || t.closed) continue;
+      const { iceParameters } = await sig.request('transport/restart-ice', { transportId: t.id });
+      this.#check(attempt);
+      await t.restartIce({ iceParameters: iceParameters as types.IceParameters });
+    }
+  }
+
+  /**
+   * The connection dropped (socket, ICE) or the server restarted our session's media: keep
+   * the last frame up and resume, retrying with backoff until `reconnectForMs` has passed.
+   */
+  async #reconnect(reason: ClientError, { sameSocket = false } = {}): Promise<void> {
+    if (this.#closed || !this.#resume) {
+      this.#fail(reason);
+      return;
+    }
+    const attempt = ++this.#attempt;
+    this.#setState('reconnecting', null);
+    this.#warn(reason);
+    const deadline = Date.now() + (this.#options.reconnectForMs ?? 60_000);
+    let delay = this.#options.reconnectDelayMs ?? 250;
+    let useSocket = sameSocket;
+    for (;;) {
+      try {
+        if (!useSocket) await this.#connect();
+        useSocket = false;
+        this.#check(attempt);
+        await this.#resumeSession(attempt);
+        return;
+      } catch (err) {
+        if (attempt !== this.#attempt || this.#closed) return;
+        const error = ClientError.from(err);
+        if (FINAL_RESUME_ERRORS.has(error.code) || Date.now() + delay > deadline) {
+          this.#resume = null;
+          this.#attempt++;
+          this.#fail(error);
+          return;
+        }
+        // The socket may be half-dead: start the next try on a new one.
+        if (this.#sig) this.#dropSignaling(this.#sig);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 2000);
+        if (attempt !== this.#attempt || this.#closed) return;
+      }
     }
   }
 
@@ -236,6 +354,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   /** Leaves the session but keeps the socket for another join. */
   async leave(): Promise<void> {
     this.#attempt++;
+    this.#resume = null;
     const hadSession = this.#session !== null;
     this.#closeMedia();
     this.#setSession(null);
@@ -248,6 +367,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   close(): void {
     if (this.#closed) return;
     this.#attempt++;
+    this.#resume = null;
     this.#closeMedia();
     this.#setSession(null);
     this.#setState('closed', this.#state === 'failed' ? this.#error : null);
@@ -269,14 +389,23 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     sig.on('session-closed', ({ sessionId, reason }) => {
       if (this.#session && this.#session.sessionId !== sessionId) return;
       this.#attempt++;
+      this.#resume = null;
       this.#closeMedia();
       this.#setState('closed', new ClientError('session-closed', reason || 'The session ended.'));
+    });
+    sig.on('session-restarted', ({ sessionId, reason }) => {
+      if (this.#session?.sessionId !== sessionId) return;
+      void this.#reconnect(new ClientError('connection-lost', `The session restarted: ${reason}`), {
+        sameSocket: true,
+      });
     });
     sig.on('server-error', (err) => this.#warn(err));
     sig.on('invalid-message', (err) => this.#warn(err));
     sig.on('disconnected', (err) => {
       this.#dropSignaling(sig);
-      if (ACTIVE.has(this.#state)) {
+      if (this.#state === 'reconnecting') return; // the loop retries on its own
+      if (this.#state === 'streaming' && this.#resume) void this.#reconnect(err);
+      else if (ACTIVE.has(this.#state)) {
         this.#attempt++;
         this.#fail(err);
       }
@@ -297,16 +426,29 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   }
 
   #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    return createTransport(this.#signaling(), this.#device!, direction, () => {
-      if (direction === 'recv') {
-        this.#attempt++;
-        this.#fail(new ClientError('media-failed', "The recv transport's ICE/DTLS connection failed."));
-      } else {
-        this.#warn(
-          new ClientError('media-failed', 'The input transport failed; input falls back to the socket.'),
-        );
-      }
-    });
+    return createTransport(
+      () => this.#signaling(),
+      this.#device!,
+      direction,
+      () => {
+        if (direction === 'recv') {
+          const err = new ClientError('media-failed', "The recv transport's ICE/DTLS connection failed.");
+          if (this.#state === 'reconnecting') return; // a resume is under way; it restarts ICE
+          if (this.#resume && this.#state === 'streaming') {
+            // The socket still works (or the loop reconnects it): restart ICE through a resume.
+            if (this.#sig) this.#dropSignaling(this.#sig);
+            void this.#reconnect(err);
+          } else {
+            this.#attempt++;
+            this.#fail(err);
+          }
+        } else {
+          this.#warn(
+            new ClientError('media-failed', 'The input transport failed; input falls back to the socket.'),
+          );
+        }
+      },
+    );
   }
 
   async #consume(recv: types.Transport, attempt: number): Promise<void> {

@@ -7,12 +7,13 @@ import type { SignalingClient } from './SignalingClient';
  * fails on a transport that is still open; the owner decides what that costs.
  */
 export async function createTransport(
-  sig: SignalingClient,
+  signaling: () => SignalingClient,
   device: Device,
   direction: 'send' | 'recv',
   onFailed: (transport: types.Transport) => void,
 ): Promise<types.Transport> {
-  const info = await sig.request('transport/create', { direction });
+  // The socket may be replaced (reconnect + resume) while the transport lives: look it up per use.
+  const info = await signaling().request('transport/create', { direction });
   const options: types.TransportOptions = {
     id: info.transportId,
     iceParameters: info.iceParameters as types.IceParameters,
@@ -23,8 +24,8 @@ export async function createTransport(
   const transport =
     direction === 'recv' ? device.createRecvTransport(options) : device.createSendTransport(options);
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-    sig
-      .request('transport/connect', { transportId: transport.id, dtlsParameters })
+    Promise.resolve()
+      .then(() => signaling().request('transport/connect', { transportId: transport.id, dtlsParameters }))
       .then(() => callback(), errback);
   });
   transport.on('connectionstatechange', (state) => {
@@ -32,13 +33,15 @@ export async function createTransport(
   });
   if (direction === 'send') {
     transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
-      sig
-        .request('data/produce', {
-          transportId: transport.id,
-          sctpStreamParameters,
-          label: label ?? '',
-          protocol: protocol ?? '',
-        })
+      Promise.resolve()
+        .then(() =>
+          signaling().request('data/produce', {
+            transportId: transport.id,
+            sctpStreamParameters,
+            label: label ?? '',
+            protocol: protocol ?? '',
+          }),
+        )
         .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
     });
   }

@@ -98,6 +98,12 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
       <div className="frame" style={frameStyle} data-testid="player">
         <video ref={videoRef} data-testid="stream" playsInline muted autoPlay disablePictureInPicture />
         {hudVisible && <Hud />}
+        {state === 'reconnecting' && (
+          <div className="overlay translucent" data-testid="reconnecting">
+            <div className="spinner" aria-hidden="true" />
+            <p>Reconnecting…</p>
+          </div>
+        )}
         {busy && !error && (
           <div className="overlay">
             <div className="spinner" aria-hidden="true" />

@@ -15,27 +15,34 @@ describe('worker pool', () => {
     await server?.close();
   });
 
-  it('replaces a worker that dies; its sessions end and their viewers are told', async () => {
+  it('replaces a worker that dies; its sessions rebuild on a live worker and their clients resume', async () => {
     const s = await TestSocket.hello(server.port);
     const sessionId = await s.createSession();
-    await s.request('session/join', { sessionId });
+    const join = await s.request('session/join', { sessionId });
+    const { viewerId, resumeToken } = (join.ok ? join.data : {}) as { viewerId: string; resumeToken: string };
+    const session = server.sessions.get(sessionId);
     const dead = server.pool.workers[0]!.worker;
 
     process.kill(dead.pid, 'SIGKILL');
 
-    const note = await s.waitFor((m) => m.type === 'session/closed');
+    const note = await s.waitFor((m) => m.type === 'session/restarted');
     expect(note).toMatchObject({ sessionId, reason: 'media worker stopped' });
     await expect.poll(() => server.pool.workers[0]!.worker.pid, { timeout: 10_000 }).not.toBe(dead.pid);
     expect(server.pool.workers[0]!.worker.closed).toBe(false);
-    // The replacement serves new sessions on the same WebRtcServer port.
-    const again = await s.request('session/create');
-    expect(again.ok).toBe(true);
-    const id2 = again.ok ? (again.data as { sessionId: string }).sessionId : '';
-    await s.request('session/join', { sessionId: id2 });
+    // The client takes its place again: same session, same viewer id, new media.
+    const resumed = await s.request('session/resume', { sessionId, resumeToken });
+    expect(resumed).toMatchObject({ ok: true, data: { sessionId, viewerId, fresh: true } });
+    expect(session.state).toBe('running');
+    expect(session.worker.worker.pid).toBe(server.pool.workers[0]!.worker.pid);
+    // The replacement serves it on the same WebRtcServer port, and the video is produced again.
     const t = await s.request('transport/create', { direction: 'recv' });
     expect(t.ok && (t.data as { iceCandidates: { port: number }[] }).iceCandidates[0]!.port).toBe(
       server.config.rtc.port,
     );
+    const consumed = await s.request('media/consume', { rtpCapabilities: session.router.rtpCapabilities });
+    expect(consumed.ok).toBe(true);
+    const sources = await session.videoSources();
+    await expect.poll(() => sources[0]!.stats.frames, { timeout: 10_000 }).toBeGreaterThan(5);
     s.close();
   });
 });

@@ -68,6 +68,10 @@ export class WorkerPool {
   acquire(): PooledWorker & { release(): void } {
     if (this.#closed) throw new Error('worker pool is closed');
     const slot = this.#slots.reduce((a, b) => (b.load < a.load ? b : a));
+    return this.#lease(slot);
+  }
+
+  #lease(slot: Slot): PooledWorker & { release(): void } {
     slot.load++;
     let released = false;
     return {
@@ -80,6 +84,33 @@ export class WorkerPool {
         slot.load = Math.max(0, slot.load - 1);
       },
     };
+  }
+
+  /**
+   * Like acquire(), but never hands out a dead worker: waits (up to `timeoutMs`) for one that
+   * is alive, e.g. while a crashed worker is being replaced.
+   */
+  async acquireLive(timeoutMs = 10_000): Promise<PooledWorker & { release(): void }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#closed) throw new Error('worker pool is closed');
+      const live = this.#slots.filter((s) => !s.worker.closed);
+      if (live.length > 0) {
+        const slot = live.reduce((a, b) => (b.load < a.load ? b : a));
+        return this.#lease(slot);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('no live mediasoup worker');
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.observer.off('workerreplaced', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(left, 250));
+        this.observer.on('workerreplaced', done);
+      });
+    }
   }
 
   close(): void {

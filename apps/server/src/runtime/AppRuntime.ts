@@ -16,6 +16,8 @@ export interface AppRuntime {
   /** X display the app draws on (e.g. ":12"), captured by the video source. */
   readonly display: string;
   readonly screen: ScreenInfo;
+  /** The app's main process, if there is one (for diagnostics and fault-injection tests). */
+  readonly pid?: number | undefined;
   readonly events: EventEmitter<AppRuntimeEvents>;
   /**
    * Injects one validated event; never throws (failures are logged). With a `markId`, the

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { InputEvent, ScreenInfo } from '@offload/protocol';
@@ -63,6 +63,8 @@ export class ChromiumRuntime implements AppRuntime {
     readonly userDataDir: string,
     log: Logger,
     readonly events: EventEmitter<AppRuntimeEvents>,
+    /** The app browser's main process (undefined if it could not be found). */
+    readonly pid: number | undefined,
   ) {
     this.#log = log;
     xvfb.events.once('exit', () => this.#died('X server exited'));
@@ -105,8 +107,9 @@ export class ChromiumRuntime implements AppRuntime {
           'app window size differs from the screen profile',
         );
       }
-      log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid }, 'app runtime started');
-      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, log, events);
+      const pid = await browserPid(userDataDir);
+      log.info({ display: xvfb.display, url: o.url, pid, xvfbPid: xvfb.pid }, 'app runtime started');
+      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, log, events, pid);
     } catch (err) {
       await context?.close().catch(() => {});
       await xvfb.stop();
@@ -173,4 +176,18 @@ export class ChromiumRuntime implements AppRuntime {
     this.#closed = true;
     this.events.emit('died', reason);
   }
+}
+
+/**
+ * The main process of the Chromium using `userDataDir` (Playwright does not expose it for a
+ * persistent context): the one whose command line has that folder and no `--type=`.
+ */
+async function browserPid(userDataDir: string): Promise<number | undefined> {
+  const flag = `--user-data-dir=${userDataDir}`;
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    const args = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args.includes(flag) && !args.some((a) => a.startsWith('--type='))) return Number(name);
+  }
+  return undefined;
 }

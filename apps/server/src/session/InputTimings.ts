@@ -87,6 +87,11 @@ export class InputTimings {
     });
   }
 
+  /** Forgets every input in flight (the app restarted: their marks will never show). */
+  reset(): void {
+    this.#records.clear();
+  }
+
   get pending(): number {
     return this.#records.size;
   }

@@ -20,9 +20,13 @@ export interface VideoSettings {
   codecs: VideoCodecName[];
 }
 
+export type LeasedWorker = PooledWorker & { release(): void };
+
 export interface SessionOptions {
   id?: string;
-  worker: PooledWorker & { release(): void };
+  worker: LeasedWorker;
+  /** A live worker for the session's new router when its worker died (default: the worker given). */
+  acquireWorker?: () => Promise<LeasedWorker>;
   screen: ScreenInfo;
   /** Starts the app runtime for this session (the default makes a ChromiumRuntime). */
   startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
@@ -32,7 +36,18 @@ export interface SessionOptions {
   idleTimeoutMs: number;
   /** Input events per second per viewer. */
   inputRate: number;
+  /** How long a viewer whose socket dropped keeps its place (transports, consumers) for a resume (ms). */
+  resumeGraceMs?: number;
+  /** At most this many media restarts (worker/app/encoder died) within a minute; then the session ends. Default 3. */
+  maxRestartsPerMinute?: number;
 }
+
+/**
+ * starting → running ⇄ recovering → closed. `recovering`: the media worker, the app or an
+ * encoder died and the session is rebuilding them; clients were told (`session/restarted`)
+ * and resume once it runs again.
+ */
+export type SessionState = 'starting' | 'running' | 'recovering' | 'closed';
 
 export type SessionEvents = {
   /** Private: tells the SessionManager this session is gone. */
@@ -41,6 +56,10 @@ export type SessionEvents = {
 
 export type SessionObserverEvents = {
   close: [reason: string];
+  /** Media is being rebuilt: every viewer's transports are going away; clients should resume. */
+  restarting: [reason: string];
+  /** Media runs again after a restart (ms it took). */
+  recovered: [ms: number];
   newviewer: [viewer: Viewer];
   /** Server-side segments of one input (ms), for metrics. */
   inputtiming: [segments: { inject: number; renderCapture: number; encode: number }];
@@ -50,6 +69,8 @@ export type SessionObserverEvents = {
  * One running app and everything that streams it: a Router on one worker, the app runtime,
  * its video source(s) produced into the router, a DirectTransport where input arrives in
  * Node, and the viewers. close() cascades down; the manager learns of it through '@close'.
+ * When the worker, the app or an encoder dies, the session rebuilds what died (a new router
+ * on a live worker, a fresh app, new encoders) under the same id, and its clients resume.
  */
 export class Session {
   readonly events = new EventEmitter<SessionEvents>();
@@ -59,22 +80,33 @@ export class Session {
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
   readonly #timings = new InputTimings();
   readonly #log: Logger;
-  #closed = false;
+  readonly #suspended = new Map<string, NodeJS.Timeout>();
+  readonly #restarts: number[] = [];
+  #state: SessionState = 'starting';
   #closeReason = '';
   #idleTimer: NodeJS.Timeout | undefined;
+  #worker: LeasedWorker;
+  #router: types.Router;
+  #inputTransport: types.DirectTransport;
+  #runtime: AppRuntime;
+  /** Settles when a running recovery ends. */
+  #recovery: Promise<void> | undefined;
+  #pending: { router: boolean; runtime: boolean; reasons: string[] } | undefined;
 
   private constructor(
     readonly id: string,
     readonly o: SessionOptions,
-    readonly router: types.Router,
-    readonly runtime: AppRuntime,
-    readonly inputTransport: types.DirectTransport,
+    media: { router: types.Router; inputTransport: types.DirectTransport },
+    runtime: AppRuntime,
     log: Logger,
   ) {
     this.#log = log;
-    router.observer.once('close', () => this.close('media worker stopped'));
-    runtime.events.once('died', (why) => this.close(`app stopped: ${why}`));
-    runtime.events.on('applied', (markId, at) => this.#timings.applied(markId, at));
+    this.#worker = o.worker;
+    this.#router = media.router;
+    this.#inputTransport = media.inputTransport;
+    this.#runtime = runtime;
+    this.#watchRouter(media.router);
+    this.#watchRuntime(runtime);
     this.#timings.events.on('timing', (viewerId, t) => {
       this.viewers.get(viewerId)?.sendControl(t);
       this.observer.emit('inputtiming', {
@@ -89,32 +121,74 @@ export class Session {
     const id = o.id ?? newId();
     const log = moduleLogger('session', { sessionId: id });
     const t0 = performance.now();
-    let router: types.Router | undefined;
+    let media: { router: types.Router; inputTransport: types.DirectTransport } | undefined;
     let runtime: AppRuntime | undefined;
     try {
-      router = await o.worker.worker.createRouter({
-        mediaCodecs: o.video.codecs.map((c) => ROUTER_CODECS[c]),
-        appData: { sessionId: id },
-      });
-      const inputTransport = await router.createDirectTransport({ maxMessageSize: 16 * 1024 });
+      media = await Session.#createMedia(o.worker, id, o.video);
       runtime = await o.startRuntime({ sessionId: id, screen: o.screen });
-      const session = new Session(id, o, router, runtime, inputTransport, log);
+      const session = new Session(id, o, media, runtime, log);
       // The first codec starts now so the first viewer's first frame needs no encoder start-up.
       await session.#source(o.video.codecs[0]!);
+      session.#state = 'running';
       // Counted from when the session can be joined: its creator needs a moment to join.
       session.#armIdleTimer();
       log.info({ ms: Math.round(performance.now() - t0), worker: o.worker.index }, 'session started');
       return session;
     } catch (err) {
       await runtime?.close();
-      router?.close();
+      media?.router.close();
       o.worker.release();
       throw err;
     }
   }
 
+  static async #createMedia(
+    worker: LeasedWorker,
+    sessionId: string,
+    video: VideoSettings,
+  ): Promise<{ router: types.Router; inputTransport: types.DirectTransport }> {
+    const router = await worker.worker.createRouter({
+      mediaCodecs: video.codecs.map((c) => ROUTER_CODECS[c]),
+      appData: { sessionId },
+    });
+    try {
+      const inputTransport = await router.createDirectTransport({ maxMessageSize: 16 * 1024 });
+      return { router, inputTransport };
+    } catch (err) {
+      router.close();
+      throw err;
+    }
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get router(): types.Router {
+    return this.#router;
+  }
+
+  get runtime(): AppRuntime {
+    return this.#runtime;
+  }
+
+  get inputTransport(): types.DirectTransport {
+    return this.#inputTransport;
+  }
+
+  /** The mediasoup worker the session's router runs on. */
+  get worker(): PooledWorker {
+    return this.#worker;
+  }
+
+  /** Resolves once the session runs (at once unless it is recovering); rejects if it closes. */
+  async whenRunning(): Promise<void> {
+    while (this.#recovery) await this.#recovery;
+    if (this.#state === 'closed') throw new OffloadError('session-closed', 'The session ended.');
+  }
+
   get closed(): boolean {
-    return this.#closed;
+    return this.#state === 'closed';
   }
 
   get closeReason(): string {
@@ -126,18 +200,22 @@ export class Session {
   }
 
   get webRtcServer(): types.WebRtcServer {
-    return this.o.worker.webRtcServer;
+    return this.#worker.webRtcServer;
   }
 
-  addViewer(): Viewer {
-    if (this.#closed) throw new OffloadError('session-closed', 'The session ended.');
+  /** A new viewer; `id` keeps a resuming client's identity. */
+  addViewer(id: string = newId()): Viewer {
+    if (this.closed) throw new OffloadError('session-closed', 'The session ended.');
+    if (this.#state !== 'running')
+      throw new OffloadError('not-ready', 'The session is restarting its media; try again in a moment.');
+    if (this.viewers.has(id))
+      throw new OffloadError('already-joined', 'This viewer is in the session already.');
     if (this.viewers.size >= this.o.maxViewers) {
       throw new OffloadError(
         'at-capacity',
         `This session already has ${this.o.maxViewers} viewers; try again later.`,
       );
     }
-    const id = newId();
     const input = new InputGate({
       rate: this.o.inputRate,
       sink: (e: InputEvent, receivedAt: number) =>
@@ -157,11 +235,47 @@ export class Session {
     clearTimeout(this.#idleTimer);
     viewer.events.once('@close', () => {
       this.viewers.delete(id);
+      clearTimeout(this.#suspended.get(id));
+      this.#suspended.delete(id);
       if (this.viewers.size === 0) this.#armIdleTimer();
     });
     this.#log.info({ viewerId: id, viewers: this.viewers.size }, 'viewer joined');
     this.observer.emit('newviewer', viewer);
     return viewer;
+  }
+
+  /**
+   * The viewer's client lost its socket: keep its transports and consumers for a while, so
+   * it can resume (and restart ICE) without setting up media again.
+   */
+  suspendViewer(viewer: Viewer): void {
+    if (viewer.closed || this.#suspended.has(viewer.id)) return;
+    const graceMs = this.o.resumeGraceMs ?? 30_000;
+    const timer = setTimeout(() => {
+      this.#suspended.delete(viewer.id);
+      this.#log.info({ viewerId: viewer.id }, 'viewer did not come back');
+      viewer.close();
+    }, graceMs);
+    timer.unref();
+    this.#suspended.set(viewer.id, timer);
+    this.#log.info({ viewerId: viewer.id, graceMs }, 'viewer lost its connection; keeping its place');
+  }
+
+  /**
+   * A client resumes as viewer `id`: its kept viewer (fresh = false), or a new one with the
+   * same id when the old one is gone (fresh = true: media must be set up again).
+   */
+  resumeViewer(id: string): { viewer: Viewer; fresh: boolean } {
+    const kept = this.viewers.get(id);
+    if (kept && !kept.closed) {
+      clearTimeout(this.#suspended.get(id));
+      this.#suspended.delete(id);
+      // Another connection may still hold it (its socket died without a close): it lets go.
+      kept.observer.emit('takenover');
+      this.#log.info({ viewerId: id }, 'viewer resumed');
+      return { viewer: kept, fresh: false };
+    }
+    return { viewer: this.addViewer(id), fresh: true };
   }
 
   /** The video producer this client can decode: the first configured codec it supports. */
@@ -187,6 +301,9 @@ export class Session {
   async describe(): Promise<Record<string, unknown>> {
     return {
       id: this.id,
+      state: this.#state,
+      worker: { index: this.#worker.index, pid: this.#worker.worker.pid },
+      runtime: { pid: this.#runtime.pid },
       screen: this.screen,
       viewers: [...this.viewers.values()].map((v) => ({ id: v.id, input: { ...v.input.counts } })),
       video: (await this.videoSources()).map((s) => ({ codec: s.codec, ...s.stats })),
@@ -194,25 +311,131 @@ export class Session {
   }
 
   close(reason = 'closed'): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.#state = 'closed';
     this.#closeReason = reason;
     clearTimeout(this.#idleTimer);
+    for (const t of this.#suspended.values()) clearTimeout(t);
+    this.#suspended.clear();
     for (const v of this.viewers.values()) v.close();
-    for (const p of this.#sources.values())
-      p.then(
-        (s) => s.close(),
-        () => {},
-      );
-    this.router.close();
-    this.runtime.close().finally(() => this.o.worker.release());
+    this.#closeSources();
+    this.#router.close();
+    this.#runtime.close().finally(() => this.#worker.release());
     this.#log.info({ reason }, 'session closed');
     this.events.emit('@close', reason);
     this.observer.emit('close', reason);
   }
 
+  #watchRouter(router: types.Router): void {
+    router.observer.once('close', () => {
+      if (router !== this.#router || this.closed) return;
+      this.#recover('media worker stopped', { router: true });
+    });
+  }
+
+  #watchRuntime(runtime: AppRuntime): void {
+    runtime.events.once('died', (why) => {
+      if (runtime !== this.#runtime || this.closed) return;
+      this.#recover(`app stopped: ${why}`, { runtime: true });
+    });
+    runtime.events.on('applied', (markId, at) => {
+      if (runtime === this.#runtime) this.#timings.applied(markId, at);
+    });
+  }
+
+  #closeSources(): void {
+    for (const p of this.#sources.values())
+      p.then(
+        (s) => s.close(),
+        () => {},
+      );
+    this.#sources.clear();
+  }
+
+  /**
+   * Rebuilds what died — the router on a live worker, the app runtime — and always the video
+   * sources; every viewer is closed and its client told to resume. Restarts that come in
+   * while one runs are folded into the next round.
+   */
+  #recover(reason: string, what: { router?: boolean; runtime?: boolean }): void {
+    if (this.closed) return;
+    this.#pending ??= { router: false, runtime: false, reasons: [] };
+    const p = this.#pending;
+    p.router ||= !!what.router;
+    p.runtime ||= !!what.runtime;
+    p.reasons.push(reason);
+    if (this.#recovery) return;
+    this.#recovery = (async () => {
+      while (this.#pending && !this.closed) {
+        const job = this.#pending;
+        this.#pending = undefined;
+        await this.#rebuild(job);
+      }
+    })().finally(() => {
+      this.#recovery = undefined;
+    });
+  }
+
+  async #rebuild(job: { router: boolean; runtime: boolean; reasons: string[] }): Promise<void> {
+    const reason = job.reasons.join('; ');
+    const now = Date.now();
+    this.#restarts.push(now);
+    while (this.#restarts.length > 0 && this.#restarts[0]! < now - 60_000) this.#restarts.shift();
+    const max = this.o.maxRestartsPerMinute ?? 3;
+    if (this.#restarts.length > max) {
+      this.close(`${reason} (gave up after ${max} restarts within a minute)`);
+      return;
+    }
+    const t0 = performance.now();
+    this.#state = 'recovering';
+    clearTimeout(this.#idleTimer);
+    this.#log.warn({ reason, ...job, reasons: undefined }, 'session media restarting');
+    this.observer.emit('restarting', reason);
+    for (const t of this.#suspended.values()) clearTimeout(t);
+    this.#suspended.clear();
+    for (const v of [...this.viewers.values()]) v.close();
+    this.#closeSources();
+    this.#timings.reset();
+    try {
+      if (job.router || this.#router.closed) {
+        this.#worker.release();
+        const worker = await (this.o.acquireWorker?.() ?? Promise.resolve(this.o.worker));
+        this.#worker = worker;
+        if (this.closed) return;
+        const media = await Session.#createMedia(worker, this.id, this.o.video);
+        if (this.closed) {
+          media.router.close();
+          return;
+        }
+        this.#router = media.router;
+        this.#inputTransport = media.inputTransport;
+        this.#watchRouter(media.router);
+      }
+      if (job.runtime) {
+        void this.#runtime.close();
+        const runtime = await this.o.startRuntime({ sessionId: this.id, screen: this.o.screen });
+        if (this.closed) {
+          await runtime.close();
+          return;
+        }
+        this.#runtime = runtime;
+        this.#watchRuntime(runtime);
+      }
+      await this.#source(this.o.video.codecs[0]!);
+      if (this.closed) return;
+      this.#state = 'running';
+      const ms = Math.round(performance.now() - t0);
+      this.#log.info({ ms, worker: this.#worker.index }, 'session recovered');
+      this.observer.emit('recovered', ms);
+      if (this.viewers.size === 0) this.#armIdleTimer();
+    } catch (err) {
+      this.#log.error({ err }, 'session could not recover');
+      this.close(`${reason}; recovery failed: ${(err as Error).message}`);
+    }
+  }
+
   #armIdleTimer(): void {
-    if (this.#closed) return;
+    if (this.#state !== 'running') return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => this.close('no viewers'), this.o.idleTimeoutMs);
     this.#idleTimer.unref();
@@ -221,9 +444,10 @@ export class Session {
   #source(codec: VideoCodecName): Promise<VideoSource> {
     let p = this.#sources.get(codec);
     if (p) return p;
+    const router = this.#router;
     p = VideoSource.start({
-      router: this.router,
-      display: this.runtime.display,
+      router,
+      display: this.#runtime.display,
       width: this.o.screen.width,
       height: this.o.screen.height,
       codec,
@@ -232,8 +456,14 @@ export class Session {
       keyframeIntervalS: this.o.video.keyframeIntervalS,
       logBindings: { sessionId: this.id },
     }).then((source) => {
-      if (this.#closed) source.close();
-      source.events.once('died', (why) => this.close(why));
+      // Superseded while starting (closed, or a restart replaced the sources).
+      if (this.closed || this.#sources.get(codec) !== p) {
+        source.close();
+        throw new OffloadError('session-closed', 'The session restarted its media; resume.');
+      }
+      source.events.once('died', (why) => {
+        if (this.#sources.get(codec) === p) this.#recover(why, {});
+      });
       // Markers from the first source are enough: every source captures the same screen.
       if (codec === this.o.video.codecs[0]) {
         source.events.on('marker', (v, capturedAt, encodedAt) =>
@@ -243,7 +473,9 @@ export class Session {
       return source;
     });
     this.#sources.set(codec, p);
-    p.catch(() => this.#sources.delete(codec));
+    p.catch(() => {
+      if (this.#sources.get(codec) === p) this.#sources.delete(codec);
+    });
     return p;
   }
 }

@@ -13,6 +13,8 @@ export interface SessionManagerOptions {
   maxViewers: number;
   idleTimeoutMs: number;
   inputRate: number;
+  /** How long a viewer whose socket dropped keeps its place (ms). */
+  resumeGraceMs: number;
   screen: ScreenInfo;
   video: VideoSettings;
   startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
@@ -26,11 +28,13 @@ export class SessionManager {
   readonly sessions = new Map<string, Session>();
   /** Sessions being started count against the limit too. */
   #starting = 0;
+  /** Sessions being re-created under their old id (see recreate()). */
+  readonly #recreating = new Map<string, Promise<Session>>();
   #closed = false;
 
   constructor(readonly o: SessionManagerOptions) {}
 
-  async create(): Promise<Session> {
+  async create(id?: string): Promise<Session> {
     if (this.#closed) throw new OffloadError('not-ready', 'The server is shutting down.');
     if (this.sessions.size + this.#starting >= this.o.maxSessions) {
       throw new OffloadError(
@@ -42,7 +46,10 @@ export class SessionManager {
     let session: Session;
     try {
       session = await Session.create({
-        worker: this.o.pool.acquire(),
+        id,
+        worker: await this.o.pool.acquireLive(),
+        acquireWorker: () => this.o.pool.acquireLive(),
+        resumeGraceMs: this.o.resumeGraceMs,
         screen: this.o.screen,
         startRuntime: this.o.startRuntime,
         video: this.o.video,
@@ -64,6 +71,22 @@ export class SessionManager {
     session.events.once('@close', () => this.sessions.delete(session.id));
     this.observer.emit('newsession', session);
     return session;
+  }
+
+  /**
+   * The session with this id, started afresh if this server does not run it (any more) —
+   * for clients resuming after the server restarted in place. Concurrent calls share one start.
+   */
+  async getOrRecreate(id: string): Promise<Session> {
+    const running = this.sessions.get(id);
+    if (running) return running;
+    let p = this.#recreating.get(id);
+    if (!p) {
+      p = this.create(id).finally(() => this.#recreating.delete(id));
+      this.#recreating.set(id, p);
+      log.info({ sessionId: id }, 're-creating a session a client resumes');
+    }
+    return p;
   }
 
   get(id: string): Session {

@@ -28,6 +28,8 @@ export type ViewerEvents = {
 
 export type ViewerObserverEvents = {
   close: [];
+  /** Another connection resumed as this viewer; whoever held it lets go. */
+  takenover: [];
   newconsumer: [consumer: types.Consumer];
 };
 
@@ -90,6 +92,11 @@ export class Viewer {
         this.#log.warn({ transportId: t.id, state: s }, 'transport DTLS ended');
     });
     return t;
+  }
+
+  /** New ICE credentials for a transport whose client's network changed (after a resume). */
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    return this.#transport(transportId).restartIce();
   }
 
   async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {

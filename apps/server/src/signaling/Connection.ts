@@ -6,6 +6,7 @@ import {
   type RequestType,
   type ServerMessage,
 } from '@offload/protocol';
+import type { ResumeTokens } from '../auth/ResumeTokens.js';
 import { type Logger, moduleLogger } from '../logger.js';
 import type { Session } from '../session/Session.js';
 import type { SessionManager } from '../session/SessionManager.js';
@@ -16,6 +17,7 @@ import { handlers } from './handlers.js';
 /** The little of a WebSocket a connection needs, so tests can drive one without a network. */
 export interface MessageSocket {
   send(text: string): void;
+  /** Close codes: 1001 going away, 1012 service restart (clients reconnect and resume), 4000 resumed elsewhere. */
   close(code?: number, reason?: string): void;
 }
 
@@ -24,6 +26,8 @@ export interface ConnectionDeps {
   /** Where clients' latency reports go (/metrics). */
   onLatencyReport?: (samples: LatencyReportMessage['samples'], session: Session) => void;
   serverVersion: string;
+  /** Signs and checks the tokens clients resume with. */
+  resumeTokens: ResumeTokens;
   /** Signaling messages per second a client may send (input has its own limit). */
   messageRate?: number;
 }
@@ -92,27 +96,47 @@ export class Connection {
       this.send({ type: 'session/closed', sessionId: session.id, reason });
       this.detach();
     };
+    const onRestarting = (reason: string) => {
+      this.send({ type: 'session/restarted', sessionId: session.id, reason });
+      this.detach();
+    };
+    const onTakenOver = () => {
+      // The client came back on another socket; this one is stale.
+      this.detach({ keepViewer: true });
+      this.socket.close(4000, 'resumed on another connection');
+    };
     const onRejected = (e: OffloadError) => this.#sendError(e);
     session.observer.once('close', onClose);
+    session.observer.once('restarting', onRestarting);
+    viewer.observer.once('takenover', onTakenOver);
     viewer.input.events.on('rejected', onRejected);
     this.#detachers.push(
       () => session.observer.off('close', onClose),
+      () => session.observer.off('restarting', onRestarting),
+      () => viewer.observer.off('takenover', onTakenOver),
       () => viewer.input.events.off('rejected', onRejected),
     );
   }
 
-  /** Leaves the joined session, if any. */
-  detach(): void {
+  /** Leaves the joined session, if any; `keepViewer` leaves the viewer to whoever resumes it. */
+  detach({ keepViewer = false }: { keepViewer?: boolean } = {}): void {
     for (const d of this.#detachers.splice(0)) d();
-    this.viewer?.close();
+    if (!keepViewer) this.viewer?.close();
     this.viewer = undefined;
     this.session = undefined;
   }
 
-  /** The socket closed: the client's viewer goes with it. */
+  /**
+   * The socket closed. A viewer of a live session keeps its place for a while (its client
+   * may be on a network that dropped, and will resume); otherwise it goes.
+   */
   close(): void {
     if (this.#closed) return;
-    this.detach();
+    const { session, viewer } = this;
+    if (session && viewer && !session.closed && !viewer.closed) {
+      this.detach({ keepViewer: true });
+      session.suspendViewer(viewer);
+    } else this.detach();
     this.#closed = true;
   }
 

@@ -50,7 +50,8 @@ export class SignalingServer {
   close(): void {
     clearInterval(this.#heartbeat);
     for (const c of this.connections) c.close();
-    for (const ws of this.wss.clients) ws.close(1001, 'server shutting down');
+    // 1012 "service restart": clients reconnect with backoff and resume their sessions.
+    for (const ws of this.wss.clients) ws.close(1012, 'server restarting');
     this.wss.close();
   }
 

@@ -6,6 +6,8 @@ import {
   type ResponseData,
 } from '@offload/protocol';
 import type { types } from 'mediasoup';
+import type { Session } from '../session/Session.js';
+import type { Viewer } from '../session/Viewer.js';
 import type { Connection } from './Connection.js';
 
 type Handler<K extends RequestType> = (c: Connection, m: RequestMessage<K>) => Promise<ResponseData<K>>;
@@ -33,20 +35,31 @@ export const handlers: Handlers = {
   },
 
   async 'session/join'(c, m) {
-    if (c.viewer)
-      throw new OffloadError(
-        'already-joined',
-        'This connection has joined a session already; leave it first.',
-      );
+    assertNotJoined(c);
     const session = c.deps.sessions.get(m.sessionId);
+    await session.whenRunning();
     const viewer = session.addViewer();
     c.attach(session, viewer);
-    return {
-      sessionId: session.id,
-      viewerId: viewer.id,
-      routerRtpCapabilities: session.router.rtpCapabilities as Record<string, unknown>,
-      screen: session.screen,
-    };
+    return joined(c, session, viewer);
+  },
+
+  async 'session/resume'(c, m) {
+    assertNotJoined(c);
+    const claims = c.deps.resumeTokens.verify(m.resumeToken);
+    if (claims.sid !== m.sessionId)
+      throw new OffloadError('not-allowed', 'This resume token is for another session.');
+    // A server restarted in place no longer runs the session: it starts it again, same id.
+    const session = await c.deps.sessions.getOrRecreate(claims.sid);
+    await session.whenRunning();
+    if (c.viewer) throw new OffloadError('already-joined', 'This connection joined a session meanwhile.');
+    const { viewer, fresh } = session.resumeViewer(claims.vid);
+    c.attach(session, viewer);
+    return { ...joined(c, session, viewer), fresh };
+  },
+
+  async 'transport/restart-ice'(c, m) {
+    const iceParameters = await c.joined().viewer.restartIce(m.transportId);
+    return { iceParameters: iceParameters as unknown as Record<string, unknown> };
   },
 
   async 'session/leave'(c) {
@@ -122,3 +135,18 @@ export const handlers: Handlers = {
     return { dataProducerId: dp.id };
   },
 };
+
+function assertNotJoined(c: Connection): void {
+  if (c.viewer)
+    throw new OffloadError('already-joined', 'This connection has joined a session already; leave it first.');
+}
+
+function joined(c: Connection, session: Session, viewer: Viewer) {
+  return {
+    sessionId: session.id,
+    viewerId: viewer.id,
+    routerRtpCapabilities: session.router.rtpCapabilities as Record<string, unknown>,
+    screen: session.screen,
+    resumeToken: c.deps.resumeTokens.issue(session.id, viewer.id),
+  };
+}

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { Offload } from '../Offload.js';
 
@@ -11,6 +13,8 @@ export function startTestServer(env: Record<string, string> = {}): Promise<Offlo
       OFFLOAD_RTC_PORT: String(45000 + (process.pid % 1000)),
       OFFLOAD_DEBUG: '1',
       OFFLOAD_CODECS: 'h264',
+      // The resume-token key of test servers stays out of the user's home.
+      OFFLOAD_STATE_DIR: path.join(os.tmpdir(), 'offload-test-state'),
       ...env,
     }),
   );

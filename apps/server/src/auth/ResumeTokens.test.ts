@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadServerKey, ResumeTokens } from './ResumeTokens.js';
+
+const key = Buffer.alloc(32, 7);
+
+describe('ResumeTokens', () => {
+  it('round-trips the session and viewer id', () => {
+    const t = new ResumeTokens(key, 60);
+    expect(t.verify(t.issue('s1', 'v1', 1_000_000), 1_000_000)).toEqual({ sid: 's1', vid: 'v1', exp: 1060 });
+  });
+
+  it('rejects expired, forged, tampered and malformed tokens with a typed error', () => {
+    const t = new ResumeTokens(key, 60);
+    const token = t.issue('s1', 'v1', 0);
+    expect(() => t.verify(token, 61_000)).toThrow(/expired/);
+    expect(() => new ResumeTokens(Buffer.alloc(32, 8), 60).verify(token, 0)).toThrow(/not valid/);
+    const [body, mac] = token.split('.');
+    const other = Buffer.from(JSON.stringify({ sid: 's2', vid: 'v1', exp: 60 })).toString('base64url');
+    expect(() => t.verify(`${other}.${mac}`, 0)).toThrow(/not valid/);
+    for (const bad of ['', '.', 'abc', `${body}.`, `.${mac}`, 'a.b.c'])
+      expect(() => t.verify(bad, 0)).toThrow(expect.objectContaining({ code: 'not-allowed' }));
+  });
+
+  it('keeps its key in the state folder across restarts, or derives it from a configured secret', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offload-key-'));
+    const a = loadServerKey(undefined, dir);
+    expect(loadServerKey(undefined, dir)).toEqual(a);
+    expect(fs.statSync(path.join(dir, 'server.key')).mode & 0o777).toBe(0o600);
+    expect(loadServerKey('x'.repeat(32), dir)).not.toEqual(a);
+    expect(loadServerKey('x'.repeat(32), dir)).toEqual(loadServerKey('x'.repeat(32), dir));
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,90 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OffloadError } from '@offload/protocol';
+
+/** What a resume token stands for: one participant's place in one session. */
+export interface ResumeClaims {
+  /** Session id. */
+  sid: string;
+  /** The participant's viewer id, kept across resumes. */
+  vid: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+/**
+ * Signed, expiring tokens that let a client take its place in a session again: after its
+ * socket dropped, after the session's media restarted, or after the server itself restarted
+ * in place (so the key must outlive the process — see loadServerKey). Format:
+ * base64url(JSON claims) "." base64url(HMAC-SHA256(key, claims)). They grant nothing a
+ * client could not do before: rejoin the session it was in, as who it was.
+ */
+export class ResumeTokens {
+  readonly #key: Buffer;
+
+  constructor(
+    key: Buffer,
+    readonly ttlS: number,
+  ) {
+    if (key.length < 32) throw new TypeError('resume token key must have at least 32 bytes');
+    this.#key = key;
+  }
+
+  issue(sid: string, vid: string, nowMs = Date.now()): string {
+    const claims: ResumeClaims = { sid, vid, exp: Math.floor(nowMs / 1000) + this.ttlS };
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return `${body}.${this.#mac(body)}`;
+  }
+
+  /** The token's claims; a typed `not-allowed` error if it is forged, malformed or expired. */
+  verify(token: string, nowMs = Date.now()): ResumeClaims {
+    const invalid = (why: string) => new OffloadError('not-allowed', `Cannot resume: ${why}; join again.`);
+    const dot = token.indexOf('.');
+    if (dot <= 0) throw invalid('the resume token is malformed');
+    const body = token.slice(0, dot);
+    const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.#mac(body), 'base64url');
+    if (mac.length !== expected.length || !timingSafeEqual(mac, expected))
+      throw invalid('the resume token is not valid on this server');
+    let claims: Partial<ResumeClaims>;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      throw invalid('the resume token is malformed');
+    }
+    if (typeof claims.sid !== 'string' || typeof claims.vid !== 'string' || typeof claims.exp !== 'number')
+      throw invalid('the resume token is malformed');
+    if (claims.exp * 1000 < nowMs) throw invalid('the resume token has expired');
+    return claims as ResumeClaims;
+  }
+
+  #mac(body: string): string {
+    return createHmac('sha256', this.#key).update(body).digest('base64url');
+  }
+}
+
+/**
+ * The server's signing key: from `secret` if configured, else a random key kept in
+ * `stateDir/server.key` (created on first start, mode 0600), so tokens survive a restart of
+ * the server on this host.
+ */
+export function loadServerKey(secret: string | undefined, stateDir: string): Buffer {
+  if (secret) return createHmac('sha256', 'offload-resume').update(secret).digest();
+  const file = path.join(stateDir, 'server.key');
+  try {
+    const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');
+    if (key.length >= 32) return key;
+  } catch {
+    // Not there yet: make one.
+  }
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  try {
+    fs.writeFileSync(file, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch {
+    // Another server on this host wrote it first: use theirs.
+    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');
+  }
+}
