@@ -15,7 +15,8 @@ export const VIEWER_CHROMIUM_ARGS = [
   '--disable-sync',
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+  // 127.0.0.2: the harness's and the recovery test's emulated network edge (loopback too).
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1 , EXCLUDE 127.0.0.2',
 ];
 
 /**

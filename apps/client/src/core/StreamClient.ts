@@ -69,9 +69,16 @@ export interface StreamClientOptions {
   control?: boolean;
   /** How long to keep trying to resume after the connection dropped, in ms. Default 60 000. */
   reconnectForMs?: number;
-  /** Delay before the first reconnect attempt, in ms (doubles up to 2 s). Default 250. */
+  /** Delay before the first reconnect attempt, in ms (doubles up to 1 s, ±25 % jitter). Default 250. */
   reconnectDelayMs?: number;
 }
+
+/**
+ * How long requests that may wait for an app to start (create; join and resume of a session
+ * that is starting or restarting) may take (ms): a busy host can need many seconds.
+ */
+const SESSION_START_TIMEOUT_MS = 30_000;
+const RESUME_TIMEOUT_MS = SESSION_START_TIMEOUT_MS;
 
 /** Errors after which resuming cannot succeed: join again instead. */
 const FINAL_RESUME_ERRORS: ReadonlySet<string> = new Set([
@@ -181,7 +188,9 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   async createSession(profile?: string): Promise<string> {
     await this.connect();
     try {
-      const { sessionId } = await this.#signaling().request('session/create', profile ? { profile } : {});
+      const { sessionId } = await this.#signaling().request('session/create', profile ? { profile } : {}, {
+        timeoutMs: SESSION_START_TIMEOUT_MS,
+      });
       return sessionId;
     } catch (err) {
       throw this.#fail(err);
@@ -206,7 +215,11 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       if (!this.#options.createDevice && typeof RTCPeerConnection === 'undefined') {
         throw new ClientError('unsupported-browser', 'RTCPeerConnection is not available.');
       }
-      const joined = await this.#signaling().request('session/join', { sessionId });
+      const joined = await this.#signaling().request(
+        'session/join',
+        { sessionId },
+        { timeoutMs: SESSION_START_TIMEOUT_MS },
+      );
       this.#check(attempt);
       await this.#startMedia(joined, attempt);
     } catch (err) {
@@ -247,14 +260,25 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     const resume = this.#resume;
     if (!resume) throw ClientError.connectionLost('Nothing to resume.');
     const sig = this.#signaling();
-    const r = await sig.request('session/resume', { sessionId: resume.sessionId, resumeToken: resume.token });
+    // A server restarted in place starts the session again before it answers: give it time.
+    const r = await sig.request(
+      'session/resume',
+      { sessionId: resume.sessionId, resumeToken: resume.token },
+      { timeoutMs: RESUME_TIMEOUT_MS },
+    );
     this.#check(attempt);
     this.#resume = { sessionId: r.sessionId, token: r.resumeToken };
     this.#resumes++;
     if (!r.fresh && this.#recv && !this.#recv.closed) {
-      await this.#restartIce(attempt);
-      this.#setState('streaming', null);
-      return;
+      try {
+        await this.#restartIce(attempt);
+        this.#setState('streaming', null);
+        return;
+      } catch (err) {
+        // Our place was kept but not our transports (e.g. an earlier, timed-out resume made
+        // it): set media up again below.
+        if (ClientError.from(err).code !== 'transport-not-found') throw err;
+      }
     }
     this.#closeMedia();
     await this.#startMedia(r, attempt);
@@ -304,8 +328,9 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
         }
         // The socket may be half-dead: start the next try on a new one.
         if (this.#sig) this.#dropSignaling(this.#sig);
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 2000);
+        // Jittered, so the clients of a restarted server do not all come back in one instant.
+        await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() / 2)));
+        delay = Math.min(delay * 2, 1000);
         if (attempt !== this.#attempt || this.#closed) return;
       }
     }

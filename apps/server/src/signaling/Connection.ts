@@ -89,7 +89,17 @@ export class Connection {
     return { session: this.session, viewer: this.viewer };
   }
 
+  /** Whether the socket has closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   attach(session: Session, viewer: Viewer): void {
+    if (this.#closed) {
+      // The socket closed while the join/resume was under way: keep the place for a resume.
+      session.suspendViewer(viewer);
+      throw new OffloadError('not-ready', 'The connection closed.');
+    }
     this.session = session;
     this.viewer = viewer;
     const onClose = (reason: string) => {
