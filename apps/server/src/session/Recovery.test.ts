@@ -123,7 +123,8 @@ describe('recovery', () => {
 
     const note = await s.waitFor((m) => m.type === 'session/restarted');
     expect(note).toMatchObject({ sessionId, reason: expect.stringContaining('app stopped') });
-    const r = await s.request('session/resume', { sessionId, resumeToken: j.resumeToken });
+    // Answered once the new app runs: a Chromium start, slow on a loaded machine.
+    const r = await s.request('session/resume', { sessionId, resumeToken: j.resumeToken }, 60_000);
     expect(r).toMatchObject({ ok: true, data: { viewerId: j.viewerId, fresh: true } });
     expect(session.runtime).not.toBe(old);
     expect(session.runtime.pid).not.toBe(old.pid);
@@ -134,7 +135,7 @@ describe('recovery', () => {
     tap(s, 3);
     await expect.poll(async () => ((await session.runtime.appState()) as { count: number }).count).toBe(1);
     s.close();
-  });
+  }, 120_000);
 });
 
 describe('server restart in place', () => {
@@ -154,7 +155,7 @@ describe('server restart in place', () => {
     const second = await startTestServer({ ...env, OFFLOAD_PORT: String(port) });
     try {
       const s2 = await TestSocket.hello(port);
-      const r = await s2.request('session/resume', { sessionId, resumeToken: j.resumeToken });
+      const r = await s2.request('session/resume', { sessionId, resumeToken: j.resumeToken }, 60_000);
       expect(r).toMatchObject({ ok: true, data: { sessionId, viewerId: j.viewerId, fresh: true } });
       const session = second.sessions.get(sessionId);
       const sources = await session.videoSources();
@@ -163,5 +164,5 @@ describe('server restart in place', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 120_000);
 });

@@ -18,6 +18,7 @@ describe('signaling', () => {
       OFFLOAD_MAX_SESSIONS: '1',
       OFFLOAD_INPUT_RATE: '200',
       OFFLOAD_CODECS: 'h264,vp8',
+      OFFLOAD_RESUME_GRACE_S: '1',
     });
     owner = await TestSocket.hello(server.port);
     sessionId = await owner.createSession();
@@ -44,8 +45,8 @@ describe('signaling', () => {
     );
     expect(server.sessions.get(sessionId).viewers.size).toBe(1);
     s.close();
-    // The viewer goes with its socket.
-    await expect.poll(() => server.sessions.get(sessionId).viewers.size).toBe(0);
+    // The viewer goes once its socket has been gone for the resume grace period (1 s here).
+    await expect.poll(() => server.sessions.get(sessionId).viewers.size, { timeout: 5000 }).toBe(0);
   });
 
   it('requires hello first, and refuses another protocol version', async () => {

@@ -46,18 +46,20 @@ export class TestSocket {
   async request(
     type: string,
     payload: Record<string, unknown> = {},
+    timeoutMs?: number,
   ): Promise<Extract<ServerMessage, { type: 'response' }>> {
     const id = this.#nextId++;
     this.ws.send(JSON.stringify({ type, id, ...payload }));
     return this.waitFor(
       (m): m is Extract<ServerMessage, { type: 'response' }> => m.type === 'response' && m.id === id,
+      timeoutMs,
     );
   }
 
   /** Resolves with the first message (already received or future) that matches. */
   async waitFor<T extends ServerMessage>(pred: (m: ServerMessage) => m is T, timeoutMs?: number): Promise<T>;
   async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
-  async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs = 20_000): Promise<ServerMessage> {
+  async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs = 45_000): Promise<ServerMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = this.messages.find(pred);
