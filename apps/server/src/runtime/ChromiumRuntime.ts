@@ -6,9 +6,11 @@ import type { InputEvent, ScreenInfo } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
 import { serverNow } from '../util/clock.js';
+import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
 import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript, STAMP_SPACING_MS } from './markerScript.js';
+import { ProcessReaper } from './ProcessReaper.js';
 import { Xvfb } from './Xvfb.js';
 
 export interface ChromiumRuntimeOptions {
@@ -61,6 +63,8 @@ export class ChromiumRuntime implements AppRuntime {
     readonly page: Page,
     readonly cdp: CDPSession,
     readonly userDataDir: string,
+    /** Process group of the browser (Playwright starts it as a group leader), if found. */
+    readonly browserPgid: number | undefined,
     log: Logger,
     readonly events: EventEmitter<AppRuntimeEvents>,
   ) {
@@ -77,6 +81,7 @@ export class ChromiumRuntime implements AppRuntime {
     const xvfb = await Xvfb.start({ width, height });
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
     let context: BrowserContext | undefined;
+    let browserPgid: number | undefined;
     try {
       context = await chromium.launchPersistentContext(userDataDir, {
         executablePath: o.executablePath,
@@ -88,6 +93,10 @@ export class ChromiumRuntime implements AppRuntime {
         ignoreDefaultArgs: ['--enable-automation'],
         timeout: 20_000,
       });
+      browserPgid = findBrowserGroup(userDataDir);
+      if (browserPgid === undefined)
+        log.warn('browser process not found: it will not be reaped if the server dies');
+      ProcessReaper.track(browserPgid);
       // The frame marker, and the binding through which the page says an input took effect.
       await context.exposeBinding(APPLIED_BINDING, (_source, payload: string) => {
         const [id, at] = String(payload).split(':').map(Number);
@@ -105,10 +114,12 @@ export class ChromiumRuntime implements AppRuntime {
           'app window size differs from the screen profile',
         );
       }
-      log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid }, 'app runtime started');
-      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, log, events);
+      log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid, browserPgid }, 'app runtime started');
+      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, browserPgid, log, events);
     } catch (err) {
       await context?.close().catch(() => {});
+      ProcessReaper.kill(browserPgid);
+      ProcessReaper.untrack(browserPgid);
       await xvfb.stop();
       await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
       throw err;
@@ -160,6 +171,9 @@ export class ChromiumRuntime implements AppRuntime {
     this.#closed = true;
     this.#closing ??= (async () => {
       await this.context.close().catch(() => {});
+      // Whatever of the browser is left (a crashed browser's zygote or renderers) goes too.
+      ProcessReaper.kill(this.browserPgid);
+      ProcessReaper.untrack(this.browserPgid);
       await this.xvfb.stop();
       await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
       this.#log.info('app runtime stopped');
@@ -173,4 +187,16 @@ export class ChromiumRuntime implements AppRuntime {
     this.#closed = true;
     this.events.emit('died', reason);
   }
+}
+
+/**
+ * The browser's process group: Playwright starts Chromium as a group leader but does not tell
+ * its pid for a persistent context, so it is found by its unique --user-data-dir.
+ */
+function findBrowserGroup(userDataDir: string): number | undefined {
+  const flag = `--user-data-dir=${userDataDir}`;
+  for (const p of allProcesses()) {
+    if (p.ppid === process.pid && p.pgid === p.pid && cmdline(p.pid).includes(flag)) return p.pid;
+  }
+  return undefined;
 }
