@@ -34,6 +34,12 @@ export interface SessionOptions {
   inputRate: number;
 }
 
+/**
+ * Life of a session: `starting` until its app and first encoder run, `running` while it can be
+ * joined, `closing` while its processes exit, then `closed`.
+ */
+export type SessionState = 'starting' | 'running' | 'closing' | 'closed';
+
 export type SessionEvents = {
   /** Private: tells the SessionManager this session is gone. */
   '@close': [reason: string];
@@ -60,6 +66,7 @@ export class Session {
   readonly #timings = new InputTimings();
   readonly #log: Logger;
   #closed = false;
+  #state: SessionState = 'starting';
   #closeReason = '';
   #idleTimer: NodeJS.Timeout | undefined;
 
@@ -103,6 +110,7 @@ export class Session {
       await session.#source(o.video.codecs[0]!);
       // Counted from when the session can be joined: its creator needs a moment to join.
       session.#armIdleTimer();
+      if (!session.#closed) session.#state = 'running';
       log.info({ ms: Math.round(performance.now() - t0), worker: o.worker.index }, 'session started');
       return session;
     } catch (err) {
@@ -115,6 +123,10 @@ export class Session {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get state(): SessionState {
+    return this.#state;
   }
 
   get closeReason(): string {
@@ -130,7 +142,7 @@ export class Session {
   }
 
   addViewer(): Viewer {
-    if (this.#closed) throw new OffloadError('session-closed', 'The session ended.');
+    if (this.#closed) throw new OffloadError('session-closed', 'The session ended; start a new one.');
     if (this.viewers.size >= this.o.maxViewers) {
       throw new OffloadError(
         'at-capacity',
@@ -187,6 +199,8 @@ export class Session {
   async describe(): Promise<Record<string, unknown>> {
     return {
       id: this.id,
+      state: this.#state,
+      createdAt: new Date(this.createdAt).toISOString(),
       screen: this.screen,
       viewers: [...this.viewers.values()].map((v) => ({ id: v.id, input: { ...v.input.counts } })),
       video: (await this.videoSources()).map((s) => ({ codec: s.codec, ...s.stats })),
@@ -196,6 +210,7 @@ export class Session {
   close(reason = 'closed'): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#state = 'closing';
     this.#closeReason = reason;
     clearTimeout(this.#idleTimer);
     for (const v of this.viewers.values()) v.close();
@@ -205,7 +220,10 @@ export class Session {
         () => {},
       );
     this.router.close();
-    this.runtime.close().finally(() => this.o.worker.release());
+    this.runtime.close().finally(() => {
+      this.#state = 'closed';
+      this.o.worker.release();
+    });
     this.#log.info({ reason }, 'session closed');
     this.events.emit('@close', reason);
     this.observer.emit('close', reason);
