@@ -42,7 +42,12 @@ describe('process cleanup', () => {
     const baseline = helpers();
     const closedWays: string[] = [];
     for (let round = 0; round < 3; round++) {
-      server = await startTestServer({ OFFLOAD_SESSION_IDLE_TIMEOUT_S: '1', OFFLOAD_MAX_SESSIONS: '2' });
+      // With a warm runtime: the pool's spare app must go on shutdown too.
+      server = await startTestServer({
+        OFFLOAD_SESSION_IDLE_TIMEOUT_S: '1',
+        OFFLOAD_MAX_SESSIONS: '3',
+        OFFLOAD_WARM_RUNTIMES: '1',
+      });
       const port = server.port;
       const s = await TestSocket.hello(port);
 

@@ -41,6 +41,11 @@ export class SessionManager {
 
   constructor(readonly o: SessionManagerOptions) {}
 
+  /** Sessions being started now (they count against the limit). */
+  get starting(): number {
+    return this.#starting;
+  }
+
   async create(): Promise<Session> {
     if (this.#closed) throw new OffloadError('not-ready', 'The server is shutting down.');
     if (this.sessions.size + this.#starting >= this.o.maxSessions) {

@@ -11,6 +11,8 @@ export function startTestServer(env: Record<string, string> = {}): Promise<Offlo
       OFFLOAD_RTC_PORT: String(45000 + (process.pid % 1000)),
       OFFLOAD_DEBUG: '1',
       OFFLOAD_CODECS: 'h264',
+      // No warm app runtime unless a test asks: each one is a Chromium on a shared machine.
+      OFFLOAD_WARM_RUNTIMES: '0',
       ...env,
     }),
   );
