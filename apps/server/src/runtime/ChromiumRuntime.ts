@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { InputEvent, ScreenInfo } from '@offload/protocol';
+import { type InputEvent, isLossTolerant, type ScreenInfo } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
 import { serverNow } from '../util/clock.js';
@@ -20,6 +20,11 @@ export interface ChromiumRuntimeOptions {
   /** Extra context for log lines (e.g. the session id). */
   logBindings?: Record<string, unknown>;
 }
+
+/** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
+const MAX_QUEUED = 256;
+/** Input commands the browser has not acknowledged yet, beyond which moves are skipped. */
+const MAX_UNACKED = 16;
 
 /** Flags that keep Chromium off the network and quiet on our offline machines, and hide its UI. */
 const CHROMIUM_ARGS = [
@@ -55,6 +60,16 @@ export class ChromiumRuntime implements AppRuntime {
   #chain: Promise<void> = Promise.resolve();
   /** Timestamp of the last injected input (serverNow() base). */
   #lastTimestamp = 0;
+  /** Inputs queued in #chain, and CDP input commands sent but not yet acknowledged by the browser. */
+  #queued = 0;
+  #unacked = 0;
+  /** Ticket of the newest move queued: an older queued move is superseded and skipped. */
+  #moveTicket = 0;
+  /**
+   * Inputs handed to the browser, moves skipped because a newer one was queued or the browser
+   * was behind, and inputs shed because the queue was full (see inject()).
+   */
+  readonly counts = { injected: 0, coalesced: 0, shed: 0 };
 
   private constructor(
     readonly screen: ScreenInfo,
@@ -132,6 +147,15 @@ export class ChromiumRuntime implements AppRuntime {
 
   inject(event: InputEvent, markId?: number): void {
     if (this.#closed) return;
+    // Overload (an input flood within the rate limit, a browser too busy to keep up): the
+    // queue must not grow without bound, or the app answers real input seconds late. Moves
+    // are superseded by the next one anyway; anything else is shed only past MAX_QUEUED.
+    if (this.#queued >= MAX_QUEUED) {
+      this.counts.shed++;
+      return;
+    }
+    const move = isLossTolerant(event);
+    const ticket = move ? ++this.#moveTicket : 0;
     // Each input's DOM events carry a timestamp unique to it (CDP sets event.timeStamp), so
     // the page can tell which input an event belongs to however the browser queues them.
     // The page must know the id before the events arrive: the dispatch waits for that one
@@ -143,14 +167,25 @@ export class ChromiumRuntime implements AppRuntime {
       markId === undefined
         ? undefined
         : `window.${EXPECT_FUNCTION}?.(${markId | 0}, ${event.type === 'text' ? 'null' : t})`;
+    this.#queued++;
     this.#chain = this.#chain
       .then(async () => {
+        this.#queued--;
         if (this.#closed) return;
+        if (move && (ticket !== this.#moveTicket || this.#unacked >= MAX_UNACKED)) {
+          this.counts.coalesced++;
+          return;
+        }
+        this.counts.injected++;
         if (expect) await this.cdp.send('Runtime.evaluate', { expression: expect });
         // Not awaited: CDP keeps commands in order, and waiting for each renderer round trip
         // would serialise input behind rendering.
         for (const c of commands) {
-          this.cdp.send(c.method, c.params as never).catch((err: Error) => this.#injectFailed(err, event));
+          this.#unacked++;
+          this.cdp
+            .send(c.method, c.params as never)
+            .catch((err: Error) => this.#injectFailed(err, event))
+            .finally(() => this.#unacked--);
         }
       })
       .catch((err: Error) => this.#injectFailed(err, event));
