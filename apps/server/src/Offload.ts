@@ -67,7 +67,7 @@ export class Offload {
       metrics,
       clientDir: config.clientDir ?? DEFAULT_CLIENT_DIR,
       debug: config.debug,
-      health: () => ({ workers: pool.workers.length }),
+      health: () => ({ workers: pool.workers.length, warmRuntimes: warm.ready }),
     });
     const signaling = new SignalingServer(http, {
       sessions,
