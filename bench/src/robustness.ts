@@ -12,10 +12,11 @@
  *
  *   pnpm --filter @offload/bench robustness   (env: BENCH_TAPS=20, BENCH_STARTS=3, BENCH_PORT=8293)
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { summarize } from '@offload/latency';
-import { PROTOCOL_VERSION } from '@offload/protocol';
 import {
   CHROMIUM_PATH,
   joinToFirstFrameMs,
@@ -29,7 +30,6 @@ import {
   waitForStreaming,
 } from '@offload/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { WebSocket } from 'ws';
 import { processes, tree, usage } from './procStats.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8293);
@@ -38,46 +38,28 @@ const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A bare signaling client: enough to create, join and flood a session. */
-async function floodClient(port: number) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-  await new Promise((r, j) => ws.once('open', r).once('error', j));
-  const pending = new Map<number, (m: { ok: boolean; data?: { sessionId: string } }) => void>();
-  let errors = 0;
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d));
-    if (m.type === 'response') pending.get(m.id)?.(m);
-    else if (m.type === 'error') errors++;
+/**
+ * Session A's flooding client, in its own process (floodClient.ts) so that generating 10k
+ * events/s does not slow this process's own browser driving.
+ */
+async function startFlood(port: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'floodClient.ts'), String(port)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    lines.once('line', (l) => (l === 'flooding' ? resolve() : reject(new Error(l))));
+    child.once('exit', (code) => reject(new Error(`flood client exited with ${code}`)));
   });
-  let id = 1;
-  const request = (type: string, payload: Record<string, unknown> = {}) =>
-    new Promise<{ ok: boolean; data?: { sessionId: string } }>((resolve) => {
-      pending.set(id, resolve);
-      ws.send(JSON.stringify({ type, id: id++, ...payload }));
-    });
-  await request('hello', { protocolVersion: PROTOCOL_VERSION });
-  const created = await request('session/create');
-  await request('session/join', { sessionId: created.data!.sessionId });
-  let stop = false;
-  let sent = 0;
-  const run = (async () => {
-    const t0 = performance.now();
-    while (!stop) {
-      const due = Math.round((performance.now() - t0) * 10) - sent;
-      for (let i = 0; i < due; i++) {
-        ws.send(
-          `{"type":"input","event":{"type":"pointer","seq":${sent++},"ts":1,"action":"move","x":${(i % 50) / 50},"y":0.8}}`,
-        );
-      }
-      await sleep(10);
-    }
-  })();
   return {
     stop: async () => {
-      stop = true;
-      await run;
-      ws.close();
-      return { sent, errorsBack: errors };
+      const report = new Promise<string>((r) => lines.once('line', r));
+      child.stdin!.end();
+      return JSON.parse(await report) as { sent: number; errorsBack: number };
     },
   };
 }
@@ -89,6 +71,11 @@ async function viewer(browser: Browser, url: string): Promise<Page> {
 }
 
 async function tapSeries(page: Page, n: number): Promise<number[]> {
+  const state = await page.evaluate(() => [
+    document.documentElement.dataset.offloadState,
+    document.querySelector('[data-testid=error]')?.textContent,
+  ]);
+  if (state[0] !== 'streaming') throw new Error(`the viewer is not streaming: ${state.join(' ')}`);
   const before = (await latencySamples(page)).length;
   const b = (await page.getByTestId('stream').boundingBox())!;
   for (let i = 0; i < n; i++) {
@@ -114,7 +101,7 @@ try {
       await waitForStreaming(page);
       await page.waitForTimeout(1500);
       const quiet = await tapSeries(page, TAPS);
-      const flood = await floodClient(PORT);
+      const flood = await startFlood(PORT);
       await sleep(1000);
       const flooded = await tapSeries(page, TAPS);
       const f = await flood.stop();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { MARKER } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
-import { ProcessReaper } from '../runtime/ProcessReaper.js';
+import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
 import { monotonicToServer } from '../util/clock.js';
 import { senderRtpParameters, type VideoCodecName } from './codecs.js';
 
@@ -98,13 +98,13 @@ export class VideoSource {
           ],
           ...['--marker-cells', String(MARKER.cells), '--marker-px', String(MARKER.cellPx)],
         ],
-        // Its own process group, killed by the ProcessReaper if the server dies first (it also
+        // Its own process group, killed by the process reaper if the server dies first (it also
         // stops by itself when its stdin closes).
         { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
       );
       const pid = proc.pid;
-      ProcessReaper.track(pid);
-      proc.once('exit', () => ProcessReaper.untrack(pid));
+      trackGroup(pid);
+      proc.once('exit', () => untrackGroup(pid));
       const source = await VideoSource.#awaitReady(proc, log, o.startTimeoutMs ?? 15_000);
       const vs = new VideoSource(o.codec, transport, producer, proc, log);
       vs.#follow(source);

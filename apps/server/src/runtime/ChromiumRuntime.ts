@@ -10,7 +10,7 @@ import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
 import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript, STAMP_SPACING_MS } from './markerScript.js';
-import { ProcessReaper } from './ProcessReaper.js';
+import { killGroup, trackGroup, untrackGroup } from './processReaper.js';
 import { Xvfb } from './Xvfb.js';
 
 export interface ChromiumRuntimeOptions {
@@ -111,7 +111,7 @@ export class ChromiumRuntime implements AppRuntime {
       browserPgid = findBrowserGroup(userDataDir);
       if (browserPgid === undefined)
         log.warn('browser process not found: it will not be reaped if the server dies');
-      ProcessReaper.track(browserPgid);
+      trackGroup(browserPgid);
       // The frame marker, and the binding through which the page says an input took effect.
       await context.exposeBinding(APPLIED_BINDING, (_source, payload: string) => {
         const [id, at] = String(payload).split(':').map(Number);
@@ -133,8 +133,8 @@ export class ChromiumRuntime implements AppRuntime {
       return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, browserPgid, log, events);
     } catch (err) {
       await context?.close().catch(() => {});
-      ProcessReaper.kill(browserPgid);
-      ProcessReaper.untrack(browserPgid);
+      killGroup(browserPgid);
+      untrackGroup(browserPgid);
       await xvfb.stop();
       await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
       throw err;
@@ -207,8 +207,8 @@ export class ChromiumRuntime implements AppRuntime {
     this.#closing ??= (async () => {
       await this.context.close().catch(() => {});
       // Whatever of the browser is left (a crashed browser's zygote or renderers) goes too.
-      ProcessReaper.kill(this.browserPgid);
-      ProcessReaper.untrack(this.browserPgid);
+      killGroup(this.browserPgid);
+      untrackGroup(this.browserPgid);
       await this.xvfb.stop();
       await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
       this.#log.info('app runtime stopped');

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { ProcessReaper } from './ProcessReaper.js';
+import { trackGroup, untrackGroup } from './processReaper.js';
 
 export interface XvfbOptions {
   width: number;
@@ -37,11 +37,11 @@ export class Xvfb {
     const screen = `${o.width + Xvfb.MARGIN}x${o.height + Xvfb.MARGIN}x24`;
     const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', screen, '-nolisten', 'tcp', '-noreset'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      // Its own process group, killed by the ProcessReaper if the server dies first.
+      // Its own process group, killed by the process reaper if the server dies first.
       detached: true,
     });
-    ProcessReaper.track(proc.pid);
-    proc.once('exit', () => ProcessReaper.untrack(proc.pid));
+    trackGroup(proc.pid);
+    proc.once('exit', () => untrackGroup(proc.pid));
     return new Promise((resolve, reject) => {
       let stderr = '';
       let out = '';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import type { ChromiumRuntime } from '../runtime/ChromiumRuntime.js';
-import { ProcessReaper } from '../runtime/ProcessReaper.js';
+import { trackedGroups } from '../runtime/processReaper.js';
 import { startTestServer } from '../test/startTestServer.js';
 import { TestSocket } from '../test/TestSocket.js';
 import { descendants, type ProcInfo, stillAlive } from '../util/procfs.js';
@@ -108,7 +108,7 @@ describe('process cleanup', () => {
     expect(seen.size).toBeGreaterThanOrEqual(15 * 3);
     await expect.poll(() => countByName(helpers()), { timeout: 15_000 }).toEqual(countByName(baseline));
     await expect.poll(() => survivors().map((p) => `${p.comm}(${p.pid})`), { timeout: 15_000 }).toEqual([]);
-    expect(ProcessReaper.groups.size).toBe(0);
+    expect(trackedGroups().size).toBe(0);
   }, 180_000);
 
   it('leaves no helper process behind when the server process is SIGKILLed', async () => {
