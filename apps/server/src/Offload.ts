@@ -6,6 +6,7 @@ import { moduleLogger } from './logger.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
+import { WarmPool } from './runtime/WarmPool.js';
 import { SessionManager } from './session/SessionManager.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
@@ -24,6 +25,7 @@ export class Offload {
     readonly sessions: SessionManager,
     readonly http: ReturnType<typeof createHttpServer>,
     readonly signaling: SignalingServer,
+    readonly warm: WarmPool,
   ) {}
 
   static async start(config: Config): Promise<Offload> {
@@ -34,6 +36,19 @@ export class Offload {
       port: config.rtc.port,
     });
     let appUrl = config.appUrl;
+    const startApp = (logBindings: Record<string, unknown>) =>
+      ChromiumRuntime.start({
+        url: appUrl!,
+        screen: config.screen,
+        executablePath: config.chromium,
+        logBindings,
+      });
+    // Warm runtimes and sessions together stay within the host's session limit.
+    const warm: WarmPool = new WarmPool({
+      size: config.warmRuntimes,
+      start: () => startApp({ warm: true }),
+      canGrow: () => sessions.sessions.size + sessions.starting + warm.size < config.maxSessions,
+    });
     const sessions = new SessionManager({
       pool,
       maxSessions: config.maxSessions,
@@ -43,16 +58,12 @@ export class Offload {
       resumeGraceMs: config.resumeGraceS * 1000,
       screen: config.screen,
       video: config.video,
-      startRuntime: ({ sessionId, screen }) =>
-        ChromiumRuntime.start({
-          url: appUrl!,
-          screen,
-          executablePath: config.chromium,
-          logBindings: { sessionId },
-        }),
+      startRuntime: async ({ sessionId }) => (await warm.acquire()) ?? startApp({ sessionId }),
     });
     const metrics = new Metrics(sessions, pool);
     sessions.observer.on('newsession', (s) => {
+      // Room freed once the app has exited: top the pool up again.
+      s.observer.once('close', () => s.runtime.close().finally(() => warm.fill()));
       s.observer.on('inputtiming', (segments) => metrics.observeServerSegments(segments));
     });
     const http = createHttpServer({
@@ -60,7 +71,7 @@ export class Offload {
       metrics,
       clientDir: config.clientDir ?? DEFAULT_CLIENT_DIR,
       debug: config.debug,
-      health: () => ({ workers: pool.workers.length }),
+      health: () => ({ workers: pool.workers.length, warmRuntimes: warm.ready }),
     });
     const signaling = new SignalingServer(http, {
       sessions,
@@ -81,8 +92,10 @@ export class Offload {
     const port = (http.address() as AddressInfo).port;
     // The app runtime loads the demo from this very server, over loopback.
     appUrl ??= `http://127.0.0.1:${port}/demo/`;
+    // Only now: the warm apps load the demo from this very server.
+    warm.fill();
     log.info({ port, host: config.host, workers: config.workers }, 'offload listening');
-    return new Offload(config, pool, sessions, http, signaling);
+    return new Offload(config, pool, sessions, http, signaling, warm);
   }
 
   get port(): number {
@@ -106,7 +119,7 @@ export class Offload {
         this.http.close(() => r());
         this.http.closeAllConnections();
       });
-      await this.sessions.close();
+      await Promise.all([this.warm.close(), this.sessions.close()]);
       this.pool.close();
       log.info('offload stopped');
     })();

@@ -56,6 +56,11 @@ const EnvSchema = z.object({
   OFFLOAD_CHROMIUM: z.string().default('/usr/bin/chromium'),
   /** Input events per second a viewer may send (sustained; bursts up to 2× are absorbed). */
   OFFLOAD_INPUT_RATE: int(1, 100_000).default(500),
+  /**
+   * App runtimes kept started and idle so a new session skips the app's start-up. They count
+   * against OFFLOAD_MAX_SESSIONS: the pool refills only while sessions + warm runtimes < the limit.
+   */
+  OFFLOAD_WARM_RUNTIMES: int(0, 64).default(1),
   /** Serve the built client from this folder (default: apps/client/dist). */
   OFFLOAD_CLIENT_DIR: z.string().optional(),
   /** Enables /debug endpoints (app state read-back for tests); never on in production. */
@@ -79,6 +84,7 @@ export type Config = {
   appUrl: string | undefined;
   chromium: string;
   inputRate: number;
+  warmRuntimes: number;
   clientDir: string | undefined;
   debug: boolean;
   logLevel: string;
@@ -121,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appUrl: e.OFFLOAD_APP_URL,
     chromium: e.OFFLOAD_CHROMIUM,
     inputRate: e.OFFLOAD_INPUT_RATE,
+    warmRuntimes: e.OFFLOAD_WARM_RUNTIMES,
     clientDir: e.OFFLOAD_CLIENT_DIR,
     debug: e.OFFLOAD_DEBUG,
     logLevel: e.LOG_LEVEL,

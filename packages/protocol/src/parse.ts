@@ -36,8 +36,7 @@ function parseWith<T>(schema: z.ZodType<T>, text: string, maxBytes: number, what
   const size = text.length * 3 <= maxBytes ? text.length : utf8Length(text);
   if (size > maxBytes) {
     // Not parsed, but a request id near the start still lets the reply name the request.
-    const m = /"id"\s*:\s*(?:"([^"\\]{1,64})"|(\d{1,15}))/.exec(text.slice(0, 256));
-    const requestId = m ? (m[1] ?? Number(m[2])) : undefined;
+    const requestId = peekRequestId(text);
     return {
       ok: false,
       requestId,
@@ -91,4 +90,14 @@ export function parseUpstreamMessage(text: string): ParseResult<UpstreamMessage>
 /** Validates one message from the server's control channel. */
 export function parseDownstreamMessage(text: string): ParseResult<DownstreamMessage> {
   return parseWith(DownstreamMessage, text, Number.POSITIVE_INFINITY, 'Control message');
+}
+
+// Robustness (sessions at scale): a reply for requests refused before parsing.
+/**
+ * The request id of a message that will not be parsed (too large, rate limited), if it sits
+ * near the start as senders put it; cheap whatever the message's size.
+ */
+export function peekRequestId(text: string): string | number | undefined {
+  const m = /"id"\s*:\s*(?:"([^"\\]{1,64})"|(\d{1,15}))/.exec(text.slice(0, 256));
+  return m ? (m[1] ?? Number(m[2])) : undefined;
 }

@@ -26,7 +26,8 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 /**
  * Serves the thin client (a single-page app), the built-in demo app under /demo/,
- * /healthz and /metrics (Prometheus). With debug on, /debug/sessions/:id describes a session and
+ * /healthz and /metrics (Prometheus). With debug on, /api/sessions lists sessions (id, state,
+ * viewers, createdAt), /debug/sessions/:id describes a session and
  * /debug/sessions/:id/app-state reads the app's own state back.
  */
 export function createHttpServer(o: HttpOptions): http.Server {
@@ -53,9 +54,13 @@ export function createHttpServer(o: HttpOptions): http.Server {
       req.url = req.url!.slice('/demo'.length) || '/';
       return demo(req, res, () => json(res, 404, { error: 'not found' }));
     }
+    if (url.pathname === '/api/sessions' && o.debug) {
+      // Behind OFFLOAD_DEBUG until the API has authentication.
+      return json(res, 200, { sessions: o.sessions.list() });
+    }
     const m = /^\/debug\/sessions\/([^/]+)(\/app-state)?$/.exec(url.pathname);
     if (m && o.debug) {
-      const session = o.sessions.sessions.get(m[1]!);
+      const session = o.sessions.find(m[1]!);
       if (!session) return json(res, 404, { error: 'session-not-found' });
       (m[2] ? session.runtime.appState() : session.describe()).then(
         (state) => json(res, 200, state),

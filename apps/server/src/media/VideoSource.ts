@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { MARKER } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
+import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
 import { monotonicToServer } from '../util/clock.js';
 import { senderRtpParameters, type VideoCodecName } from './codecs.js';
 
@@ -97,8 +98,13 @@ export class VideoSource {
           ],
           ...['--marker-cells', String(MARKER.cells), '--marker-px', String(MARKER.cellPx)],
         ],
-        { stdio: ['pipe', 'pipe', 'pipe'] },
+        // Its own process group, killed by the process reaper if the server dies first (it also
+        // stops by itself when its stdin closes).
+        { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
       );
+      const pid = proc.pid;
+      trackGroup(pid);
+      proc.once('exit', () => untrackGroup(pid));
       const source = await VideoSource.#awaitReady(proc, log, o.startTimeoutMs ?? 15_000);
       const vs = new VideoSource(o.codec, transport, producer, proc, log);
       vs.#follow(source);
@@ -123,16 +129,18 @@ export class VideoSource {
         reject(new Error(`video sender did not start: ${why}${stderr ? `\n${stderr.trim()}` : ''}`));
       };
       const timer = setTimeout(() => fail('timed out'), timeoutMs);
-      proc.once('error', (e) => fail(e.message));
-      proc.once('exit', (code) => fail(`exited with ${code}`));
+      const onError = (e: Error) => fail(e.message);
+      const onExit = (code: number | null) => fail(`exited with ${code}`);
+      proc.once('error', onError);
+      proc.once('exit', onExit);
       const onLine = (line: string) => {
         const msg = parseLine(line);
         if (msg?.event === 'error') fail(String(msg.message));
         if (msg?.event !== 'ready') return;
         clearTimeout(timer);
         lines.off('line', onLine);
-        proc.removeAllListeners('exit');
-        proc.removeAllListeners('error');
+        proc.off('exit', onExit);
+        proc.off('error', onError);
         proc.on('error', (e) => log.error({ err: e }, 'video sender error'));
         resolve(lines);
       };
@@ -167,6 +175,11 @@ export class VideoSource {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The sender process (for tests and diagnostics). */
+  get pid(): number | undefined {
+    return this.#proc.pid;
   }
 
   requestKeyFrame(): void {

@@ -1,14 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { InputEvent, ScreenInfo } from '@offload/protocol';
+import { type InputEvent, isLossTolerant, type ScreenInfo } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
 import { serverNow } from '../util/clock.js';
+import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
 import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript, STAMP_SPACING_MS } from './markerScript.js';
+import { killGroup, trackGroup, untrackGroup } from './processReaper.js';
 import { Xvfb } from './Xvfb.js';
 
 export interface ChromiumRuntimeOptions {
@@ -18,6 +20,11 @@ export interface ChromiumRuntimeOptions {
   /** Extra context for log lines (e.g. the session id). */
   logBindings?: Record<string, unknown>;
 }
+
+/** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
+const MAX_QUEUED = 256;
+/** Input commands the browser has not acknowledged yet, beyond which moves are skipped. */
+const MAX_UNACKED = 16;
 
 /** Flags that keep Chromium off the network and quiet on our offline machines, and hide its UI. */
 const CHROMIUM_ARGS = [
@@ -53,6 +60,16 @@ export class ChromiumRuntime implements AppRuntime {
   #chain: Promise<void> = Promise.resolve();
   /** Timestamp of the last injected input (serverNow() base). */
   #lastTimestamp = 0;
+  /** Inputs queued in #chain, and CDP input commands sent but not yet acknowledged by the browser. */
+  #queued = 0;
+  #unacked = 0;
+  /** Ticket of the newest move queued: an older queued move is superseded and skipped. */
+  #moveTicket = 0;
+  /**
+   * Inputs handed to the browser, moves skipped because a newer one was queued or the browser
+   * was behind, and inputs shed because the queue was full (see inject()).
+   */
+  readonly counts = { injected: 0, coalesced: 0, shed: 0 };
 
   private constructor(
     readonly screen: ScreenInfo,
@@ -61,10 +78,10 @@ export class ChromiumRuntime implements AppRuntime {
     readonly page: Page,
     readonly cdp: CDPSession,
     readonly userDataDir: string,
+    /** Process group of the browser (Playwright starts it as a group leader), if found. */
+    readonly browserPgid: number | undefined,
     log: Logger,
     readonly events: EventEmitter<AppRuntimeEvents>,
-    /** The app browser's main process (undefined if it could not be found). */
-    readonly pid: number | undefined,
   ) {
     this.#log = log;
     xvfb.events.once('exit', () => this.#died('X server exited'));
@@ -79,6 +96,7 @@ export class ChromiumRuntime implements AppRuntime {
     const xvfb = await Xvfb.start({ width, height });
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
     let context: BrowserContext | undefined;
+    let browserPgid: number | undefined;
     try {
       context = await chromium.launchPersistentContext(userDataDir, {
         executablePath: o.executablePath,
@@ -90,6 +108,10 @@ export class ChromiumRuntime implements AppRuntime {
         ignoreDefaultArgs: ['--enable-automation'],
         timeout: 20_000,
       });
+      browserPgid = findBrowserGroup(userDataDir);
+      if (browserPgid === undefined)
+        log.warn('browser process not found: it will not be reaped if the server dies');
+      trackGroup(browserPgid);
       // The frame marker, and the binding through which the page says an input took effect.
       await context.exposeBinding(APPLIED_BINDING, (_source, payload: string) => {
         const [id, at] = String(payload).split(':').map(Number);
@@ -107,15 +129,21 @@ export class ChromiumRuntime implements AppRuntime {
           'app window size differs from the screen profile',
         );
       }
-      const pid = await browserPid(userDataDir);
-      log.info({ display: xvfb.display, url: o.url, pid, xvfbPid: xvfb.pid }, 'app runtime started');
-      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, log, events, pid);
+      log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid, browserPgid }, 'app runtime started');
+      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, browserPgid, log, events);
     } catch (err) {
       await context?.close().catch(() => {});
+      killGroup(browserPgid);
+      untrackGroup(browserPgid);
       await xvfb.stop();
       await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
       throw err;
     }
+  }
+
+  /** The app browser's main process (it leads its process group), if found. */
+  get pid(): number | undefined {
+    return this.browserPgid;
   }
 
   get display(): string {
@@ -124,6 +152,15 @@ export class ChromiumRuntime implements AppRuntime {
 
   inject(event: InputEvent, markId?: number): void {
     if (this.#closed) return;
+    // Overload (an input flood within the rate limit, a browser too busy to keep up): the
+    // queue must not grow without bound, or the app answers real input seconds late. Moves
+    // are superseded by the next one anyway; anything else is shed only past MAX_QUEUED.
+    if (this.#queued >= MAX_QUEUED) {
+      this.counts.shed++;
+      return;
+    }
+    const move = isLossTolerant(event);
+    const ticket = move ? ++this.#moveTicket : 0;
     // Each input's DOM events carry a timestamp unique to it (CDP sets event.timeStamp), so
     // the page can tell which input an event belongs to however the browser queues them.
     // The page must know the id before the events arrive: the dispatch waits for that one
@@ -135,14 +172,25 @@ export class ChromiumRuntime implements AppRuntime {
       markId === undefined
         ? undefined
         : `window.${EXPECT_FUNCTION}?.(${markId | 0}, ${event.type === 'text' ? 'null' : t})`;
+    this.#queued++;
     this.#chain = this.#chain
       .then(async () => {
+        this.#queued--;
         if (this.#closed) return;
+        if (move && (ticket !== this.#moveTicket || this.#unacked >= MAX_UNACKED)) {
+          this.counts.coalesced++;
+          return;
+        }
+        this.counts.injected++;
         if (expect) await this.cdp.send('Runtime.evaluate', { expression: expect });
         // Not awaited: CDP keeps commands in order, and waiting for each renderer round trip
         // would serialise input behind rendering.
         for (const c of commands) {
-          this.cdp.send(c.method, c.params as never).catch((err: Error) => this.#injectFailed(err, event));
+          this.#unacked++;
+          this.cdp
+            .send(c.method, c.params as never)
+            .catch((err: Error) => this.#injectFailed(err, event))
+            .finally(() => this.#unacked--);
         }
       })
       .catch((err: Error) => this.#injectFailed(err, event));
@@ -163,6 +211,9 @@ export class ChromiumRuntime implements AppRuntime {
     this.#closed = true;
     this.#closing ??= (async () => {
       await this.context.close().catch(() => {});
+      // Whatever of the browser is left (a crashed browser's zygote or renderers) goes too.
+      killGroup(this.browserPgid);
+      untrackGroup(this.browserPgid);
       await this.xvfb.stop();
       await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
       this.#log.info('app runtime stopped');
@@ -179,15 +230,13 @@ export class ChromiumRuntime implements AppRuntime {
 }
 
 /**
- * The main process of the Chromium using `userDataDir` (Playwright does not expose it for a
- * persistent context): the one whose command line has that folder and no `--type=`.
+ * The browser's process group: Playwright starts Chromium as a group leader but does not tell
+ * its pid for a persistent context, so it is found by its unique --user-data-dir.
  */
-async function browserPid(userDataDir: string): Promise<number | undefined> {
+function findBrowserGroup(userDataDir: string): number | undefined {
   const flag = `--user-data-dir=${userDataDir}`;
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name)) continue;
-    const args = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (args.includes(flag) && !args.some((a) => a.startsWith('--type='))) return Number(name);
+  for (const p of allProcesses()) {
+    if (p.ppid === process.pid && p.pgid === p.pid && cmdline(p.pid).includes(flag)) return p.pid;
   }
   return undefined;
 }

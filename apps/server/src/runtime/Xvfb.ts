@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import { trackGroup, untrackGroup } from './processReaper.js';
 
 export interface XvfbOptions {
   width: number;
@@ -36,7 +37,11 @@ export class Xvfb {
     const screen = `${o.width + Xvfb.MARGIN}x${o.height + Xvfb.MARGIN}x24`;
     const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', screen, '-nolisten', 'tcp', '-noreset'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      // Its own process group, killed by the process reaper if the server dies first.
+      detached: true,
     });
+    trackGroup(proc.pid);
+    proc.once('exit', () => untrackGroup(proc.pid));
     return new Promise((resolve, reject) => {
       let stderr = '';
       let out = '';
@@ -49,15 +54,17 @@ export class Xvfb {
       proc.stderr?.on('data', (d) => {
         stderr += d;
       });
-      proc.once('error', (err) => fail(err.message));
-      proc.once('exit', (code) => fail(`exited with ${code}`));
+      const onError = (err: Error) => fail(err.message);
+      const onExit = (code: number | null) => fail(`exited with ${code}`);
+      proc.once('error', onError);
+      proc.once('exit', onExit);
       (proc.stdio[3] as Readable).on('data', (d) => {
         out += d;
         const m = /^(\d+)\n/.exec(out);
         if (!m) return;
         clearTimeout(timer);
-        proc.removeAllListeners('exit');
-        proc.removeAllListeners('error');
+        proc.off('exit', onExit);
+        proc.off('error', onError);
         proc.on('error', () => {});
         resolve(new Xvfb(proc, `:${m[1]}`));
       });

@@ -43,11 +43,12 @@ export interface SessionOptions {
 }
 
 /**
- * starting → running ⇄ recovering → closed. `recovering`: the media worker, the app or an
- * encoder died and the session is rebuilding them; clients were told (`session/restarted`)
- * and resume once it runs again.
+ * Life of a session: `starting` until its app and first encoder run, `running` while it can be
+ * joined, `recovering` while it rebuilds what died (its media worker, its app or an encoder;
+ * clients were told with `session/restarted` and resume once it runs again), `closing` while
+ * its processes exit, then `closed`.
  */
-export type SessionState = 'starting' | 'running' | 'recovering' | 'closed';
+export type SessionState = 'starting' | 'running' | 'recovering' | 'closing' | 'closed';
 
 export type SessionEvents = {
   /** Private: tells the SessionManager this session is gone. */
@@ -184,11 +185,12 @@ export class Session {
   /** Resolves once the session runs (at once unless it is recovering); rejects if it closes. */
   async whenRunning(): Promise<void> {
     while (this.#recovery) await this.#recovery;
-    if (this.#state === 'closed') throw new OffloadError('session-closed', 'The session ended.');
+    if (this.closed) throw new OffloadError('session-closed', 'The session ended; start a new one.');
   }
 
+  /** Closing or closed: it cannot be joined any more. */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#state === 'closing' || this.#state === 'closed';
   }
 
   get closeReason(): string {
@@ -205,7 +207,7 @@ export class Session {
 
   /** A new viewer; `id` keeps a resuming client's identity. */
   addViewer(id: string = newId()): Viewer {
-    if (this.closed) throw new OffloadError('session-closed', 'The session ended.');
+    if (this.closed) throw new OffloadError('session-closed', 'The session ended; start a new one.');
     if (this.#state !== 'running')
       throw new OffloadError('not-ready', 'The session is restarting its media; try again in a moment.');
     if (this.viewers.has(id))
@@ -302,6 +304,7 @@ export class Session {
     return {
       id: this.id,
       state: this.#state,
+      createdAt: new Date(this.createdAt).toISOString(),
       worker: { index: this.#worker.index, pid: this.#worker.worker.pid },
       runtime: { pid: this.#runtime.pid },
       screen: this.screen,
@@ -312,7 +315,7 @@ export class Session {
 
   close(reason = 'closed'): void {
     if (this.closed) return;
-    this.#state = 'closed';
+    this.#state = 'closing';
     this.#closeReason = reason;
     clearTimeout(this.#idleTimer);
     for (const t of this.#suspended.values()) clearTimeout(t);
@@ -320,7 +323,10 @@ export class Session {
     for (const v of this.viewers.values()) v.close();
     this.#closeSources();
     this.#router.close();
-    this.#runtime.close().finally(() => this.#worker.release());
+    this.#runtime.close().finally(() => {
+      this.#state = 'closed';
+      this.#worker.release();
+    });
     this.#log.info({ reason }, 'session closed');
     this.events.emit('@close', reason);
     this.observer.emit('close', reason);

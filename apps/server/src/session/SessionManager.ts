@@ -3,7 +3,7 @@ import { OffloadError, type ScreenInfo } from '@offload/protocol';
 import { moduleLogger } from '../logger.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
-import { Session, type VideoSettings } from './Session.js';
+import { Session, type SessionState, type VideoSettings } from './Session.js';
 
 const log = moduleLogger('session-manager');
 
@@ -20,12 +20,23 @@ export interface SessionManagerOptions {
   startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
 }
 
+/** One line of the session listing (GET /api/sessions). */
+export interface SessionSummary {
+  id: string;
+  state: SessionState;
+  viewers: number;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
 export type SessionManagerObserverEvents = { newsession: [session: Session] };
 
 /** Creates, finds and closes sessions, within the host's session limit. */
 export class SessionManager {
   readonly observer = new EventEmitter<SessionManagerObserverEvents>();
   readonly sessions = new Map<string, Session>();
+  /** Closed sessions whose processes are still exiting: listed, and joining one is a typed error. */
+  readonly #closing = new Map<string, Session>();
   /** Sessions being started count against the limit too. */
   #starting = 0;
   /** Sessions being re-created under their old id (see recreate()). */
@@ -33,6 +44,11 @@ export class SessionManager {
   #closed = false;
 
   constructor(readonly o: SessionManagerOptions) {}
+
+  /** Sessions being started now (they count against the limit). */
+  get starting(): number {
+    return this.#starting;
+  }
 
   async create(id?: string): Promise<Session> {
     if (this.#closed) throw new OffloadError('not-ready', 'The server is shutting down.');
@@ -68,7 +84,11 @@ export class SessionManager {
       throw new OffloadError('not-ready', 'The server is shutting down.');
     }
     this.sessions.set(session.id, session);
-    session.events.once('@close', () => this.sessions.delete(session.id));
+    session.events.once('@close', () => {
+      this.sessions.delete(session.id);
+      this.#closing.set(session.id, session);
+      session.runtime.close().finally(() => this.#closing.delete(session.id));
+    });
     this.observer.emit('newsession', session);
     return session;
   }
@@ -91,8 +111,25 @@ export class SessionManager {
 
   get(id: string): Session {
     const s = this.sessions.get(id);
-    if (!s) throw OffloadError.sessionNotFound(id);
-    return s;
+    if (s) return s;
+    if (this.#closing.has(id))
+      throw new OffloadError('session-closed', 'The session is closing; start a new one.');
+    throw OffloadError.sessionNotFound(id);
+  }
+
+  /** A running or closing session by id, for read-only views (debug pages, listings). */
+  find(id: string): Session | undefined {
+    return this.sessions.get(id) ?? this.#closing.get(id);
+  }
+
+  /** Every session this server holds, running or still closing. */
+  list(): SessionSummary[] {
+    return [...this.sessions.values(), ...this.#closing.values()].map((s) => ({
+      id: s.id,
+      state: s.state,
+      viewers: s.viewers.size,
+      createdAt: new Date(s.createdAt).toISOString(),
+    }));
   }
 
   /** Closes every session and waits for their app runtimes to exit. */

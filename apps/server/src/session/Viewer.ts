@@ -142,6 +142,10 @@ export class Viewer {
       );
     }
     const dp = await t.produceData({ sctpStreamParameters, label, protocol });
+    if (this.#closed) {
+      dp.close();
+      this.#assertOpen();
+    }
     this.dataProducers.set(dp.id, dp);
     dp.observer.once('close', () => this.dataProducers.delete(dp.id));
     const dc = await this.o.inputTransport.consumeData({ dataProducerId: dp.id });
@@ -161,6 +165,8 @@ export class Viewer {
     if (!recv)
       throw new OffloadError('transport-not-found', 'Create a receive transport before data/consume.');
     const producer = await this.#controlProducer();
+    // The viewer may have left while the producer was being made (found by the fuzz test).
+    this.#assertOpen();
     return recv.consumeData({ dataProducerId: producer.id });
   }
 

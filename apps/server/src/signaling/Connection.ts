@@ -3,6 +3,7 @@ import {
   type LatencyReportMessage,
   OffloadError,
   parseClientMessage,
+  peekRequestId,
   type RequestType,
   type ServerMessage,
 } from '@offload/protocol';
@@ -19,7 +20,14 @@ export interface MessageSocket {
   send(text: string): void;
   /** Close codes: 1001 going away, 1012 service restart (clients reconnect and resume), 4000 resumed elsewhere. */
   close(code?: number, reason?: string): void;
+  /** Bytes queued but not yet sent (ws has it); a client that stops reading is cut off. */
+  readonly bufferedAmount?: number;
 }
+
+/** Replies queued for a client that does not read them, beyond which it is disconnected (bytes). */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Least time between two unsolicited "rate-limited" errors to one client (ms). */
+const RATE_LIMIT_REPORT_INTERVAL_MS = 1000;
 
 export interface ConnectionDeps {
   sessions: SessionManager;
@@ -46,6 +54,9 @@ export class Connection {
   readonly log: Logger;
   readonly #bucket: TokenBucket;
   readonly #detachers: (() => void)[] = [];
+  /** Messages refused by the signaling rate limit (requests among them were answered). */
+  readonly counts = { rateLimited: 0 };
+  #lastRateLimitReport = Number.NEGATIVE_INFINITY;
   #closed = false;
 
   constructor(
@@ -61,7 +72,16 @@ export class Connection {
   handleText(text: string): void {
     if (this.#closed) return;
     if (!this.#bucket.take()) {
-      this.#sendError(new OffloadError('rate-limited', 'Too many signaling messages; slow down.'));
+      this.counts.rateLimited++;
+      const error = new OffloadError('rate-limited', 'Too many signaling messages; slow down.');
+      // A request still gets its one response (its sender waits for it); other messages (input
+      // over the WebSocket) get one error a second at most, so a flood is not echoed back.
+      const id = peekRequestId(text);
+      if (id !== undefined) this.#reply(id, error);
+      else if (performance.now() - this.#lastRateLimitReport >= RATE_LIMIT_REPORT_INTERVAL_MS) {
+        this.#lastRateLimitReport = performance.now();
+        this.#sendError(error);
+      }
       return;
     }
     const r = parseClientMessage(text);
@@ -80,7 +100,18 @@ export class Connection {
   }
 
   send(m: ServerMessage): void {
-    if (!this.#closed) this.socket.send(JSON.stringify(m));
+    if (this.#closed) return;
+    if ((this.socket.bufferedAmount ?? 0) > MAX_BUFFERED_BYTES) {
+      // The client sends but does not read: its replies would pile up in this process.
+      this.log.warn(
+        { buffered: this.socket.bufferedAmount },
+        'client does not read its replies; disconnecting',
+      );
+      this.socket.close(1008, 'not reading replies');
+      this.close();
+      return;
+    }
+    this.socket.send(JSON.stringify(m));
   }
 
   /** The joined session and viewer, or a typed error if the client has not joined. */

@@ -15,6 +15,8 @@ export function startTestServer(env: Record<string, string> = {}): Promise<Offlo
       OFFLOAD_CODECS: 'h264',
       // The resume-token key of test servers stays out of the user's home.
       OFFLOAD_STATE_DIR: path.join(os.tmpdir(), 'offload-test-state'),
+      // No warm app runtime unless a test asks: each one is a Chromium on a shared machine.
+      OFFLOAD_WARM_RUNTIMES: '0',
       ...env,
     }),
   );

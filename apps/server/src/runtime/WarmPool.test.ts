@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Offload } from '../Offload.js';
+import { startTestServer } from '../test/startTestServer.js';
+import { TestSocket } from '../test/TestSocket.js';
+import type { ChromiumRuntime } from './ChromiumRuntime.js';
+
+/** The warm pool with real app runtimes: handed out, refilled within the host's limit, replaced when one dies. */
+describe('warm pool', () => {
+  let server: Offload;
+
+  beforeAll(async () => {
+    server = await startTestServer({ OFFLOAD_WARM_RUNTIMES: '1', OFFLOAD_MAX_SESSIONS: '2' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('hands a warm app to a new session, refills only while the host has room, and replaces a warm app that dies', async () => {
+    const warm = server.warm;
+    await expect.poll(() => warm.ready, { timeout: 30_000 }).toBe(1);
+    const spare = warm.idle[0]!;
+
+    const s = await TestSocket.hello(server.port);
+    const first = server.sessions.get(await s.createSession());
+    expect(first.runtime).toBe(spare);
+    expect(warm.counts.taken).toBe(1);
+    // The warm app streams and takes input like any other.
+    expect((await s.request('session/join', { sessionId: first.id })).ok).toBe(true);
+    const tap = (seq: number, action: string, touches: unknown[]) =>
+      s.send(JSON.stringify({ type: 'input', event: { type: 'touch', seq, ts: 1, action, touches } }));
+    tap(1, 'start', [{ id: 1, x: 0.5, y: 0.25 }]);
+    tap(2, 'end', []);
+    await expect.poll(async () => ((await first.runtime.appState()) as { count: number }).count).toBe(1);
+    const [source] = await first.videoSources();
+    await expect.poll(() => source!.stats.frames).toBeGreaterThan(0);
+
+    // One session + one warm runtime = the limit of 2: the pool refills to that and no further.
+    await expect.poll(() => warm.ready, { timeout: 30_000 }).toBe(1);
+    const other = await TestSocket.hello(server.port);
+    const second = server.sessions.get(await other.createSession());
+    expect(warm.counts.taken).toBe(2);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(warm.size).toBe(0);
+
+    // A session ends: room again, the pool refills.
+    second.close('test');
+    await expect.poll(() => warm.ready, { timeout: 30_000 }).toBe(1);
+
+    // The warm app's browser dies: the pool notices and starts another.
+    const doomed = warm.idle[0] as ChromiumRuntime;
+    process.kill(doomed.browserPgid!, 'SIGKILL');
+    await expect.poll(() => warm.counts.died, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => warm.ready, { timeout: 30_000 }).toBe(1);
+    expect(warm.idle[0]).not.toBe(doomed);
+    s.close();
+    other.close();
+  }, 120_000);
+});

@@ -1,0 +1,141 @@
+import { moduleLogger } from '../logger.js';
+import type { AppRuntime } from './AppRuntime.js';
+
+const log = moduleLogger('warm-pool');
+
+export interface WarmPoolOptions {
+  /** Runtimes to keep started and idle (OFFLOAD_WARM_RUNTIMES); 0 turns the pool off. */
+  size: number;
+  /** Starts one runtime (the same as a session would start for itself). */
+  start: () => Promise<AppRuntime>;
+  /**
+   * Whether one more runtime may be started now. The server passes "running sessions + sessions
+   * starting + warm runtimes < OFFLOAD_MAX_SESSIONS", so warm runtimes never push the host past
+   * the number of app runtimes it was sized for.
+   */
+  canGrow?: () => boolean;
+  /** Wait before retrying after a runtime failed to start (ms). Default 5000. */
+  retryDelayMs?: number;
+}
+
+/**
+ * Pre-started app runtimes (Xvfb + Chromium with the app loaded), so a new session skips the
+ * app's start-up. A runtime is handed out once and never comes back: a session's app closes
+ * with it. The pool refills in the background after each take and whenever `fill()` is called
+ * (e.g. when a session ends and frees room); a warm runtime that dies is replaced.
+ */
+export class WarmPool {
+  readonly #ready: AppRuntime[] = [];
+  /** Each ready runtime's 'died' listener, removed when it is taken. */
+  readonly #onDied = new Map<AppRuntime, (why: string) => void>();
+  /** Starts under way: close() waits for them (their runtimes are closed as they arrive). */
+  readonly #inflight = new Set<Promise<void>>();
+  #starting = 0;
+  /** Callers of acquire() waiting for a runtime that is starting. */
+  readonly #waiters: ((rt: AppRuntime | undefined) => void)[] = [];
+  #closed = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** Counters, for /metrics and tests. */
+  readonly counts = { started: 0, taken: 0, died: 0, failed: 0 };
+
+  constructor(readonly o: WarmPoolOptions) {}
+
+  /** Runtimes ready to be taken. */
+  get ready(): number {
+    return this.#ready.length;
+  }
+
+  /** The runtimes ready now (for tests and diagnostics). */
+  get idle(): readonly AppRuntime[] {
+    return this.#ready;
+  }
+
+  /** Runtimes ready or starting: what the pool holds against the host's limit. */
+  get size(): number {
+    return this.#ready.length + this.#starting;
+  }
+
+  /**
+   * A ready runtime; else the next one that finishes starting (closer to ready than a cold
+   * start, and no extra runtime on the host); else undefined, and the caller starts one itself.
+   * The pool refills behind it.
+   */
+  async acquire(): Promise<AppRuntime | undefined> {
+    const rt = this.#ready.shift();
+    if (rt) {
+      this.#handOut(rt);
+      this.fill();
+      return rt;
+    }
+    if (this.#closed || this.#starting <= this.#waiters.length) return undefined;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #handOut(rt: AppRuntime): void {
+    const onDied = this.#onDied.get(rt);
+    if (onDied) rt.events.off('died', onDied);
+    this.#onDied.delete(rt);
+    this.counts.taken++;
+  }
+
+  /** Starts runtimes until the pool is full or the host has no room. Never throws. */
+  fill(): void {
+    while (!this.#closed && this.size < this.o.size && (this.o.canGrow?.() ?? true)) this.#startOne();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    for (const w of this.#waiters.splice(0)) w(undefined);
+    const all = this.#ready.splice(0);
+    this.#onDied.clear();
+    await Promise.all([...all.map((rt) => rt.close()), ...this.#inflight]);
+  }
+
+  #startOne(): void {
+    this.#starting++;
+    const t0 = performance.now();
+    const p: Promise<void> = this.o.start().then(
+      async (rt) => {
+        this.#starting--;
+        if (this.#closed) {
+          await rt.close().catch(() => {});
+          return;
+        }
+        this.counts.started++;
+        log.info({ ms: Math.round(performance.now() - t0) }, 'warm runtime ready');
+        const waiter = this.#waiters.shift();
+        if (waiter) {
+          this.counts.taken++;
+          waiter(rt);
+          this.fill();
+          return;
+        }
+        const onDied = (why: string) => {
+          this.#ready.splice(this.#ready.indexOf(rt), 1);
+          this.#onDied.delete(rt);
+          this.counts.died++;
+          rt.close().catch(() => {});
+          log.warn({ why }, 'warm runtime died; starting another');
+          this.fill();
+        };
+        rt.events.once('died', onDied);
+        this.#onDied.set(rt, onDied);
+        this.#ready.push(rt);
+      },
+      (err: Error) => {
+        this.#starting--;
+        this.counts.failed++;
+        // Waiters beyond the runtimes still starting start their own.
+        while (this.#waiters.length > this.#starting) this.#waiters.pop()!(undefined);
+        log.error({ err: err.message }, 'warm runtime failed to start');
+        // Not at once: a runtime that cannot start now (no memory, app down) will not in 1 ms either.
+        clearTimeout(this.#retryTimer);
+        this.#retryTimer = setTimeout(() => this.fill(), this.o.retryDelayMs ?? 5000);
+        this.#retryTimer.unref();
+      },
+    );
+    this.#inflight.add(p);
+    p.finally(() => this.#inflight.delete(p));
+  }
+}

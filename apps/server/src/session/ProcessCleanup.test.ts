@@ -1,0 +1,165 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Offload } from '../Offload.js';
+import type { ChromiumRuntime } from '../runtime/ChromiumRuntime.js';
+import { trackedGroups } from '../runtime/processReaper.js';
+import { startTestServer } from '../test/startTestServer.js';
+import { TestSocket } from '../test/TestSocket.js';
+import { descendants, type ProcInfo, stillAlive } from '../util/procfs.js';
+
+/** The processes a session or the server starts: app, X server, encoder, SFU worker. */
+const isHelper = (p: ProcInfo) =>
+  p.comm === 'Xvfb' || p.comm.startsWith('chrom') || p.comm === 'python3' || p.comm.startsWith('mediasoup');
+
+const helpers = (root = process.pid) => descendants(root).filter(isHelper);
+const countByName = (ps: ProcInfo[]) => {
+  const out: Record<string, number> = {};
+  for (const p of ps) out[p.comm] = (out[p.comm] ?? 0) + 1;
+  return out;
+};
+
+/**
+ * No Chromium, Xvfb, GStreamer sender or mediasoup worker outlives what it served: after many
+ * sessions closed every way a session can close, after server shutdown, after helpers were
+ * SIGKILLed, and after the server itself was SIGKILLed. Every helper ever seen is remembered
+ * (pid + start time), so one re-parented to init cannot hide from the count.
+ */
+describe('process cleanup', () => {
+  const seen = new Map<string, ProcInfo>();
+  const remember = (root = process.pid) => {
+    for (const p of helpers(root)) seen.set(`${p.pid}:${p.startTime}`, p);
+  };
+  const survivors = () => [...seen.values()].filter(stillAlive);
+  let server: Offload | undefined;
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('leaves no helper process behind after 15 sessions closed in five different ways', async () => {
+    const baseline = helpers();
+    const closedWays: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      // With a warm runtime: the pool's spare app must go on shutdown too.
+      server = await startTestServer({
+        OFFLOAD_SESSION_IDLE_TIMEOUT_S: '1',
+        OFFLOAD_MAX_SESSIONS: '3',
+        OFFLOAD_WARM_RUNTIMES: '1',
+      });
+      const port = server.port;
+      const s = await TestSocket.hello(port);
+
+      // 1. Created, never joined: closed by the idle timer.
+      let id = await s.createSession();
+      let session = server.sessions.get(id);
+      remember();
+      await expect.poll(() => session.closed, { timeout: 10_000 }).toBe(true);
+      await session.runtime.close();
+      closedWays.push(session.closeReason);
+
+      // 2. Joined, then left explicitly: idle timer again.
+      id = await s.createSession();
+      session = server.sessions.get(id);
+      expect((await s.request('session/join', { sessionId: id })).ok).toBe(true);
+      remember();
+      expect((await s.request('session/leave')).ok).toBe(true);
+      await expect.poll(() => session.closed, { timeout: 10_000 }).toBe(true);
+      await session.runtime.close();
+      closedWays.push(session.closeReason);
+
+      // 3. The app's browser is SIGKILLed while a viewer watches. Whatever the session does
+      //    about it (close, or restart its app), closing it must leave nothing behind.
+      id = await s.createSession();
+      session = server.sessions.get(id);
+      expect((await s.request('session/join', { sessionId: id })).ok).toBe(true);
+      remember();
+      const pgid = (session.runtime as ChromiumRuntime).browserPgid;
+      expect(pgid).toBeGreaterThan(1);
+      process.kill(pgid!, 'SIGKILL');
+      await expect.poll(() => session.closed, { timeout: 10_000 }).toBe(true);
+      closedWays.push(session.closeReason);
+      expect((await s.request('session/leave')).ok).toBe(true);
+      await session.runtime.close();
+
+      // 4. The GStreamer sender is SIGKILLed.
+      id = await s.createSession();
+      session = server.sessions.get(id);
+      expect((await s.request('session/join', { sessionId: id })).ok).toBe(true);
+      remember();
+      const [source] = await session.videoSources();
+      process.kill(source!.pid!, 'SIGKILL');
+      await expect.poll(() => session.closed, { timeout: 10_000 }).toBe(true);
+      closedWays.push(session.closeReason);
+      expect((await s.request('session/leave')).ok).toBe(true);
+      await session.runtime.close();
+
+      // 5. Still running, joined, when the server shuts down.
+      id = await s.createSession();
+      expect((await s.request('session/join', { sessionId: id })).ok).toBe(true);
+      remember();
+      await server.close();
+      closedWays.push('server shutdown');
+      server = undefined;
+      s.close();
+    }
+    expect(closedWays).toHaveLength(15);
+    expect(seen.size).toBeGreaterThanOrEqual(15 * 3);
+    await expect.poll(() => countByName(helpers()), { timeout: 15_000 }).toEqual(countByName(baseline));
+    await expect.poll(() => survivors().map((p) => `${p.comm}(${p.pid})`), { timeout: 15_000 }).toEqual([]);
+    expect(trackedGroups().size).toBe(0);
+  }, 180_000);
+
+  it('leaves no helper process behind when the server process is SIGKILLed', async () => {
+    const port = 20_000 + (process.pid % 10_000);
+    const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: serverDir,
+      env: {
+        ...process.env,
+        OFFLOAD_PORT: String(port),
+        OFFLOAD_RTC_PORT: String(port + 1),
+        OFFLOAD_WORKERS: '1',
+        OFFLOAD_CODECS: 'h264,vp8',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      await expect
+        .poll(
+          () =>
+            fetch(`http://127.0.0.1:${port}/healthz`).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          {
+            timeout: 30_000,
+            interval: 200,
+          },
+        )
+        .toBe(true);
+      const s = await TestSocket.hello(port);
+      const sessionId = await s.createSession();
+      await s.request('session/join', { sessionId });
+      // Two encoders (a VP8-only client makes the second start), the app, its X server, the worker.
+      const vp8 = { codecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] };
+      await s.request('transport/create', { direction: 'recv' });
+      await s.request('media/consume', { rtpCapabilities: vp8 });
+      const before = helpers(child.pid);
+      expect(countByName(before)).toMatchObject({ Xvfb: 1, python3: 2 });
+      expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
+      expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
+      child.kill('SIGKILL');
+      await exited;
+      s.close();
+      await expect
+        .poll(() => before.filter(stillAlive).map((p) => `${p.comm}(${p.pid})`), { timeout: 15_000 })
+        .toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * Robustness benchmark, two side-by-side comparisons in one run (figures, never assertions):
+ *
+ * 1. Flood isolation: input-to-photon of session B (a real viewer tapping the demo's counter)
+ *    while nothing else happens, then while session A's client floods 10,000 input events/s
+ *    over the WebSocket; p50s and the ratio flooded / quiet.
+ * 2. Warm pool: "Open the demo app" click → first decoded frame, and the client's join → first
+ *    frame, on a server without warm runtimes and one with OFFLOAD_WARM_RUNTIMES=1; the ratio;
+ *    and the memory (PSS) one idle warm runtime holds.
+ *
+ * Figures go to bench-results/robustness.json.
+ *
+ *   pnpm --filter @offload/bench robustness   (env: BENCH_TAPS=20, BENCH_STARTS=3, BENCH_PORT=8293)
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { summarize } from '@offload/latency';
+import {
+  CHROMIUM_PATH,
+  joinToFirstFrameMs,
+  latencySamples,
+  markJoinToFirstFrame,
+  root,
+  startServer,
+  stopServer,
+  VIEWER_CHROMIUM_ARGS,
+  VIEWER_PERMISSIONS,
+  waitForStreaming,
+} from '@offload/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { processes, tree, usage } from './procStats.js';
+
+const PORT = Number(process.env.BENCH_PORT ?? 8293);
+const TAPS = Number(process.env.BENCH_TAPS ?? 20);
+const STARTS = Number(process.env.BENCH_STARTS ?? 3);
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Session A's flooding client, in its own process (floodClient.ts) so that generating 10k
+ * events/s does not slow this process's own browser driving.
+ */
+async function startFlood(port: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'floodClient.ts'), String(port)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    lines.once('line', (l) => (l === 'flooding' ? resolve() : reject(new Error(l))));
+    child.once('exit', (code) => reject(new Error(`flood client exited with ${code}`)));
+  });
+  return {
+    stop: async () => {
+      const report = new Promise<string>((r) => lines.once('line', r));
+      child.stdin!.end();
+      return JSON.parse(await report) as { sent: number; errorsBack: number };
+    },
+  };
+}
+
+async function viewer(browser: Browser, url: string): Promise<Page> {
+  const page = await (await browser.newContext({ permissions: VIEWER_PERMISSIONS })).newPage();
+  await page.goto(url);
+  return page;
+}
+
+async function tapSeries(page: Page, n: number): Promise<number[]> {
+  const state = await page.evaluate(() => [
+    document.documentElement.dataset.offloadState,
+    document.querySelector('[data-testid=error]')?.textContent,
+  ]);
+  if (state[0] !== 'streaming') throw new Error(`the viewer is not streaming: ${state.join(' ')}`);
+  const before = (await latencySamples(page)).length;
+  const b = (await page.getByTestId('stream').boundingBox())!;
+  for (let i = 0; i < n; i++) {
+    await page.mouse.click(b.x + 0.5 * b.width, b.y + 0.248 * b.height);
+    await page.waitForTimeout(350);
+  }
+  await page.waitForTimeout(1000);
+  return (await latencySamples(page))
+    .slice(before)
+    .filter((s) => s.kind === 'touch:start' || s.kind === 'pointer:down')
+    .map((s) => s.total);
+}
+
+const result: Record<string, unknown> = { at: new Date().toISOString() };
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS });
+try {
+  // 1. Flood isolation.
+  {
+    const server = await startServer(PORT, { OFFLOAD_WARM_RUNTIMES: '0' });
+    try {
+      const page = await viewer(browser, `http://127.0.0.1:${PORT}/`);
+      await page.getByTestId('start-demo').click();
+      await waitForStreaming(page);
+      await page.waitForTimeout(1500);
+      const quiet = await tapSeries(page, TAPS);
+      const flood = await startFlood(PORT);
+      await sleep(1000);
+      const flooded = await tapSeries(page, TAPS);
+      const f = await flood.stop();
+      const q = summarize(quiet);
+      const fl = summarize(flooded);
+      result.flood = {
+        taps: TAPS,
+        floodEventsPerS: 10_000,
+        floodEventsSent: f.sent,
+        floodErrorsBack: f.errorsBack,
+        quietInputToPhotonMs: { p50: round1(q.p50), p95: round1(q.p95), count: q.count },
+        floodedInputToPhotonMs: { p50: round1(fl.p50), p95: round1(fl.p95), count: fl.count },
+        p50Ratio: round1((fl.p50 / q.p50) * 100) / 100,
+      };
+      console.log(
+        `B's input-to-photon p50: quiet ${round1(q.p50)} ms, with A flooding ${round1(fl.p50)} ms (×${(fl.p50 / q.p50).toFixed(2)}); ` +
+          `A sent ${f.sent} events, got ${f.errorsBack} error messages back`,
+      );
+    } finally {
+      await stopServer(server);
+    }
+  }
+
+  // 2. Warm pool off vs on.
+  const starts: Record<string, unknown> = {};
+  for (const warm of [0, 1]) {
+    const port = PORT + 1 + warm;
+    const server = await startServer(port, {
+      OFFLOAD_WARM_RUNTIMES: String(warm),
+      OFFLOAD_SESSION_IDLE_TIMEOUT_S: '2',
+      OFFLOAD_MAX_SESSIONS: '8',
+    });
+    try {
+      const health = async () =>
+        (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { warmRuntimes: number };
+      const clickToFrame: number[] = [];
+      const joinToFrame: number[] = [];
+      let warmMemMB: number | undefined;
+      for (let i = 0; i < STARTS; i++) {
+        // Let the previous session go and the pool refill (a cold server just waits as long).
+        for (let t = 0; t < 100 && (await health()).warmRuntimes < warm; t++) await sleep(200);
+        await sleep(3000);
+        if (warm && warmMemMB === undefined) {
+          const app = tree(server.pid!, processes()).filter(
+            (p) => p.comm === 'Xvfb' || p.comm.startsWith('chrom'),
+          );
+          warmMemMB = Math.round(app.reduce((a, p) => a + (usage(p.pid)?.memBytes ?? 0), 0) / 2 ** 20);
+        }
+        const page = await viewer(browser, `http://127.0.0.1:${port}/`);
+        await page.addInitScript(markJoinToFirstFrame);
+        await page.reload();
+        const t0 = await page.evaluate(() => performance.now());
+        await page.getByTestId('start-demo').click();
+        const t1 = (await (
+          await page.waitForFunction(
+            () =>
+              (document.querySelector('video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0 &&
+              performance.now(),
+            null,
+            { timeout: 60_000, polling: 5 },
+          )
+        ).jsonValue()) as number;
+        clickToFrame.push(Math.round(t1 - t0));
+        joinToFrame.push((await (await page.waitForFunction(joinToFirstFrameMs)).jsonValue()) as number);
+        console.log(
+          `warm=${warm} start #${i + 1}: click → first frame ${clickToFrame.at(-1)} ms, join → first frame ${joinToFrame.at(-1)} ms`,
+        );
+        await page.context().close();
+      }
+      starts[warm ? 'warm' : 'cold'] = {
+        clickToFirstFrameMs: { samples: clickToFrame, p50: summarize(clickToFrame).p50 },
+        joinToFirstFrameMs: { samples: joinToFrame, p50: summarize(joinToFrame).p50 },
+        ...(warm ? { idleWarmRuntimeMemMB: warmMemMB } : {}),
+      };
+    } finally {
+      await stopServer(server);
+    }
+  }
+  const cold = starts.cold as { clickToFirstFrameMs: { p50: number } };
+  const warmS = starts.warm as { clickToFirstFrameMs: { p50: number } };
+  result.warmPool = {
+    ...starts,
+    clickToFirstFrameP50Ratio:
+      Math.round((warmS.clickToFirstFrameMs.p50 / cold.clickToFirstFrameMs.p50) * 100) / 100,
+  };
+  console.log(JSON.stringify(result, null, 2));
+  mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench-results/robustness.json'), `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await browser.close();
+}
