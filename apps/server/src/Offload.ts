@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
+import { Auth } from './auth/Auth.js';
 import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
+import { UrlPolicy } from './runtime/urlPolicy.js';
 import { SessionManager } from './session/SessionManager.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
@@ -21,6 +23,8 @@ export class Offload {
     readonly sessions: SessionManager,
     readonly http: ReturnType<typeof createHttpServer>,
     readonly signaling: SignalingServer,
+    readonly auth: Auth,
+    readonly urlPolicy: UrlPolicy,
   ) {}
 
   static async start(config: Config): Promise<Offload> {
@@ -31,6 +35,22 @@ export class Offload {
       port: config.rtc.port,
     });
     let appUrl = config.appUrl;
+    const auth = new Auth({
+      secret: config.auth.secret,
+      maxTtlS: config.auth.maxTtlS,
+      allowedOrigins: config.auth.allowedOrigins,
+    });
+    if (auth.open) {
+      log.warn(
+        'OFFLOAD_AUTH_SECRET is not set: open mode, anyone who can reach this port may create and join sessions',
+      );
+    }
+    // The operator's configured app is trusted (its whole origin); the demo's prefix is added once the port is known.
+    const urlPolicy = new UrlPolicy({
+      allowPrivate: config.urlPolicy.allowPrivate,
+      hostAllowlist: config.urlPolicy.hostAllowlist,
+      alwaysAllowed: config.appUrl ? [`${new URL(config.appUrl).origin}/`] : [],
+    });
     const sessions = new SessionManager({
       pool,
       maxSessions: config.maxSessions,
@@ -39,12 +59,13 @@ export class Offload {
       inputRate: config.inputRate,
       screen: config.screen,
       video: config.video,
-      startRuntime: ({ sessionId, screen }) =>
+      startRuntime: ({ sessionId, screen, url }) =>
         ChromiumRuntime.start({
-          url: appUrl!,
+          url: url ?? appUrl!,
           screen,
           executablePath: config.chromium,
           logBindings: { sessionId },
+          urlPolicy,
         }),
     });
     const metrics = new Metrics(sessions, pool);
@@ -57,11 +78,14 @@ export class Offload {
       clientDir: config.clientDir ?? DEFAULT_CLIENT_DIR,
       debug: config.debug,
       health: () => ({ workers: pool.workers.length }),
+      authApi: { auth, urlPolicy, apiKey: config.auth.apiKey, publicUrl: config.auth.publicUrl },
     });
     const signaling = new SignalingServer(http, {
       sessions,
       serverVersion: SERVER_VERSION,
       onLatencyReport: (samples) => metrics.observeClientSamples(samples),
+      auth,
+      urlPolicy,
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -75,9 +99,12 @@ export class Offload {
     }
     const port = (http.address() as AddressInfo).port;
     // The app runtime loads the demo from this very server, over loopback.
-    appUrl ??= `http://127.0.0.1:${port}/demo/`;
+    if (!appUrl) {
+      appUrl = `http://127.0.0.1:${port}/demo/`;
+      urlPolicy.allowPrefix(appUrl);
+    }
     log.info({ port, host: config.host, workers: config.workers }, 'offload listening');
-    return new Offload(config, pool, sessions, http, signaling);
+    return new Offload(config, pool, sessions, http, signaling, auth, urlPolicy);
   }
 
   get port(): number {

@@ -26,6 +26,12 @@ function req<T extends string, P extends z.ZodRawShape, R extends z.ZodTypeAny>(
   };
 }
 
+/** A participant's current role: the controller's input is injected, a viewer only watches. */
+export const ParticipantRole = z.enum(['controller', 'viewer']);
+export type ParticipantRole = z.infer<typeof ParticipantRole>;
+/** A participant's display name (the token's `sub`). */
+const Name = z.string().max(128);
+
 export const ScreenInfo = z.object({
   /** App screen size in CSS px (the video's resolution). */
   width: z.number().int().positive(),
@@ -51,7 +57,11 @@ export const Requests = {
   ),
   'session/create': req(
     'session/create',
-    { profile: z.string().max(64).optional() },
+    {
+      profile: z.string().max(64).optional(),
+      /** The page a cloud-browser session opens (http/https; checked against the server's URL policy). Default: the server's app. */
+      url: z.string().max(2048).optional(),
+    },
     z.object({ sessionId: Id }),
   ),
   'session/join': req(
@@ -62,6 +72,14 @@ export const Requests = {
       viewerId: Id,
       routerRtpCapabilities: Opaque,
       screen: ScreenInfo,
+      // auth and roles
+      /** 'controller' if this participant's input is injected now, else 'viewer' (watch only). */
+      role: ParticipantRole,
+      /** Whether this participant may take, request or be granted control. */
+      canControl: z.boolean(),
+      /** Who has control now (a viewerId), or null. */
+      controllerId: Id.nullable(),
+      controllerName: Name.optional(),
     }),
   ),
   'session/leave': req('session/leave', {}, z.object({})),
@@ -106,6 +124,15 @@ export const Requests = {
       protocol: z.string(),
     }),
   ),
+  // auth and roles: handing control over (the server is the authority; see apps/server/src/session/Control.ts)
+  /** The controller hands control to another eligible participant. */
+  'control/grant': req('control/grant', { viewerId: Id }, z.object({})),
+  /** An eligible participant asks the controller for control (it gets `control/requested`). */
+  'control/request': req('control/request', {}, z.object({})),
+  /** An eligible participant takes control while nobody holds it. */
+  'control/take': req('control/take', {}, z.object({})),
+  /** The controller gives control up (nobody holds it afterwards). */
+  'control/release': req('control/release', {}, z.object({})),
 } as const;
 
 export type RequestType = keyof typeof Requests;
@@ -142,6 +169,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Requests['data/consume'].message,
   InputMessage,
   LatencyReportMessage,
+  // auth and roles
+  Requests['control/grant'].message,
+  Requests['control/request'].message,
+  Requests['control/take'].message,
+  Requests['control/release'].message,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -158,5 +190,14 @@ export const ServerMessage = z.union([
   z.object({ type: z.literal('error'), error: WireErrorSchema, requestId: RequestId.optional() }),
   /** The session ended; the client should show why and offer to start again. */
   z.object({ type: z.literal('session/closed'), sessionId: Id, reason: z.string() }),
+  // auth and roles
+  /** Control moved (to a viewerId, or to nobody); sent to every participant. */
+  z.object({
+    type: z.literal('control/changed'),
+    controllerId: Id.nullable(),
+    controllerName: Name.optional(),
+  }),
+  /** To the controller: a participant asks for control (answer with control/grant). */
+  z.object({ type: z.literal('control/requested'), viewerId: Id, name: Name.optional() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -8,6 +8,7 @@ import type { PooledWorker } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { serverNow } from '../util/clock.js';
 import { newId } from '../util/ids.js';
+import { Control } from './Control.js';
 import { InputGate } from './InputGate.js';
 import { InputTimings } from './InputTimings.js';
 import { Viewer } from './Viewer.js';
@@ -25,7 +26,9 @@ export interface SessionOptions {
   worker: PooledWorker & { release(): void };
   screen: ScreenInfo;
   /** Starts the app runtime for this session (the default makes a ChromiumRuntime). */
-  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
+  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo; url?: string }) => Promise<AppRuntime>;
+  /** The page a cloud-browser session opens (already checked against the URL policy); default the server's app. */
+  url?: string;
   video: VideoSettings;
   maxViewers: number;
   /** A session without viewers for this long closes itself (ms). */
@@ -56,6 +59,8 @@ export class Session {
   readonly observer = new EventEmitter<SessionObserverEvents>();
   readonly viewers = new Map<string, Viewer>();
   readonly createdAt = Date.now();
+  /** Who controls the app: only that viewer's input is injected. */
+  readonly control = new Control();
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
   readonly #timings = new InputTimings();
   readonly #log: Logger;
@@ -97,7 +102,7 @@ export class Session {
         appData: { sessionId: id },
       });
       const inputTransport = await router.createDirectTransport({ maxMessageSize: 16 * 1024 });
-      runtime = await o.startRuntime({ sessionId: id, screen: o.screen });
+      runtime = await o.startRuntime({ sessionId: id, screen: o.screen, url: o.url });
       const session = new Session(id, o, router, runtime, inputTransport, log);
       // The first codec starts now so the first viewer's first frame needs no encoder start-up.
       await session.#source(o.video.codecs[0]!);
@@ -129,7 +134,11 @@ export class Session {
     return this.o.worker.webRtcServer;
   }
 
-  addViewer(): Viewer {
+  /**
+   * A new participant. An eligible one (`canControl`: controller token or open mode) gets
+   * control if nobody holds it; the others watch, and their input is dropped.
+   */
+  addViewer(p: { name?: string; canControl: boolean } = { canControl: true }): Viewer {
     if (this.#closed) throw new OffloadError('session-closed', 'The session ended.');
     if (this.viewers.size >= this.o.maxViewers) {
       throw new OffloadError(
@@ -144,6 +153,7 @@ export class Session {
         this.runtime.inject(e, this.#timings.track(id, e.seq, receivedAt)),
       onPing: (ping, t1) =>
         viewer.sendControl({ type: 'pong', id: ping.id, t0: ping.t0, t1, t2: serverNow() }),
+      mayInject: () => this.control.isController(id),
     });
     const viewer: Viewer = new Viewer({
       id,
@@ -155,8 +165,10 @@ export class Session {
     });
     this.viewers.set(id, viewer);
     clearTimeout(this.#idleTimer);
+    this.control.add({ id, name: p.name, eligible: p.canControl });
     viewer.events.once('@close', () => {
       this.viewers.delete(id);
+      this.control.remove(id);
       if (this.viewers.size === 0) this.#armIdleTimer();
     });
     this.#log.info({ viewerId: id, viewers: this.viewers.size }, 'viewer joined');
@@ -188,6 +200,7 @@ export class Session {
     return {
       id: this.id,
       screen: this.screen,
+      controllerId: this.control.controllerId,
       viewers: [...this.viewers.values()].map((v) => ({ id: v.id, input: { ...v.input.counts } })),
       video: (await this.videoSources()).map((s) => ({ codec: s.codec, ...s.stats })),
     };

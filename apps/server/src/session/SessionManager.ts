@@ -15,7 +15,7 @@ export interface SessionManagerOptions {
   inputRate: number;
   screen: ScreenInfo;
   video: VideoSettings;
-  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
+  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo; url?: string }) => Promise<AppRuntime>;
 }
 
 export type SessionManagerObserverEvents = { newsession: [session: Session] };
@@ -30,7 +30,8 @@ export class SessionManager {
 
   constructor(readonly o: SessionManagerOptions) {}
 
-  async create(): Promise<Session> {
+  /** Starts a session; `url` (checked by the caller against the URL policy) is the page its app browser opens. */
+  async create(o: { url?: string } = {}): Promise<Session> {
     if (this.#closed) throw new OffloadError('not-ready', 'The server is shutting down.');
     if (this.sessions.size + this.#starting >= this.o.maxSessions) {
       throw new OffloadError(
@@ -49,6 +50,7 @@ export class SessionManager {
         maxViewers: this.o.maxViewers,
         idleTimeoutMs: this.o.idleTimeoutMs,
         inputRate: this.o.inputRate,
+        url: o.url,
       });
     } catch (err) {
       log.error({ err }, 'session failed to start');

@@ -27,8 +27,15 @@ export const handlers: Handlers = {
     return { protocolVersion: PROTOCOL_VERSION, serverVersion: c.deps.serverVersion };
   },
 
-  async 'session/create'(c) {
-    const session = await c.deps.sessions.create();
+  async 'session/create'(c, m) {
+    c.deps.auth?.assertCanCreate(c.auth);
+    let url: string | undefined;
+    if (m.url !== undefined) {
+      if (!c.deps.urlPolicy) throw new OffloadError('url-not-allowed', 'This server opens only its own app.');
+      url = (await c.deps.urlPolicy.assertAllowed(m.url)).href;
+    }
+    const session = await c.deps.sessions.create({ url });
+    c.createdSessions.add(session.id);
     return { sessionId: session.id };
   },
 
@@ -38,14 +45,21 @@ export const handlers: Handlers = {
         'already-joined',
         'This connection has joined a session already; leave it first.',
       );
+    c.deps.auth?.assertCanJoin(c.auth, m.sessionId, c.createdSessions.has(m.sessionId));
     const session = c.deps.sessions.get(m.sessionId);
-    const viewer = session.addViewer();
+    const canControl = c.deps.auth?.canControl(c.auth) ?? true;
+    const viewer = session.addViewer({ name: c.auth.claims?.sub, canControl });
     c.attach(session, viewer);
+    const { controllerId, controllerName } = session.control;
     return {
       sessionId: session.id,
       viewerId: viewer.id,
       routerRtpCapabilities: session.router.rtpCapabilities as Record<string, unknown>,
       screen: session.screen,
+      role: controllerId === viewer.id ? 'controller' : 'viewer',
+      canControl,
+      controllerId,
+      ...(controllerName ? { controllerName } : {}),
     };
   },
 
@@ -120,5 +134,30 @@ export const handlers: Handlers = {
         m.protocol,
       );
     return { dataProducerId: dp.id };
+  },
+
+  // auth and roles
+  async 'control/grant'(c, m) {
+    const { session, viewer } = c.joined();
+    session.control.grant(viewer.id, m.viewerId);
+    return {};
+  },
+
+  async 'control/request'(c) {
+    const { session, viewer } = c.joined();
+    session.control.request(viewer.id);
+    return {};
+  },
+
+  async 'control/take'(c) {
+    const { session, viewer } = c.joined();
+    session.control.take(viewer.id);
+    return {};
+  },
+
+  async 'control/release'(c) {
+    const { session, viewer } = c.joined();
+    session.control.release(viewer.id);
+    return {};
   },
 };
