@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { OffloadError } from '@offload/protocol';
-import { type TokenClaims, type TokenRequest, signToken, verifyToken } from './tokens.js';
+import { signToken, type TokenClaims, type TokenRequest, verifyToken } from './tokens.js';
 
 export interface AuthOptions {
   /** HS256 key; undefined: open mode (no tokens; anyone reaching the port may create and join). */

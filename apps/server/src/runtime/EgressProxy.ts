@@ -61,7 +61,8 @@ export class EgressProxy {
 
   #denied(url: string, reason: string): void {
     this.counts.denied++;
-    this.#log.warn({ url, reason }, 'app request blocked by the URL policy');
+    // info, not warn: Chromium's own background requests (update checks…) land here all the time.
+    this.#log.info({ url, reason }, 'app request blocked by the URL policy');
     this.#onDenied?.(url, reason);
   }
 

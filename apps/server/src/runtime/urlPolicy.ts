@@ -64,8 +64,8 @@ const blocks = (() => {
     [V6_BLOCKS, 'ipv6'],
   ] as const) {
     for (const [addr, prefix, why] of list) {
-      let b = byReason.get(why);
-      if (!b) byReason.set(why, (b = new net.BlockList()));
+      const b = byReason.get(why) ?? new net.BlockList();
+      byReason.set(why, b);
       b.addSubnet(addr, prefix, type);
     }
   }
