@@ -72,13 +72,13 @@ export const Requests = {
       viewerId: Id,
       routerRtpCapabilities: Opaque,
       screen: ScreenInfo,
-      // auth and roles
+      // auth and roles (defaults: what a server without roles means, everyone's input is injected)
       /** 'controller' if this participant's input is injected now, else 'viewer' (watch only). */
-      role: ParticipantRole,
+      role: ParticipantRole.default('controller'),
       /** Whether this participant may take, request or be granted control. */
-      canControl: z.boolean(),
+      canControl: z.boolean().default(true),
       /** Who has control now (a viewerId), or null. */
-      controllerId: Id.nullable(),
+      controllerId: Id.nullable().default(null),
       controllerName: Name.optional(),
     }),
   ),
