@@ -102,7 +102,11 @@ async function authCheck(o: AuthApiOptions, req: http.IncomingMessage, res: http
       errorBody(new OffloadError('not-allowed', 'Pages from this origin may not connect.')),
     );
   }
-  if (o.auth.open) return json(res, 200, { ok: true, mode: 'open' });
+  // A player embedded on an allowed origin (?server=) must be able to read the answer.
+  const cors: Record<string, string> = req.headers.origin
+    ? { 'access-control-allow-origin': req.headers.origin, vary: 'Origin' }
+    : {};
+  if (o.auth.open) return json(res, 200, { ok: true, mode: 'open' }, cors);
   const token = url.searchParams.get('token');
   if (!token)
     return json(res, 401, errorBody(new OffloadError('unauthorized', 'An access token is required.')));
