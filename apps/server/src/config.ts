@@ -125,6 +125,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ?.split(',')
       .map((x) => x.trim())
       .filter(Boolean);
+  for (const o of list(e.OFFLOAD_ALLOWED_ORIGINS) ?? []) {
+    if (o !== '*' && !/^https?:\/\/[^/]+\/?$/.test(o)) {
+      throw new ConfigError(
+        `Invalid configuration:\n  OFFLOAD_ALLOWED_ORIGINS: "${o}" is not an origin (https://host[:port]) or *`,
+      );
+    }
+  }
   return {
     host: e.OFFLOAD_HOST,
     port: e.OFFLOAD_PORT,
