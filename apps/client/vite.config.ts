@@ -16,6 +16,7 @@ export default defineConfig({
       '/ws': { target: SERVER, ws: true },
       '/demo': SERVER,
       '/healthz': SERVER,
+      '/api': SERVER,
     },
   },
 });

@@ -99,7 +99,11 @@ try {
   for (const s of SEGMENTS)
     console.log(`  ${s.padEnd(14)} p50 ${round1(segments[s]!.p50)}  p95 ${round1(segments[s]!.p95)}`);
 
-  // 2. Monitor cost, side by side. The owner page stays (idle) so the session lives on.
+  // 2. Monitor cost, side by side. The owner page stays (idle) so the session lives on, and
+  // gives up control: each measured viewer then gets it on joining, so its drag is injected
+  // (a watcher's input would be dropped, and an unchanging picture would cost less).
+  await page.getByTestId('control-release').click();
+  await page.getByTestId('control-take').waitFor();
   const configs = [
     { name: 'monitorOff', query: '&latency=0', hud: false },
     { name: 'monitorOnHudHidden', query: '', hud: false },

@@ -1,5 +1,6 @@
 import type { ClockEstimate, LatencySample } from '@offload/latency';
 import { createRoot } from 'react-dom/client';
+import { diagnoseSignaling } from './core/authCheck';
 import { type LatencyCounts, LatencyMonitor } from './core/LatencyMonitor';
 import { StreamClient } from './core/StreamClient';
 import { resolveSignalingUrl } from './core/signalingUrl';
@@ -46,7 +47,8 @@ function signalingUrl(): string {
 
 const store = createOffloadStore();
 const withLatency = latencyMonitorEnabled(window.location.search);
-const client = new StreamClient({ url: signalingUrl(), control: withLatency });
+const url = signalingUrl();
+const client = new StreamClient({ url, control: withLatency, diagnose: () => diagnoseSignaling(url) });
 bindClientToStore(client, store);
 // With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no control channel.
 const monitor = withLatency

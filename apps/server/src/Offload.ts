@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Auth } from './auth/Auth.js';
 import { loadServerKey, ResumeTokens } from './auth/ResumeTokens.js';
 import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
@@ -6,6 +7,7 @@ import { moduleLogger } from './logger.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
+import { UrlPolicy } from './runtime/urlPolicy.js';
 import { WarmPool } from './runtime/WarmPool.js';
 import { SessionManager } from './session/SessionManager.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
@@ -26,6 +28,8 @@ export class Offload {
     readonly http: ReturnType<typeof createHttpServer>,
     readonly signaling: SignalingServer,
     readonly warm: WarmPool,
+    readonly auth: Auth,
+    readonly urlPolicy: UrlPolicy,
   ) {}
 
   static async start(config: Config): Promise<Offload> {
@@ -36,13 +40,30 @@ export class Offload {
       port: config.rtc.port,
     });
     let appUrl = config.appUrl;
-    const startApp = (logBindings: Record<string, unknown>) =>
+    const startApp = (logBindings: Record<string, unknown>, url?: string) =>
       ChromiumRuntime.start({
-        url: appUrl!,
+        url: url ?? appUrl!,
         screen: config.screen,
         executablePath: config.chromium,
         logBindings,
+        urlPolicy,
       });
+    const auth = new Auth({
+      secret: config.auth.secret,
+      maxTtlS: config.auth.maxTtlS,
+      allowedOrigins: config.auth.allowedOrigins,
+    });
+    if (auth.open) {
+      log.warn(
+        'OFFLOAD_AUTH_SECRET is not set: open mode, anyone who can reach this port may create and join sessions',
+      );
+    }
+    // The operator's configured app is trusted (its whole origin); the demo's prefix is added once the port is known.
+    const urlPolicy = new UrlPolicy({
+      allowPrivate: config.urlPolicy.allowPrivate,
+      hostAllowlist: config.urlPolicy.hostAllowlist,
+      alwaysAllowed: config.appUrl ? [`${new URL(config.appUrl).origin}/`] : [],
+    });
     // Warm runtimes and sessions together stay within the host's session limit.
     const warm: WarmPool = new WarmPool({
       size: config.warmRuntimes,
@@ -58,7 +79,9 @@ export class Offload {
       resumeGraceMs: config.resumeGraceS * 1000,
       screen: config.screen,
       video: config.video,
-      startRuntime: async ({ sessionId }) => (await warm.acquire()) ?? startApp({ sessionId }),
+      // Warm runtimes show the server's app: a session asking for another URL starts its own.
+      startRuntime: async ({ sessionId, url }) =>
+        (url ? undefined : await warm.acquire()) ?? startApp({ sessionId }, url),
     });
     const metrics = new Metrics(sessions, pool);
     sessions.observer.on('newsession', (s) => {
@@ -72,12 +95,15 @@ export class Offload {
       clientDir: config.clientDir ?? DEFAULT_CLIENT_DIR,
       debug: config.debug,
       health: () => ({ workers: pool.workers.length, warmRuntimes: warm.ready }),
+      authApi: { auth, urlPolicy, apiKey: config.auth.apiKey, publicUrl: config.auth.publicUrl },
     });
     const signaling = new SignalingServer(http, {
       sessions,
       serverVersion: SERVER_VERSION,
-      resumeTokens: new ResumeTokens(loadServerKey(undefined, config.stateDir), RESUME_TOKEN_TTL_S),
+      resumeTokens: new ResumeTokens(loadServerKey(config.auth.secret, config.stateDir), RESUME_TOKEN_TTL_S),
       onLatencyReport: (samples) => metrics.observeClientSamples(samples),
+      auth,
+      urlPolicy,
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -91,11 +117,14 @@ export class Offload {
     }
     const port = (http.address() as AddressInfo).port;
     // The app runtime loads the demo from this very server, over loopback.
-    appUrl ??= `http://127.0.0.1:${port}/demo/`;
+    if (!appUrl) {
+      appUrl = `http://127.0.0.1:${port}/demo/`;
+      urlPolicy.allowPrefix(appUrl);
+    }
     // Only now: the warm apps load the demo from this very server.
     warm.fill();
     log.info({ port, host: config.host, workers: config.workers }, 'offload listening');
-    return new Offload(config, pool, sessions, http, signaling, warm);
+    return new Offload(config, pool, sessions, http, signaling, warm, auth, urlPolicy);
   }
 
   get port(): number {

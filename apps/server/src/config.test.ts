@@ -36,4 +36,24 @@ describe('loadConfig', () => {
       expect((e as Error).message).toContain('OFFLOAD_CODECS');
     }
   });
+
+  it('reads the auth settings and refuses inconsistent ones', () => {
+    const c = loadConfig({
+      OFFLOAD_AUTH_SECRET: 'x'.repeat(32),
+      OFFLOAD_ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080',
+      OFFLOAD_URL_ALLOWLIST: 'Example.com,*.example.org',
+    });
+    expect(c.auth).toMatchObject({
+      secret: 'x'.repeat(32),
+      maxTtlS: 86_400,
+      allowedOrigins: ['https://a.example', 'http://b.example:8080'],
+    });
+    expect(c.urlPolicy).toEqual({ allowPrivate: false, hostAllowlist: ['example.com', '*.example.org'] });
+    expect(loadConfig({}).auth.secret).toBeUndefined();
+    expect(() => loadConfig({ OFFLOAD_AUTH_SECRET: 'short' })).toThrow(/OFFLOAD_AUTH_SECRET/);
+    expect(() => loadConfig({ OFFLOAD_API_KEY: 'k'.repeat(20) })).toThrow(/needs OFFLOAD_AUTH_SECRET/);
+    expect(() => loadConfig({ OFFLOAD_ALLOWED_ORIGINS: 'a.example/path' })).toThrow(
+      /OFFLOAD_ALLOWED_ORIGINS/,
+    );
+  });
 });

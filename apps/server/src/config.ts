@@ -65,6 +65,21 @@ const EnvSchema = z.object({
   OFFLOAD_CLIENT_DIR: z.string().optional(),
   /** Enables /debug endpoints (app state read-back for tests); never on in production. */
   OFFLOAD_DEBUG: bool.default(false),
+  // auth, roles and URL policy
+  /** HS256 key for access tokens (≥ 32 characters). Unset: open mode, anyone reaching the port may create and join sessions. */
+  OFFLOAD_AUTH_SECRET: z.string().min(32, 'must have at least 32 characters').optional(),
+  /** Longest lifetime a token may have (s); longer-lived tokens are refused. */
+  OFFLOAD_TOKEN_MAX_TTL_S: int(60, 31_536_000).default(86_400),
+  /** Enables POST /api/sessions for a backend that holds this key (Bearer); needs OFFLOAD_AUTH_SECRET. */
+  OFFLOAD_API_KEY: z.string().min(16, 'must have at least 16 characters').optional(),
+  /** Base URL of the player in links that POST /api/sessions returns; default http://<Host header>/. */
+  OFFLOAD_PUBLIC_URL: z.string().url().optional(),
+  /** Origins (comma list, or *) whose pages may open the signaling WebSocket; default: the server's own origin. */
+  OFFLOAD_ALLOWED_ORIGINS: z.string().optional(),
+  /** Let sessions open URLs on loopback/private/link-local addresses (the SSRF guard is off for them). */
+  OFFLOAD_ALLOW_PRIVATE_URLS: bool.default(false),
+  /** Host patterns (comma list: example.com, *.example.org) a session may open; unset: any public host. */
+  OFFLOAD_URL_ALLOWLIST: z.string().optional(),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -88,6 +103,16 @@ export type Config = {
   clientDir: string | undefined;
   debug: boolean;
   logLevel: string;
+  auth: {
+    /** undefined: open mode. */
+    secret: string | undefined;
+    maxTtlS: number;
+    apiKey: string | undefined;
+    publicUrl: string | undefined;
+    /** undefined: same origin only; ['*']: any. */
+    allowedOrigins: string[] | undefined;
+  };
+  urlPolicy: { allowPrivate: boolean; hostAllowlist: string[] | undefined };
 };
 
 export class ConfigError extends Error {
@@ -103,6 +128,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines}`);
   }
   const e = r.data;
+  if (e.OFFLOAD_API_KEY && !e.OFFLOAD_AUTH_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OFFLOAD_API_KEY: needs OFFLOAD_AUTH_SECRET (the API mints tokens)',
+    );
+  }
+  const list = (s: string | undefined) =>
+    s
+      ?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  for (const o of list(e.OFFLOAD_ALLOWED_ORIGINS) ?? []) {
+    if (o !== '*' && !/^https?:\/\/[^/]+\/?$/.test(o)) {
+      throw new ConfigError(
+        `Invalid configuration:\n  OFFLOAD_ALLOWED_ORIGINS: "${o}" is not an origin (https://host[:port]) or *`,
+      );
+    }
+  }
   return {
     host: e.OFFLOAD_HOST,
     port: e.OFFLOAD_PORT,
@@ -131,5 +173,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientDir: e.OFFLOAD_CLIENT_DIR,
     debug: e.OFFLOAD_DEBUG,
     logLevel: e.LOG_LEVEL,
+    auth: {
+      secret: e.OFFLOAD_AUTH_SECRET,
+      maxTtlS: e.OFFLOAD_TOKEN_MAX_TTL_S,
+      apiKey: e.OFFLOAD_API_KEY,
+      publicUrl: e.OFFLOAD_PUBLIC_URL,
+      allowedOrigins: list(e.OFFLOAD_ALLOWED_ORIGINS),
+    },
+    urlPolicy: {
+      allowPrivate: e.OFFLOAD_ALLOW_PRIVATE_URLS,
+      hostAllowlist: list(e.OFFLOAD_URL_ALLOWLIST)?.map((h) => h.toLowerCase()),
+    },
   };
 }

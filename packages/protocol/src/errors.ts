@@ -18,6 +18,11 @@ export const ERROR_CODES = [
   'not-allowed',
   'runtime-failed',
   'internal',
+  // auth, roles and URL policy
+  'unauthorized',
+  'token-expired',
+  'not-controller',
+  'url-not-allowed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

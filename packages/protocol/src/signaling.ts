@@ -26,6 +26,12 @@ function req<T extends string, P extends z.ZodRawShape, R extends z.ZodTypeAny>(
   };
 }
 
+/** A participant's current role: the controller's input is injected, a viewer only watches. */
+export const ParticipantRole = z.enum(['controller', 'viewer']);
+export type ParticipantRole = z.infer<typeof ParticipantRole>;
+/** A participant's display name (the token's `sub`). */
+const Name = z.string().max(128);
+
 export const ScreenInfo = z.object({
   /** App screen size in CSS px (the video's resolution). */
   width: z.number().int().positive(),
@@ -54,7 +60,15 @@ export const JoinedData = z.object({
    * restarted (`session/resume`). Signed by the server; valid for a limited time, renewed on
    * every resume.
    */
-  resumeToken: z.string().min(1).max(1024),
+  resumeToken: z.string().min(1).max(4096),
+  // auth and roles (defaults: what a server without roles means, everyone's input is injected)
+  /** 'controller' if this participant's input is injected now, else 'viewer' (watch only). */
+  role: ParticipantRole.default('controller'),
+  /** Whether this participant may take, request or be granted control. */
+  canControl: z.boolean().default(true),
+  /** Who has control now (a viewerId), or null. */
+  controllerId: Id.nullable().default(null),
+  controllerName: Name.optional(),
 });
 export type JoinedData = z.infer<typeof JoinedData>;
 
@@ -66,7 +80,11 @@ export const Requests = {
   ),
   'session/create': req(
     'session/create',
-    { profile: z.string().max(64).optional() },
+    {
+      profile: z.string().max(64).optional(),
+      /** The page a cloud-browser session opens (http/https; checked against the server's URL policy). Default: the server's app. */
+      url: z.string().max(2048).optional(),
+    },
     z.object({ sessionId: Id }),
   ),
   'session/join': req('session/join', { sessionId: Id }, JoinedData),
@@ -115,7 +133,7 @@ export const Requests = {
   // Recovery: take one's place again after a dropped socket, a media restart or a server restart.
   'session/resume': req(
     'session/resume',
-    { sessionId: Id, resumeToken: z.string().min(1).max(1024) },
+    { sessionId: Id, resumeToken: z.string().min(1).max(4096) },
     JoinedData.extend({
       /**
        * false: the server kept this client's transports and consumers (its socket had only
@@ -130,6 +148,15 @@ export const Requests = {
     { transportId: Id },
     z.object({ iceParameters: Opaque }),
   ),
+  // auth and roles: handing control over (the server is the authority; see apps/server/src/session/Control.ts)
+  /** The controller hands control to another eligible participant. */
+  'control/grant': req('control/grant', { viewerId: Id }, z.object({})),
+  /** An eligible participant asks the controller for control (it gets `control/requested`). */
+  'control/request': req('control/request', {}, z.object({})),
+  /** An eligible participant takes control while nobody holds it. */
+  'control/take': req('control/take', {}, z.object({})),
+  /** The controller gives control up (nobody holds it afterwards). */
+  'control/release': req('control/release', {}, z.object({})),
 } as const;
 
 export type RequestType = keyof typeof Requests;
@@ -169,6 +196,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
   // Recovery
   Requests['session/resume'].message,
   Requests['transport/restart-ice'].message,
+  // auth and roles
+  Requests['control/grant'].message,
+  Requests['control/request'].message,
+  Requests['control/take'].message,
+  Requests['control/release'].message,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -190,5 +222,14 @@ export const ServerMessage = z.union([
    * client's transports are gone; `session/resume` to get new ones. The session id stays.
    */
   z.object({ type: z.literal('session/restarted'), sessionId: Id, reason: z.string() }),
+  // auth and roles
+  /** Control moved (to a viewerId, or to nobody); sent to every participant. */
+  z.object({
+    type: z.literal('control/changed'),
+    controllerId: Id.nullable(),
+    controllerName: Name.optional(),
+  }),
+  /** To the controller: a participant asks for control (answer with control/grant). */
+  z.object({ type: z.literal('control/requested'), viewerId: Id, name: Name.optional() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

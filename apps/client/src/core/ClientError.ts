@@ -44,6 +44,11 @@ const USER_TEXT: Partial<Record<StreamErrorCode, string>> = {
   'at-capacity': 'The server is busy. Try again in a few minutes.',
   'rate-limited': 'Too many requests. Wait a moment and retry.',
   'runtime-failed': 'The app failed to start on the server. Start a new demo session.',
+  unauthorized: 'This link is not valid for this server (its access token was refused). Ask for a new link.',
+  'token-expired': 'This link has expired. Ask whoever shared it for a new one.',
+  'not-allowed':
+    "This link doesn't allow that (its access token is for another session, or this page may not connect).",
+  'not-controller': 'Another participant has control; ask for it to use the app.',
 };
 
 /** A failure with a machine-readable `code`; `userText` says what to do about it. */

@@ -67,6 +67,11 @@ export type SignalingClientEvents = {
   'invalid-message': [OffloadError];
   /** The socket closed after having been open (not called for `close()`). */
   disconnected: [ClientError];
+  // auth and roles
+  /** Control of the session moved (to a viewer id, or to nobody). */
+  'control-changed': [{ controllerId: string | null; controllerName?: string }];
+  /** To the controller: a participant asks for control. */
+  'control-requested': [{ viewerId: string; name?: string }];
 };
 
 /** A message without id or response: input over the socket, latency reports. */
@@ -247,6 +252,12 @@ export class SignalingClient extends TypedEmitter<SignalingClientEvents> {
         return;
       case 'session/restarted':
         this.emit('session-restarted', { sessionId: msg.sessionId, reason: msg.reason });
+        return;
+      case 'control/changed':
+        this.emit('control-changed', { controllerId: msg.controllerId, controllerName: msg.controllerName });
+        return;
+      case 'control/requested':
+        this.emit('control-requested', { viewerId: msg.viewerId, name: msg.name });
         return;
     }
   }

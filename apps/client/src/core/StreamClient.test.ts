@@ -3,6 +3,7 @@ import { Device } from 'mediasoup-client';
 import { FakeHandler } from 'mediasoup-client/lib/handlers/FakeHandler';
 import * as fakeParameters from 'mediasoup-client/lib/test/fakeParameters';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClientError } from './ClientError';
 import type { SocketHandlers } from './SignalingClient';
 import { type ConnectionState, StreamClient } from './StreamClient';
 
@@ -425,6 +426,69 @@ describe('StreamClient', () => {
       });
       client.close();
       expect(pingChannel).toEqual([true, false]);
+    });
+  });
+
+  describe('roles', () => {
+    it('follows who has control, sends no input while watching, and moves control on request', async () => {
+      const { server, client } = setup();
+      server.answers['session/join'] = (m) => ({
+        sessionId: m.sessionId,
+        viewerId: 'me',
+        routerRtpCapabilities: fakeParameters.generateRouterRtpCapabilities(),
+        screen: { width: 390, height: 844, touch: true },
+        role: 'viewer',
+        canControl: true,
+        controllerId: 'ann',
+        controllerName: 'Ann',
+      });
+      server.answers['control/request'] = () => ({});
+      const roles: unknown[] = [];
+      client.on('role', (r) => roles.push(r));
+      await client.join('sess-1');
+      expect(client.role).toEqual({
+        inControl: false,
+        canControl: true,
+        controllerId: 'ann',
+        controllerName: 'Ann',
+      });
+      expect(client.sendInput({ type: 'text', text: 'x' })).toBe(false);
+      expect(server.received.some((m) => m.type === 'input')).toBe(false);
+      await client.requestControl();
+      expect(server.types()).toContain('control/request');
+      server.push({ type: 'control/changed', controllerId: 'me' });
+      expect(client.role?.inControl).toBe(true);
+      expect(client.sendInput({ type: 'text', text: 'x' })).toBe(true);
+      // Requests reach only a controller.
+      const asks: unknown[] = [];
+      client.on('control-requested', (f) => asks.push(f));
+      server.push({ type: 'control/requested', viewerId: 'bo', name: 'Bo' });
+      expect(asks).toEqual([{ viewerId: 'bo', name: 'Bo' }]);
+      expect(roles).toHaveLength(2);
+      await client.leave();
+      expect(client.role).toBeNull();
+      client.close();
+    });
+
+    it("treats a server without roles as everyone's input counting", async () => {
+      const { client } = setup();
+      await client.join('sess-1');
+      expect(client.role).toMatchObject({ inControl: true, canControl: true, controllerId: null });
+      expect(client.sendInput({ type: 'text', text: 'x' })).toBe(true);
+      client.close();
+    });
+
+    it('asks diagnose() why the socket would not open', async () => {
+      const server = new FakeServer();
+      server.open = false;
+      const client = new StreamClient({
+        url: 'ws://test/ws?token=t',
+        socketFactory: server.factory,
+        diagnose: async () => new ClientError('token-expired', 'expired'),
+      });
+      await expect(client.connect()).rejects.toMatchObject({ code: 'token-expired' });
+      expect(client.state).toBe('failed');
+      client.close();
     });
   });
 });

@@ -8,6 +8,7 @@ import {
   type Ping,
   PROTOCOL_VERSION,
   parseDownstreamMessage,
+  type RequestPayload,
   type ScreenInfo,
 } from '@offload/protocol';
 import { Device, type types } from 'mediasoup-client';
@@ -37,6 +38,16 @@ export interface SessionInfo {
   screen: ScreenInfo;
 }
 
+/** Who controls the session, as the server last said; only the controller's input is injected. */
+export interface ControlInfo {
+  /** This participant holds control: its input reaches the app. */
+  inControl: boolean;
+  /** This participant may take, request or be granted control (controller token, or open mode). */
+  canControl: boolean;
+  controllerId: string | null;
+  controllerName?: string;
+}
+
 export type StreamClientEvents = {
   /** Connection state changed; `error` is set in `failed` (and in `closed` when the session ended). */
   state: [state: ConnectionState, error: ClientError | null];
@@ -52,6 +63,11 @@ export type StreamClientEvents = {
   'ping-channel': [open: boolean];
   /** A validated message from the server's control channel (pong, input timing). */
   control: [message: DownstreamMessage];
+  // auth and roles
+  /** Who controls the session changed (also once on join); null when not joined. */
+  role: [info: ControlInfo | null];
+  /** To the controller: a participant asks for control (answer with grantControl). */
+  'control-requested': [from: { viewerId: string; name?: string }];
 };
 
 export interface StreamClientOptions {
@@ -71,6 +87,12 @@ export interface StreamClientOptions {
   reconnectForMs?: number;
   /** Delay before the first reconnect attempt, in ms (doubles up to 1 s, ±25 % jitter). Default 250. */
   reconnectDelayMs?: number;
+  /**
+   * Asked when the socket would not open: a browser sees no HTTP status for a refused
+   * upgrade, so this can ask the server why (e.g. GET /api/auth-check) and return a better
+   * error (`unauthorized`, `token-expired`), or null to keep `server-unreachable`.
+   */
+  diagnose?: () => Promise<ClientError | null>;
 }
 
 /**
@@ -101,6 +123,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   #state: ConnectionState = 'idle';
   #error: ClientError | null = null;
   #session: SessionInfo | null = null;
+  #role: ControlInfo | null = null;
   #tracks: MediaStreamTrack[] = [];
 
   readonly #options: StreamClientOptions;
@@ -137,6 +160,10 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   get session(): SessionInfo | null {
     return this.#session;
   }
+  /** Who controls the session; null when not joined. */
+  get role(): ControlInfo | null {
+    return this.#role;
+  }
   get tracks(): readonly MediaStreamTrack[] {
     return this.#tracks;
   }
@@ -166,7 +193,15 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       if (!ACTIVE.has(this.#state) && this.#state !== 'reconnecting') this.#setState('connecting', null);
       const sig = this.#newSignaling();
       this.#ready = (async () => {
-        await sig.open();
+        try {
+          await sig.open();
+        } catch (err) {
+          const why =
+            ClientError.from(err).code === 'server-unreachable'
+              ? await this.#options.diagnose?.().catch(() => null)
+              : null;
+          throw why ?? err;
+        }
         const hello = await sig.request('hello', {
           protocolVersion: PROTOCOL_VERSION,
           client: this.#options.clientName ?? 'offload-web',
@@ -232,6 +267,13 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   async #startMedia(joined: JoinedData, attempt: number): Promise<void> {
     this.#resume = { sessionId: joined.sessionId, token: joined.resumeToken };
     this.#setSession({ sessionId: joined.sessionId, viewerId: joined.viewerId, screen: joined.screen });
+    this.#setRole({
+      // `role` rather than the ids: a server without roles answers 'controller' for everyone.
+      inControl: joined.role === 'controller',
+      canControl: joined.canControl,
+      controllerId: joined.controllerId,
+      controllerName: joined.controllerName,
+    });
     this.#input = new InputSender({
       // Whichever socket is current: a resume replaces it.
       fallback: (event) => this.#sig?.sendInput(event) ?? false,
@@ -336,9 +378,11 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     }
   }
 
-  /** Sends one input event (stamped with seq and ts); false if no session can take it. */
+  /** Sends one input event (stamped with seq and ts); false if no session can take it or another participant has control. */
   sendInput(draft: InputDraft): boolean {
     if (!this.#input || !this.#session || !ACTIVE.has(this.#state)) return false;
+    // The server drops a watcher's input anyway; not sending it spares the wire and the warnings.
+    if (this.#role && !this.#role.inControl) return false;
     return this.#input.send(draft) !== null;
   }
 
@@ -374,6 +418,40 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   async getVideoStats(): Promise<RTCStatsReport | null> {
     const consumer = [...this.#consumers.values()].find((c) => c.kind === 'video' && !c.closed);
     return consumer ? consumer.getStats() : null;
+  }
+
+  /** Asks the controller for control (it may answer by granting it). */
+  requestControl(): Promise<void> {
+    return this.#controlRequest('control/request', {});
+  }
+
+  /** Takes control, which nobody holds. */
+  takeControl(): Promise<void> {
+    return this.#controlRequest('control/take', {});
+  }
+
+  /** Hands control to another participant (the controller only). */
+  grantControl(viewerId: string): Promise<void> {
+    return this.#controlRequest('control/grant', { viewerId });
+  }
+
+  /** Gives control up (the controller only). */
+  releaseControl(): Promise<void> {
+    return this.#controlRequest('control/release', {});
+  }
+
+  async #controlRequest<K extends 'control/request' | 'control/take' | 'control/grant' | 'control/release'>(
+    type: K,
+    payload: RequestPayload<K>,
+  ): Promise<void> {
+    if (!this.#session) throw new ClientError('not-joined', 'Join a session first.');
+    try {
+      await this.#signaling().request(type, payload);
+    } catch (err) {
+      const error = ClientError.from(err);
+      this.#warn(error);
+      throw error;
+    }
   }
 
   /** Leaves the session but keeps the socket for another join. */
@@ -425,6 +503,19 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       });
     });
     sig.on('server-error', (err) => this.#warn(err));
+    sig.on('control-changed', ({ controllerId, controllerName }) => {
+      const session = this.#session;
+      if (!session || !this.#role) return;
+      this.#setRole({
+        ...this.#role,
+        inControl: controllerId === session.viewerId,
+        controllerId,
+        controllerName,
+      });
+    });
+    sig.on('control-requested', (from) => {
+      if (this.#role?.inControl) this.emit('control-requested', from);
+    });
     sig.on('invalid-message', (err) => this.#warn(err));
     sig.on('disconnected', (err) => {
       this.#dropSignaling(sig);
@@ -636,7 +727,14 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   #setSession(session: SessionInfo | null): void {
     if (this.#session === session) return;
     this.#session = session;
+    if (!session) this.#setRole(null);
     this.emit('session', session);
+  }
+
+  #setRole(role: ControlInfo | null): void {
+    if (this.#role === role) return;
+    this.#role = role;
+    this.emit('role', role);
   }
 
   #setState(state: ConnectionState, error: ClientError | null): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSignalingUrl } from './signalingUrl';
+import { authCheckUrl, resolveSignalingUrl } from './signalingUrl';
 
 describe('resolveSignalingUrl', () => {
   it('uses the page origin by default', () => {
@@ -36,5 +36,19 @@ describe('resolveSignalingUrl', () => {
     expect(() => resolveSignalingUrl({ protocol: 'http:', host: 'a', search: '?server=u@h:1' })).toThrow(
       TypeError,
     );
+  });
+
+  it('passes ?token= on to the socket URL, and derives the auth-check URL from it', () => {
+    const url = resolveSignalingUrl({
+      protocol: 'https:',
+      host: 'o.example',
+      search: '?session=s&token=a.b-c_d',
+    });
+    expect(url).toBe('wss://o.example/ws?token=a.b-c_d');
+    expect(authCheckUrl(url)).toBe('https://o.example/api/auth-check?token=a.b-c_d');
+    expect(resolveSignalingUrl({ protocol: 'http:', host: 'a', search: '?server=127.0.0.1:9&token=t' })).toBe(
+      'ws://127.0.0.1:9/ws?token=t',
+    );
+    expect(authCheckUrl('ws://a/ws')).toBe('http://a/api/auth-check');
   });
 });

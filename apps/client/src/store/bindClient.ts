@@ -20,6 +20,7 @@ export function bindClientToStore(
   const s = () => store.getState();
   s().setConnection(client.state, client.error?.toInfo() ?? null);
   s().setSession(client.session);
+  s().setControl(client.role);
   s().setStreamReady(client.tracks.length > 0);
 
   let timer: ReturnType<typeof setInterval> | null = null;
@@ -47,6 +48,8 @@ export function bindClientToStore(
       } else if (state !== 'streaming') stopPolling();
     }),
     client.on('session', (info) => s().setSession(info)),
+    client.on('role', (info) => s().setControl(info)),
+    client.on('control-requested', (from) => s().setControlRequest(from)),
     client.on('tracks', (tracks) => {
       s().setStreamReady(tracks.length > 0);
       if (tracks.length === 0) s().setAutoplayBlocked(false);

@@ -22,7 +22,13 @@ export function createOffloadStore({
     ...createMediaSlice(...a),
     ...createLatencySlice(storage)(...a),
     reset: () => {
-      a[0]({ connection: initialConnection, session: initialSession, media: initialMedia });
+      a[0]({
+        connection: initialConnection,
+        session: initialSession,
+        media: initialMedia,
+        control: null,
+        controlRequest: null,
+      });
       a[1]().resetLatency();
     },
   }));

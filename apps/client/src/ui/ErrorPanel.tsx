@@ -13,6 +13,10 @@ const TITLES: Partial<Record<StreamErrorCode, string>> = {
   'unsupported-browser': 'Browser not supported',
   'media-failed': 'Media connection failed',
   'at-capacity': 'Server busy',
+  unauthorized: 'Access denied',
+  'token-expired': 'Link expired',
+  'not-allowed': 'Not allowed',
+  'url-not-allowed': 'Address not allowed',
 };
 
 /** What a user can do about each failure. */
@@ -25,6 +29,12 @@ function actionFor(code: StreamErrorCode): 'new-session' | 'retry' | 'reload' | 
       return 'new-session';
     case 'incompatible-protocol':
       return 'reload';
+    // A new link (token) has to come from whoever shared this one.
+    case 'unauthorized':
+    case 'token-expired':
+    case 'not-allowed':
+    case 'url-not-allowed':
+      return null;
     case 'cannot-consume':
     case 'unsupported-browser':
       return null;

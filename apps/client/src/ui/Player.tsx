@@ -2,6 +2,7 @@ import { type CSSProperties, useCallback, useEffect, useRef } from 'react';
 import { InputCapture } from '../core/InputCapture';
 import { createVideoFrameMarkerReader } from '../core/markerReader';
 import { installShortcut, isHudShortcut } from '../core/shortcuts';
+import { ControlBar } from './ControlBar';
 import { ErrorPanel } from './ErrorPanel';
 import { Hud } from './Hud';
 import { useClient, useLatencyMonitor, useOffload, useStoreApi } from './OffloadContext';
@@ -123,6 +124,7 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
           </div>
         )}
       </div>
+      {!embed && streamReady && <ControlBar />}
       {!embed && (
         <StatusBar
           routeSessionId={sessionId}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useOffload } from './OffloadContext';
-import { sessionUrl } from './route';
+import { shareUrl } from './route';
 
 /** The slim bar under (desktop) or over (phone) the player: state, link, and stream numbers. */
 export function StatusBar({
@@ -20,7 +20,7 @@ export function StatusBar({
 
   const share = async () => {
     if (!sessionId) return;
-    const url = sessionUrl(sessionId);
+    const url = shareUrl(sessionId);
     try {
       await navigator.clipboard.writeText(url);
       setCopied(true);

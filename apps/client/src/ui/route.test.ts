@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencyMonitorEnabled, parseRoute, sessionUrl } from './route';
+import { latencyMonitorEnabled, parseRoute, sessionUrl, shareUrl } from './route';
 
 describe('parseRoute', () => {
   it('reads session and embed', () => {
@@ -26,5 +26,13 @@ describe('latencyMonitorEnabled', () => {
     expect(latencyMonitorEnabled('?session=a&latency=1')).toBe(true);
     expect(latencyMonitorEnabled('?session=a&latency=0')).toBe(false);
     expect(latencyMonitorEnabled('?latency=off')).toBe(false);
+  });
+});
+
+describe('shareUrl', () => {
+  it("never shares the participant's own access token", () => {
+    expect(shareUrl('s1', 'http://h/?session=s0&token=secret&server=127.0.0.1:8080')).toBe(
+      'http://h/?session=s1&server=127.0.0.1:8080',
+    );
   });
 });

@@ -33,6 +33,17 @@ export function sessionUrl(sessionId: string | null, base: string = window.locat
   return url.toString().replace(/%3A/gi, ':');
 }
 
+/**
+ * The link a participant copies to share the session: never with their own access token
+ * (it may be a controller's); in token mode the others need their own link (e.g. a viewerUrl
+ * from POST /api/sessions).
+ */
+export function shareUrl(sessionId: string, base: string = window.location.href): string {
+  const url = new URL(sessionUrl(sessionId, base));
+  url.searchParams.delete('token');
+  return url.toString().replace(/%3A/gi, ':');
+}
+
 /** Moves to a session (or the start page) without reloading: history.pushState. */
 export function navigate(sessionId: string | null): void {
   window.history.pushState(null, '', sessionUrl(sessionId));

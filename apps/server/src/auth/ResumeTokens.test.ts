@@ -9,16 +9,26 @@ const key = Buffer.alloc(32, 7);
 describe('ResumeTokens', () => {
   it('round-trips the session and viewer id', () => {
     const t = new ResumeTokens(key, 60);
-    expect(t.verify(t.issue('s1', 'v1', 1_000_000), 1_000_000)).toEqual({ sid: 's1', vid: 'v1', exp: 1060 });
+    expect(
+      t.verify(t.issue({ sid: 's1', vid: 'v1', ctl: false, name: 'ann' }, 1_000_000), 1_000_000),
+    ).toEqual({
+      sid: 's1',
+      vid: 'v1',
+      ctl: false,
+      name: 'ann',
+      exp: 1060,
+    });
   });
 
   it('rejects expired, forged, tampered and malformed tokens with a typed error', () => {
     const t = new ResumeTokens(key, 60);
-    const token = t.issue('s1', 'v1', 0);
+    const token = t.issue({ sid: 's1', vid: 'v1', ctl: true }, 0);
     expect(() => t.verify(token, 61_000)).toThrow(/expired/);
     expect(() => new ResumeTokens(Buffer.alloc(32, 8), 60).verify(token, 0)).toThrow(/not valid/);
     const [body, mac] = token.split('.');
-    const other = Buffer.from(JSON.stringify({ sid: 's2', vid: 'v1', exp: 60 })).toString('base64url');
+    const other = Buffer.from(JSON.stringify({ sid: 's2', vid: 'v1', ctl: true, exp: 60 })).toString(
+      'base64url',
+    );
     expect(() => t.verify(`${other}.${mac}`, 0)).toThrow(/not valid/);
     for (const bad of ['', '.', 'abc', `${body}.`, `.${mac}`, 'a.b.c'])
       expect(() => t.verify(bad, 0)).toThrow(expect.objectContaining({ code: 'not-allowed' }));

@@ -9,6 +9,12 @@ export interface ResumeClaims {
   sid: string;
   /** The participant's viewer id, kept across resumes. */
   vid: string;
+  /** Whether it may hold control (it joined with a controller token, or in open mode). */
+  ctl: boolean;
+  /** Its display name, if its token had one. */
+  name?: string;
+  /** The page the session's app opened, if not the server's own (to re-create the session). */
+  url?: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -31,8 +37,8 @@ export class ResumeTokens {
     this.#key = key;
   }
 
-  issue(sid: string, vid: string, nowMs = Date.now()): string {
-    const claims: ResumeClaims = { sid, vid, exp: Math.floor(nowMs / 1000) + this.ttlS };
+  issue(c: Omit<ResumeClaims, 'exp'>, nowMs = Date.now()): string {
+    const claims: ResumeClaims = { ...c, exp: Math.floor(nowMs / 1000) + this.ttlS };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return `${body}.${this.#mac(body)}`;
   }
@@ -53,7 +59,14 @@ export class ResumeTokens {
     } catch {
       throw invalid('the resume token is malformed');
     }
-    if (typeof claims.sid !== 'string' || typeof claims.vid !== 'string' || typeof claims.exp !== 'number')
+    if (
+      typeof claims.sid !== 'string' ||
+      typeof claims.vid !== 'string' ||
+      typeof claims.ctl !== 'boolean' ||
+      typeof claims.exp !== 'number' ||
+      (claims.name !== undefined && typeof claims.name !== 'string') ||
+      (claims.url !== undefined && typeof claims.url !== 'string')
+    )
       throw invalid('the resume token is malformed');
     if (claims.exp * 1000 < nowMs) throw invalid('the resume token has expired');
     return claims as ResumeClaims;

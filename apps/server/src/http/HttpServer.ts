@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import type { Metrics } from '../metrics/Metrics.js';
 import type { SessionManager } from '../session/SessionManager.js';
+import { type AuthApiOptions, handleAuthApi } from './authApi.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const DEFAULT_CLIENT_DIR = path.join(repoRoot, 'apps/client/dist');
@@ -17,6 +18,8 @@ export interface HttpOptions {
   debug: boolean;
   /** Extra fields for /healthz (e.g. workers alive). */
   health: () => Record<string, unknown>;
+  /** /api/auth-check and POST /api/sessions. */
+  authApi?: Omit<AuthApiOptions, 'sessions'>;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -50,6 +53,7 @@ export function createHttpServer(o: HttpOptions): http.Server {
       );
       return;
     }
+    if (o.authApi && handleAuthApi({ ...o.authApi, sessions: o.sessions }, req, res, url)) return;
     if (url.pathname === '/demo' || url.pathname.startsWith('/demo/')) {
       req.url = req.url!.slice('/demo'.length) || '/';
       return demo(req, res, () => json(res, 404, { error: 'not found' }));

@@ -9,8 +9,10 @@ import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
+import { EgressProxy } from './EgressProxy.js';
 import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript, STAMP_SPACING_MS } from './markerScript.js';
 import { killGroup, trackGroup, untrackGroup } from './processReaper.js';
+import type { UrlPolicy } from './urlPolicy.js';
 import { Xvfb } from './Xvfb.js';
 
 export interface ChromiumRuntimeOptions {
@@ -19,6 +21,12 @@ export interface ChromiumRuntimeOptions {
   executablePath: string;
   /** Extra context for log lines (e.g. the session id). */
   logBindings?: Record<string, unknown>;
+  /**
+   * Every request of the app browser (navigations, redirects, subresources, fetch, iframes,
+   * workers, WebSockets) goes through an EgressProxy asking this policy. Without it, the
+   * browser reaches whatever the host can.
+   */
+  urlPolicy?: UrlPolicy;
 }
 
 /** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
@@ -82,6 +90,8 @@ export class ChromiumRuntime implements AppRuntime {
     readonly browserPgid: number | undefined,
     log: Logger,
     readonly events: EventEmitter<AppRuntimeEvents>,
+    /** The app browser's way out, if a URL policy applies. */
+    readonly egress: EgressProxy | undefined,
   ) {
     this.#log = log;
     xvfb.events.once('exit', () => this.#died('X server exited'));
@@ -93,7 +103,22 @@ export class ChromiumRuntime implements AppRuntime {
     const events = new EventEmitter<AppRuntimeEvents>();
     const log = moduleLogger('chromium-runtime', o.logBindings);
     const { width, height, touch } = o.screen;
-    const xvfb = await Xvfb.start({ width, height });
+    const egress = o.urlPolicy
+      ? await EgressProxy.start(o.urlPolicy, { logBindings: o.logBindings })
+      : undefined;
+    const egressArgs = egress
+      ? [
+          `--proxy-server=${egress.url}`,
+          // No bypass, not even the implicit one for loopback: the demo app is on loopback too.
+          '--proxy-bypass-list=<-loopback>',
+          // WebRTC from the app page could reach private addresses over UDP, past the proxy.
+          '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+        ]
+      : [];
+    const xvfb = await Xvfb.start({ width, height }).catch(async (err) => {
+      await egress?.close();
+      throw err;
+    });
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
     let context: BrowserContext | undefined;
     let browserPgid: number | undefined;
@@ -103,7 +128,7 @@ export class ChromiumRuntime implements AppRuntime {
         headless: false,
         viewport: null,
         env: { ...process.env, DISPLAY: xvfb.display },
-        args: [...CHROMIUM_ARGS, `--window-size=${width},${height}`],
+        args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`],
         // No "controlled by automated software" bar over the app.
         ignoreDefaultArgs: ['--enable-automation'],
         timeout: 20_000,
@@ -130,12 +155,24 @@ export class ChromiumRuntime implements AppRuntime {
         );
       }
       log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid, browserPgid }, 'app runtime started');
-      return new ChromiumRuntime(o.screen, xvfb, context, page, cdp, userDataDir, browserPgid, log, events);
+      return new ChromiumRuntime(
+        o.screen,
+        xvfb,
+        context,
+        page,
+        cdp,
+        userDataDir,
+        browserPgid,
+        log,
+        events,
+        egress,
+      );
     } catch (err) {
       await context?.close().catch(() => {});
       killGroup(browserPgid);
       untrackGroup(browserPgid);
       await xvfb.stop();
+      await egress?.close();
       await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
       throw err;
     }
@@ -215,6 +252,7 @@ export class ChromiumRuntime implements AppRuntime {
       killGroup(this.browserPgid);
       untrackGroup(this.browserPgid);
       await this.xvfb.stop();
+      await this.egress?.close();
       await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
       this.#log.info('app runtime stopped');
     })();

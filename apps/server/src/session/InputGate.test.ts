@@ -44,4 +44,19 @@ describe('InputGate', () => {
     gate.handleMessage(tap(1));
     expect(n).toBe(0);
   });
+
+  it("drops a viewer's input while it is not in control, reports it once, and passes it once it is", () => {
+    let n = 0;
+    let inControl = false;
+    const errors: OffloadError[] = [];
+    const gate = new InputGate({ rate: 100, sink: () => n++, mayInject: () => inControl });
+    gate.events.on('rejected', (e) => errors.push(e));
+    for (let i = 0; i < 100; i++) gate.handleMessage(tap(i));
+    gate.handleMessage(JSON.stringify({ type: 'ping', id: 1, t0: 1 }));
+    expect(n).toBe(0);
+    expect(errors.map((e) => e.code)).toEqual(['not-controller']);
+    inControl = true;
+    gate.handleMessage(tap(101));
+    expect(n).toBe(1);
+  });
 });

@@ -17,6 +17,8 @@ export interface InputGateOptions {
   onPing?: (ping: Ping, receivedAt: number) => void;
   /** Minimum time between two reports of the same error code (ms). Default 1000. */
   rejectReportIntervalMs?: number;
+  /** Whether this viewer's input may reach the app now (it holds control). Default: always. */
+  mayInject?: () => boolean;
 }
 
 /**
@@ -50,6 +52,15 @@ export class InputGate {
 
   #pass(e: InputEvent, via: 'dataChannel' | 'webSocket', receivedAt: number): void {
     if (this.#closed) return;
+    if (this.options.mayInject && !this.options.mayInject()) {
+      this.#reject(
+        new OffloadError(
+          'not-controller',
+          'You are watching: another participant has control; input dropped.',
+        ),
+      );
+      return;
+    }
     if (!this.#bucket.take()) {
       this.#reject(
         new OffloadError(

@@ -8,6 +8,7 @@ import type { PooledWorker } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { serverNow } from '../util/clock.js';
 import { newId } from '../util/ids.js';
+import { Control } from './Control.js';
 import { InputGate } from './InputGate.js';
 import { InputTimings } from './InputTimings.js';
 import { Viewer } from './Viewer.js';
@@ -29,7 +30,9 @@ export interface SessionOptions {
   acquireWorker?: () => Promise<LeasedWorker>;
   screen: ScreenInfo;
   /** Starts the app runtime for this session (the default makes a ChromiumRuntime). */
-  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
+  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo; url?: string }) => Promise<AppRuntime>;
+  /** The page a cloud-browser session opens (already checked against the URL policy); default the server's app. */
+  url?: string;
   video: VideoSettings;
   maxViewers: number;
   /** A session without viewers for this long closes itself (ms). */
@@ -78,6 +81,8 @@ export class Session {
   readonly observer = new EventEmitter<SessionObserverEvents>();
   readonly viewers = new Map<string, Viewer>();
   readonly createdAt = Date.now();
+  /** Who controls the app: only that viewer's input is injected. */
+  readonly control = new Control();
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
   readonly #timings = new InputTimings();
   readonly #log: Logger;
@@ -126,7 +131,7 @@ export class Session {
     let runtime: AppRuntime | undefined;
     try {
       media = await Session.#createMedia(o.worker, id, o.video);
-      runtime = await o.startRuntime({ sessionId: id, screen: o.screen });
+      runtime = await o.startRuntime({ sessionId: id, screen: o.screen, url: o.url });
       const session = new Session(id, o, media, runtime, log);
       // The first codec starts now so the first viewer's first frame needs no encoder start-up.
       await session.#source(o.video.codecs[0]!);
@@ -205,8 +210,13 @@ export class Session {
     return this.#worker.webRtcServer;
   }
 
-  /** A new viewer; `id` keeps a resuming client's identity. */
-  addViewer(id: string = newId()): Viewer {
+  /**
+   * A new participant (`id` keeps a resuming client's identity). An eligible one
+   * (`canControl`: controller token or open mode) gets control if nobody holds it; the others
+   * watch, and their input is dropped.
+   */
+  addViewer(p: { id?: string; name?: string; canControl: boolean } = { canControl: true }): Viewer {
+    const id = p.id ?? newId();
     if (this.closed) throw new OffloadError('session-closed', 'The session ended; start a new one.');
     if (this.#state !== 'running')
       throw new OffloadError('not-ready', 'The session is restarting its media; try again in a moment.');
@@ -224,6 +234,7 @@ export class Session {
         this.runtime.inject(e, this.#timings.track(id, e.seq, receivedAt)),
       onPing: (ping, t1) =>
         viewer.sendControl({ type: 'pong', id: ping.id, t0: ping.t0, t1, t2: serverNow() }),
+      mayInject: () => this.control.isController(id),
     });
     const viewer: Viewer = new Viewer({
       id,
@@ -235,10 +246,12 @@ export class Session {
     });
     this.viewers.set(id, viewer);
     clearTimeout(this.#idleTimer);
+    this.control.add({ id, name: p.name, eligible: p.canControl });
     viewer.events.once('@close', () => {
       this.viewers.delete(id);
       clearTimeout(this.#suspended.get(id));
       this.#suspended.delete(id);
+      this.control.remove(id);
       if (this.viewers.size === 0) this.#armIdleTimer();
     });
     this.#log.info({ viewerId: id, viewers: this.viewers.size }, 'viewer joined');
@@ -267,7 +280,7 @@ export class Session {
    * A client resumes as viewer `id`: its kept viewer (fresh = false), or a new one with the
    * same id when the old one is gone (fresh = true: media must be set up again).
    */
-  resumeViewer(id: string): { viewer: Viewer; fresh: boolean } {
+  resumeViewer(id: string, p: { name?: string; canControl: boolean }): { viewer: Viewer; fresh: boolean } {
     const kept = this.viewers.get(id);
     if (kept && !kept.closed) {
       clearTimeout(this.#suspended.get(id));
@@ -277,7 +290,7 @@ export class Session {
       this.#log.info({ viewerId: id }, 'viewer resumed');
       return { viewer: kept, fresh: false };
     }
-    return { viewer: this.addViewer(id), fresh: true };
+    return { viewer: this.addViewer({ id, ...p }), fresh: true };
   }
 
   /** The video producer this client can decode: the first configured codec it supports. */
@@ -308,6 +321,7 @@ export class Session {
       worker: { index: this.#worker.index, pid: this.#worker.worker.pid },
       runtime: { pid: this.#runtime.pid },
       screen: this.screen,
+      controllerId: this.control.controllerId,
       viewers: [...this.viewers.values()].map((v) => ({ id: v.id, input: { ...v.input.counts } })),
       video: (await this.videoSources()).map((s) => ({ codec: s.codec, ...s.stats })),
     };
@@ -396,6 +410,13 @@ export class Session {
     this.#state = 'recovering';
     clearTimeout(this.#idleTimer);
     this.#log.warn({ reason, ...job, reasons: undefined }, 'session media restarting');
+    // Whoever had control gets it back when it resumes (for as long as a dropped viewer keeps its place).
+    const controller = this.control.controllerId;
+    if (controller) {
+      this.control.reserve(controller);
+      const t = setTimeout(() => this.control.reserve(null), this.o.resumeGraceMs ?? 30_000);
+      t.unref();
+    }
     this.observer.emit('restarting', reason);
     for (const t of this.#suspended.values()) clearTimeout(t);
     this.#suspended.clear();
@@ -419,7 +440,11 @@ export class Session {
       }
       if (job.runtime) {
         void this.#runtime.close();
-        const runtime = await this.o.startRuntime({ sessionId: this.id, screen: this.o.screen });
+        const runtime = await this.o.startRuntime({
+          sessionId: this.id,
+          screen: this.o.screen,
+          url: this.o.url,
+        });
         if (this.closed) {
           await runtime.close();
           return;

@@ -17,7 +17,7 @@ export interface SessionManagerOptions {
   resumeGraceMs: number;
   screen: ScreenInfo;
   video: VideoSettings;
-  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
+  startRuntime: (ctx: { sessionId: string; screen: ScreenInfo; url?: string }) => Promise<AppRuntime>;
 }
 
 /** One line of the session listing (GET /api/sessions). */
@@ -50,7 +50,11 @@ export class SessionManager {
     return this.#starting;
   }
 
-  async create(id?: string): Promise<Session> {
+  /**
+   * Starts a session; `url` (checked by the caller against the URL policy) is the page its app
+   * browser opens; `id` re-creates a session under its old id (see getOrRecreate()).
+   */
+  async create(o: { id?: string; url?: string } = {}): Promise<Session> {
     if (this.#closed) throw new OffloadError('not-ready', 'The server is shutting down.');
     if (this.sessions.size + this.#starting >= this.o.maxSessions) {
       throw new OffloadError(
@@ -62,7 +66,8 @@ export class SessionManager {
     let session: Session;
     try {
       session = await Session.create({
-        id,
+        id: o.id,
+        url: o.url,
         worker: await this.o.pool.acquireLive(),
         acquireWorker: () => this.o.pool.acquireLive(),
         resumeGraceMs: this.o.resumeGraceMs,
@@ -97,12 +102,12 @@ export class SessionManager {
    * The session with this id, started afresh if this server does not run it (any more) —
    * for clients resuming after the server restarted in place. Concurrent calls share one start.
    */
-  async getOrRecreate(id: string): Promise<Session> {
+  async getOrRecreate(id: string, o: { url?: string } = {}): Promise<Session> {
     const running = this.sessions.get(id);
     if (running) return running;
     let p = this.#recreating.get(id);
     if (!p) {
-      p = this.create(id).finally(() => this.#recreating.delete(id));
+      p = this.create({ id, url: o.url }).finally(() => this.#recreating.delete(id));
       this.#recreating.set(id, p);
       log.info({ sessionId: id }, 're-creating a session a client resumes');
     }

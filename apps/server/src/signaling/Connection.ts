@@ -7,8 +7,10 @@ import {
   type RequestType,
   type ServerMessage,
 } from '@offload/protocol';
+import type { Auth, ConnectionAuth } from '../auth/Auth.js';
 import type { ResumeTokens } from '../auth/ResumeTokens.js';
 import { type Logger, moduleLogger } from '../logger.js';
+import type { UrlPolicy } from '../runtime/urlPolicy.js';
 import type { Session } from '../session/Session.js';
 import type { SessionManager } from '../session/SessionManager.js';
 import type { Viewer } from '../session/Viewer.js';
@@ -38,6 +40,10 @@ export interface ConnectionDeps {
   resumeTokens: ResumeTokens;
   /** Signaling messages per second a client may send (input has its own limit). */
   messageRate?: number;
+  /** Tokens, Origin and who may do what; without it, everything is open. */
+  auth?: Auth;
+  /** Which URLs session/create may open; without it, no `url` is accepted. */
+  urlPolicy?: UrlPolicy;
 }
 
 let nextConnectionId = 1;
@@ -57,11 +63,15 @@ export class Connection {
   /** Messages refused by the signaling rate limit (requests among them were answered). */
   readonly counts = { rateLimited: 0 };
   #lastRateLimitReport = Number.NEGATIVE_INFINITY;
+  /** Sessions this connection created: a creator token may join them. */
+  readonly createdSessions = new Set<string>();
   #closed = false;
 
   constructor(
     readonly socket: MessageSocket,
     readonly deps: ConnectionDeps,
+    /** What the connection was admitted with (its token's claims; none in open mode). */
+    readonly auth: ConnectionAuth = { claims: undefined },
   ) {
     this.log = moduleLogger('connection', { connectionId: this.id });
     const rate = deps.messageRate ?? 200;
@@ -147,15 +157,29 @@ export class Connection {
       this.socket.close(4000, 'resumed on another connection');
     };
     const onRejected = (e: OffloadError) => this.#sendError(e);
+    const onControl = (controllerId: string | null, controllerName: string | undefined) =>
+      this.send({ type: 'control/changed', controllerId, ...(controllerName ? { controllerName } : {}) });
+    const onRequested = (to: string, from: { id: string; name?: string }) => {
+      if (to === viewer.id)
+        this.send({
+          type: 'control/requested',
+          viewerId: from.id,
+          ...(from.name ? { name: from.name } : {}),
+        });
+    };
     session.observer.once('close', onClose);
     session.observer.once('restarting', onRestarting);
     viewer.observer.once('takenover', onTakenOver);
     viewer.input.events.on('rejected', onRejected);
+    session.control.events.on('changed', onControl);
+    session.control.events.on('requested', onRequested);
     this.#detachers.push(
       () => session.observer.off('close', onClose),
       () => session.observer.off('restarting', onRestarting),
       () => viewer.observer.off('takenover', onTakenOver),
       () => viewer.input.events.off('rejected', onRejected),
+      () => session.control.events.off('changed', onControl),
+      () => session.control.events.off('requested', onRequested),
     );
   }
 

@@ -183,8 +183,12 @@ describe('signaling', () => {
   });
 
   it('injects input sent over the WebSocket fallback, and rate-limits a flood', async () => {
+    // Only the participant in control is injected: the first to join while nobody holds it.
+    // Earlier tests' clients must be gone (their sockets close asynchronously).
+    await expect.poll(() => server.sessions.get(sessionId).viewers.size).toBe(0);
     const s = await hello();
-    await s.request('session/join', { sessionId });
+    const join = await s.request('session/join', { sessionId });
+    expect(join.ok && (join.data as { role: string }).role).toBe('controller');
     // Focus the text field (tap it), then type.
     const tap = (action: string, touches: unknown[]) =>
       JSON.stringify({ type: 'input', event: { type: 'touch', seq: 1, ts: 1, action, touches } });

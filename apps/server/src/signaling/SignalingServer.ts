@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MAX_SIGNALING_MESSAGE_BYTES } from '@offload/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { ConnectionAuth } from '../auth/Auth.js';
 import { Connection, type ConnectionDeps } from './Connection.js';
 
 /** Path of the signaling WebSocket on the HTTP server. */
@@ -27,7 +28,7 @@ export class SignalingServer {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+      void this.#upgrade(req, socket, head);
     });
     // Finds clients whose network vanished without a close (they hold a viewer otherwise).
     const alive = new WeakSet<WebSocket>();
@@ -55,9 +56,27 @@ export class SignalingServer {
     this.wss.close();
   }
 
-  #accept(ws: WebSocket): void {
+  /** Origin and token are checked before the WebSocket exists: a refused client gets a plain HTTP 401/403. */
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {});
+    const decision = this.deps.auth
+      ? await this.deps.auth.admit(req)
+      : { ok: true as const, auth: { claims: undefined } };
+    if (socket.destroyed) return;
+    if (!decision.ok) {
+      const body = JSON.stringify({ error: decision.error.toWire() });
+      const status = decision.status === 401 ? '401 Unauthorized' : '403 Forbidden';
+      socket.end(
+        `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, decision.auth));
+  }
+
+  #accept(ws: WebSocket, auth: ConnectionAuth): void {
     this.wss.emit('connection', ws);
-    const conn = new Connection(ws, this.deps);
+    const conn = new Connection(ws, this.deps, auth);
     this.connections.add(conn);
     conn.log.debug('connected');
     ws.on('message', (data, isBinary) => {

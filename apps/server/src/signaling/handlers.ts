@@ -29,16 +29,25 @@ export const handlers: Handlers = {
     return { protocolVersion: PROTOCOL_VERSION, serverVersion: c.deps.serverVersion };
   },
 
-  async 'session/create'(c) {
-    const session = await c.deps.sessions.create();
+  async 'session/create'(c, m) {
+    c.deps.auth?.assertCanCreate(c.auth);
+    let url: string | undefined;
+    if (m.url !== undefined) {
+      if (!c.deps.urlPolicy) throw new OffloadError('url-not-allowed', 'This server opens only its own app.');
+      url = (await c.deps.urlPolicy.assertAllowed(m.url)).href;
+    }
+    const session = await c.deps.sessions.create({ url });
+    c.createdSessions.add(session.id);
     return { sessionId: session.id };
   },
 
   async 'session/join'(c, m) {
     assertNotJoined(c);
+    c.deps.auth?.assertCanJoin(c.auth, m.sessionId, c.createdSessions.has(m.sessionId));
     const session = c.deps.sessions.get(m.sessionId);
     await session.whenRunning();
-    const viewer = session.addViewer();
+    const canControl = c.deps.auth?.canControl(c.auth) ?? true;
+    const viewer = session.addViewer({ name: c.auth.claims?.sub, canControl });
     c.attach(session, viewer);
     return joined(c, session, viewer);
   },
@@ -49,10 +58,10 @@ export const handlers: Handlers = {
     if (claims.sid !== m.sessionId)
       throw new OffloadError('not-allowed', 'This resume token is for another session.');
     // A server restarted in place no longer runs the session: it starts it again, same id.
-    const session = await c.deps.sessions.getOrRecreate(claims.sid);
+    const session = await c.deps.sessions.getOrRecreate(claims.sid, { url: claims.url });
     await session.whenRunning();
     if (c.viewer) throw new OffloadError('already-joined', 'This connection joined a session meanwhile.');
-    const { viewer, fresh } = session.resumeViewer(claims.vid);
+    const { viewer, fresh } = session.resumeViewer(claims.vid, { name: claims.name, canControl: claims.ctl });
     c.attach(session, viewer);
     return { ...joined(c, session, viewer), fresh };
   },
@@ -134,6 +143,31 @@ export const handlers: Handlers = {
       );
     return { dataProducerId: dp.id };
   },
+
+  // auth and roles
+  async 'control/grant'(c, m) {
+    const { session, viewer } = c.joined();
+    session.control.grant(viewer.id, m.viewerId);
+    return {};
+  },
+
+  async 'control/request'(c) {
+    const { session, viewer } = c.joined();
+    session.control.request(viewer.id);
+    return {};
+  },
+
+  async 'control/take'(c) {
+    const { session, viewer } = c.joined();
+    session.control.take(viewer.id);
+    return {};
+  },
+
+  async 'control/release'(c) {
+    const { session, viewer } = c.joined();
+    session.control.release(viewer.id);
+    return {};
+  },
 };
 
 function assertNotJoined(c: Connection): void {
@@ -141,12 +175,26 @@ function assertNotJoined(c: Connection): void {
     throw new OffloadError('already-joined', 'This connection has joined a session already; leave it first.');
 }
 
+/** What join and resume answer: the media set-up, the participant's role, its resume token. */
 function joined(c: Connection, session: Session, viewer: Viewer) {
+  const { controllerId, controllerName } = session.control;
+  const me = session.control.participant(viewer.id);
+  const canControl = me?.eligible ?? false;
   return {
     sessionId: session.id,
     viewerId: viewer.id,
     routerRtpCapabilities: session.router.rtpCapabilities as Record<string, unknown>,
     screen: session.screen,
-    resumeToken: c.deps.resumeTokens.issue(session.id, viewer.id),
+    role: controllerId === viewer.id ? ('controller' as const) : ('viewer' as const),
+    canControl,
+    controllerId,
+    ...(controllerName ? { controllerName } : {}),
+    resumeToken: c.deps.resumeTokens.issue({
+      sid: session.id,
+      vid: viewer.id,
+      ctl: canControl,
+      ...(me?.name ? { name: me.name } : {}),
+      ...(session.o.url ? { url: session.o.url } : {}),
+    }),
   };
 }

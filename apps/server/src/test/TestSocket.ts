@@ -14,8 +14,10 @@ export class TestSocket {
     });
   }
 
-  static async open(port: number): Promise<TestSocket> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  /** Opens a socket; `token` goes in the query, `origin` in the Origin header (a browser's). */
+  static async open(port: number, o: { token?: string; origin?: string } = {}): Promise<TestSocket> {
+    const query = o.token === undefined ? '' : `?token=${encodeURIComponent(o.token)}`;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${query}`, o.origin ? { origin: o.origin } : {});
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
@@ -24,8 +26,8 @@ export class TestSocket {
   }
 
   /** Opens a socket that has said hello. */
-  static async hello(port: number): Promise<TestSocket> {
-    const s = await TestSocket.open(port);
+  static async hello(port: number, o: { token?: string; origin?: string } = {}): Promise<TestSocket> {
+    const s = await TestSocket.open(port, o);
     const r = await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
     if (!r.ok) throw new Error(r.error.message);
     return s;
