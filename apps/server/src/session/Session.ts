@@ -3,6 +3,7 @@ import { type InputEvent, OffloadError, type ScreenInfo } from '@offload/protoco
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
+import type { SimulcastSettings } from '../media/simulcast.js';
 import { VideoSource } from '../media/VideoSource.js';
 import type { PooledWorker } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
@@ -18,6 +19,8 @@ export interface VideoSettings {
   keyframeIntervalS: number;
   /** In order of preference; the first is started with the session, others when a viewer needs them. */
   codecs: VideoCodecName[];
+  /** Simulcast layers per codec; default one layer. */
+  simulcast?: SimulcastSettings;
 }
 
 export interface SessionOptions {
@@ -230,6 +233,7 @@ export class Session {
       fps: this.o.video.fps,
       kbps: this.o.video.kbps,
       keyframeIntervalS: this.o.video.keyframeIntervalS,
+      simulcast: this.o.video.simulcast,
       logBindings: { sessionId: this.id },
     }).then((source) => {
       if (this.#closed) source.close();
