@@ -37,6 +37,7 @@ export class Offload {
       maxViewers: config.maxViewers,
       idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
       inputRate: config.inputRate,
+      viewersPerRouter: config.viewersPerRouter,
       screen: config.screen,
       video: config.video,
       startRuntime: ({ sessionId, screen }) =>

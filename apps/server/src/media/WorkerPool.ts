@@ -67,7 +67,23 @@ export class WorkerPool {
   /** The least-loaded worker; the caller adds load for each router it puts there. */
   acquire(): PooledWorker & { release(): void } {
     if (this.#closed) throw new Error('worker pool is closed');
-    const slot = this.#slots.reduce((a, b) => (b.load < a.load ? b : a));
+    return this.#take(this.#slots.reduce((a, b) => (b.load < a.load ? b : a)));
+  }
+
+  /**
+   * The least-loaded worker whose index is not in `exclude`, or undefined if there is none
+   * (a session that pipes its video to more routers wants each on another worker: mediasoup
+   * cannot pipe between two routers of one worker, and one worker is one core).
+   */
+  acquireOther(exclude: Iterable<number>): (PooledWorker & { release(): void }) | undefined {
+    if (this.#closed) return undefined;
+    const skip = new Set(exclude);
+    const free = this.#slots.filter((s) => !skip.has(s.index));
+    if (free.length === 0) return undefined;
+    return this.#take(free.reduce((a, b) => (b.load < a.load ? b : a)));
+  }
+
+  #take(slot: Slot): PooledWorker & { release(): void } {
     slot.load++;
     let released = false;
     return {

@@ -5,12 +5,14 @@ import { type Logger, moduleLogger } from '../logger.js';
 import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
 import type { SimulcastSettings } from '../media/simulcast.js';
 import { VideoSource } from '../media/VideoSource.js';
-import type { PooledWorker } from '../media/WorkerPool.js';
+import type { PooledWorker, WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { serverNow } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { InputGate } from './InputGate.js';
 import { InputTimings } from './InputTimings.js';
+import { describeViewer } from './describeViewer.js';
+import { type Placement, RouterGroup } from './RouterGroup.js';
 import { Viewer } from './Viewer.js';
 
 export interface VideoSettings {
@@ -35,6 +37,8 @@ export interface SessionOptions {
   idleTimeoutMs: number;
   /** Input events per second per viewer. */
   inputRate: number;
+  /** Fan-out: past `viewersPerRouter` viewers on a router, the video is piped to a router on another worker of `pool`. */
+  fanout?: { pool: WorkerPool; viewersPerRouter: number };
 }
 
 export type SessionEvents = {
@@ -61,9 +65,12 @@ export class Session {
   readonly createdAt = Date.now();
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
   readonly #timings = new InputTimings();
+  /** The routers viewers are spread over (this.router first). */
+  readonly routers: RouterGroup;
   readonly #log: Logger;
   #closed = false;
   #closeReason = '';
+  #joining = 0;
   #idleTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -75,6 +82,13 @@ export class Session {
     log: Logger,
   ) {
     this.#log = log;
+    this.routers = new RouterGroup({
+      sessionId: id,
+      origin: { router, webRtcServer: o.worker.webRtcServer, inputTransport, workerIndex: o.worker.index },
+      pool: o.fanout?.pool,
+      viewersPerRouter: o.fanout?.viewersPerRouter ?? Number.MAX_SAFE_INTEGER,
+      mediaCodecs: o.video.codecs.map((c) => ROUTER_CODECS[c]),
+    });
     router.observer.once('close', () => this.close('media worker stopped'));
     runtime.events.once('died', (why) => this.close(`app stopped: ${why}`));
     runtime.events.on('applied', (markId, at) => this.#timings.applied(markId, at));
@@ -132,13 +146,27 @@ export class Session {
     return this.o.worker.webRtcServer;
   }
 
-  addViewer(): Viewer {
+  /** A new viewer, on the router the group places it on (maybe one on another worker). */
+  async addViewer(): Promise<Viewer> {
     if (this.#closed) throw new OffloadError('session-closed', 'The session ended.');
-    if (this.viewers.size >= this.o.maxViewers) {
+    if (this.viewers.size + this.#joining >= this.o.maxViewers) {
       throw new OffloadError(
         'at-capacity',
         `This session already has ${this.o.maxViewers} viewers; try again later.`,
       );
+    }
+    this.#joining++;
+    let placement: Placement;
+    try {
+      placement = await this.routers.place();
+    } catch {
+      throw new OffloadError('session-closed', 'The session ended.');
+    } finally {
+      this.#joining--;
+    }
+    if (this.#closed) {
+      placement.release();
+      throw new OffloadError('session-closed', 'The session ended.');
     }
     const id = newId();
     const input = new InputGate({
@@ -151,14 +179,15 @@ export class Session {
     const viewer: Viewer = new Viewer({
       id,
       sessionId: this.id,
-      router: this.router,
-      webRtcServer: this.webRtcServer,
-      inputTransport: this.inputTransport,
+      router: placement.router,
+      webRtcServer: placement.webRtcServer,
+      inputTransport: placement.inputTransport,
       input,
     });
     this.viewers.set(id, viewer);
     clearTimeout(this.#idleTimer);
     viewer.events.once('@close', () => {
+      placement.release();
       this.viewers.delete(id);
       if (this.viewers.size === 0) this.#armIdleTimer();
     });
@@ -167,13 +196,22 @@ export class Session {
     return viewer;
   }
 
-  /** The video producer this client can decode: the first configured codec it supports. */
-  async videoProducerFor(rtpCapabilities: types.RtpCapabilities): Promise<types.Producer> {
+  /**
+   * The video producer this client can decode (the first configured codec it supports),
+   * consumable on `router` (a viewer's router: piped there if it is not the origin).
+   */
+  async videoProducerFor(
+    rtpCapabilities: types.RtpCapabilities,
+    router: types.Router = this.router,
+  ): Promise<types.Producer> {
     const mimeTypes = new Set((rtpCapabilities.codecs ?? []).map((c) => c.mimeType.toLowerCase()));
     for (const codec of this.o.video.codecs) {
       if (!mimeTypes.has(ROUTER_CODECS[codec].mimeType.toLowerCase())) continue;
       const source = await this.#source(codec);
-      if (this.router.canConsume({ producerId: source.producer.id, rtpCapabilities })) return source.producer;
+      if (this.router.canConsume({ producerId: source.producer.id, rtpCapabilities })) {
+        await this.routers.producerOn(router, source.producer);
+        return source.producer;
+      }
     }
     throw new OffloadError(
       'cannot-consume',
@@ -191,8 +229,13 @@ export class Session {
     return {
       id: this.id,
       screen: this.screen,
-      viewers: [...this.viewers.values()].map((v) => ({ id: v.id, input: { ...v.input.counts } })),
-      video: (await this.videoSources()).map((s) => ({ codec: s.codec, ...s.stats })),
+      viewers: [...this.viewers.values()].map(describeViewer),
+      video: (await this.videoSources()).map((s) => ({
+        codec: s.codec,
+        ...s.stats,
+        layers: s.layers.map((l, i) => ({ ...l, ...s.stats.layers[i] })),
+      })),
+      routers: this.routers.describe(),
     };
   }
 
@@ -202,6 +245,7 @@ export class Session {
     this.#closeReason = reason;
     clearTimeout(this.#idleTimer);
     for (const v of this.viewers.values()) v.close();
+    this.routers.close();
     for (const p of this.#sources.values())
       p.then(
         (s) => s.close(),

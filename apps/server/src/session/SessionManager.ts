@@ -13,6 +13,8 @@ export interface SessionManagerOptions {
   maxViewers: number;
   idleTimeoutMs: number;
   inputRate: number;
+  /** Viewers per router before a session's video is piped to a router on another worker. */
+  viewersPerRouter?: number;
   screen: ScreenInfo;
   video: VideoSettings;
   startRuntime: (ctx: { sessionId: string; screen: ScreenInfo }) => Promise<AppRuntime>;
@@ -49,6 +51,9 @@ export class SessionManager {
         maxViewers: this.o.maxViewers,
         idleTimeoutMs: this.o.idleTimeoutMs,
         inputRate: this.o.inputRate,
+        fanout: this.o.viewersPerRouter
+          ? { pool: this.o.pool, viewersPerRouter: this.o.viewersPerRouter }
+          : undefined,
       });
     } catch (err) {
       log.error({ err }, 'session failed to start');

@@ -39,7 +39,7 @@ export const handlers: Handlers = {
         'This connection has joined a session already; leave it first.',
       );
     const session = c.deps.sessions.get(m.sessionId);
-    const viewer = session.addViewer();
+    const viewer = await session.addViewer();
     c.attach(session, viewer);
     return {
       sessionId: session.id,
@@ -75,7 +75,7 @@ export const handlers: Handlers = {
   async 'media/consume'(c, m) {
     const { session, viewer } = c.joined();
     const caps = m.rtpCapabilities as types.RtpCapabilities;
-    const producer = await session.videoProducerFor(caps);
+    const producer = await session.videoProducerFor(caps, viewer.o.router);
     const consumer = await viewer.consume(producer, caps);
     return {
       consumers: [
