@@ -133,6 +133,8 @@ describe('RouterGroup', () => {
     expect(ctx.origin.closed).toBe(false);
     await expect(ctx.group.place()).rejects.toThrow('closed');
     // Let the pool replace the worker before tearing it down.
-    await expect.poll(() => ctx.pool.workers[far.workerIndex]!.worker.pid, { timeout: 10_000 }).not.toBe(dead.pid);
+    await expect
+      .poll(() => ctx.pool.workers[far.workerIndex]!.worker.pid, { timeout: 10_000 })
+      .not.toBe(dead.pid);
   });
 });

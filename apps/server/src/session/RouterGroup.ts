@@ -1,7 +1,20 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
+import { type SimulcastSettings, simulcastLayers } from '../media/simulcast.js';
 import type { PooledWorker, WorkerPool } from '../media/WorkerPool.js';
+
+/**
+ * The bandwidth-estimate floor for a viewer's receive transport (bit/s): half the lowest
+ * simulcast layer's target bitrate (300 kbit/s with the defaults: 3000 × 0.2 / 2), under
+ * what the top layer needs, over what the low layer of a calm app screen takes (~220 kbit/s
+ * measured on the demo). Undefined without simulcast: a single stream ignores the estimate.
+ */
+export function lowestLayerFloor(video: { kbps: number; simulcast?: SimulcastSettings }): number | undefined {
+  if (!video.simulcast || video.simulcast.layers < 2) return undefined;
+  const [low] = simulcastLayers(720, 1280, video.kbps, video.simulcast);
+  return Math.round((low!.kbps * 1000) / 2);
+}
 
 /** A router of the group and what its viewers need from it. */
 export interface RouterSlot {

@@ -9,10 +9,10 @@ import type { PooledWorker, WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { serverNow } from '../util/clock.js';
 import { newId } from '../util/ids.js';
+import { describeViewer } from './describeViewer.js';
 import { InputGate } from './InputGate.js';
 import { InputTimings } from './InputTimings.js';
-import { describeViewer } from './describeViewer.js';
-import { type Placement, RouterGroup } from './RouterGroup.js';
+import { lowestLayerFloor, type Placement, RouterGroup } from './RouterGroup.js';
 import { Viewer } from './Viewer.js';
 
 export interface VideoSettings {
@@ -183,6 +183,7 @@ export class Session {
       webRtcServer: placement.webRtcServer,
       inputTransport: placement.inputTransport,
       input,
+      minOutgoingBitrate: lowestLayerFloor(this.o.video),
     });
     this.viewers.set(id, viewer);
     clearTimeout(this.#idleTimer);
