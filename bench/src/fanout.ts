@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CHROMIUM_PATH,
+  createSession,
   root,
   startServer,
   stopServer,
@@ -50,22 +51,22 @@ async function withServer<T>(env: Record<string, string>, f: (s: Server) => Prom
   }
 }
 
-/** Opens the demo in a fresh context (a viewer that also creates the session); returns the session id. */
+/** A new session with one Chromium viewer; returns the session id and the viewer's context. */
 async function startSession(browser: Browser): Promise<{ ctx: BrowserContext; sessionId: string }> {
+  const sessionId = await createSession(PORT);
   const ctx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
   const page = await ctx.newPage();
-  await page.goto(base);
-  await page.getByTestId('start-demo').click();
-  await waitForStreaming(page);
+  await page.goto(`${base}/?session=${sessionId}`);
+  await waitForStreaming(page, 60_000);
   await page.waitForTimeout(2000); // settle: first keyframes, bandwidth estimate
-  return { ctx, sessionId: new URL(page.url()).searchParams.get('session')! };
+  return { ctx, sessionId };
 }
 
 async function joinViewer(browser: Browser, sessionId: string): Promise<BrowserContext> {
   const ctx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
   const page = await ctx.newPage();
   await page.goto(`${base}/?session=${sessionId}&latency=0`);
-  await waitForStreaming(page);
+  await waitForStreaming(page, 60_000);
   return ctx;
 }
 

@@ -1,8 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { PROTOCOL_VERSION } from '@offload/protocol';
-import { startServer, stopServer } from '@offload/testkit';
+import { createSession, startServer, stopServer } from '@offload/testkit';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { WebSocket } from 'ws';
 import { NO_IMPAIRMENTS } from '../../apps/harness/src/relay/impairments.js';
 import { UdpRelay } from '../../apps/harness/src/relay/UdpRelay.js';
 import {
@@ -51,34 +49,6 @@ const videoSize = (page: Page) =>
   page
     .getByTestId('stream')
     .evaluate((v) => `${(v as HTMLVideoElement).videoWidth}x${(v as HTMLVideoElement).videoHeight}`);
-
-/**
- * Creates a session over signaling, as the start page would, but without the client's 10 s
- * request timeout: starting an app takes longer than that when this shared box is loaded.
- */
-async function createSession(): Promise<string> {
-  const ws = new WebSocket(`ws://127.0.0.1:${PORT}/ws`);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const request = (id: number, type: string, body: Record<string, unknown> = {}) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      const onMessage = (d: Buffer) => {
-        const m = JSON.parse(d.toString());
-        if (m.type !== 'response' || m.id !== id) return;
-        ws.off('message', onMessage);
-        resolve(m);
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ type, id, ...body }));
-    });
-  await request(1, 'hello', { protocolVersion: PROTOCOL_VERSION });
-  const r = (await request(2, 'session/create')) as { ok: boolean; data: { sessionId: string } };
-  ws.close();
-  expect(r.ok).toBe(true);
-  return r.data.sessionId;
-}
 
 /**
  * A viewer page. `viaRelay`: its ICE candidates are rewritten (in its signaling, on the way
@@ -155,7 +125,7 @@ test.describe
     test('a second viewer goes on a router on the other worker: picture, input and timings all work', async ({
       browser,
     }) => {
-      sessionId = await createSession();
+      sessionId = await createSession(PORT);
       a = await viewer(browser, `/?session=${sessionId}`);
       await waitForStreaming(a.page);
       b = await viewer(browser, `/?session=${sessionId}`, true);
@@ -195,7 +165,10 @@ test.describe
       expect(vb2.input.dataChannel).toBeGreaterThanOrEqual(1);
       // …and the server's timings for it come back on its control channel (server segments present).
       await expect
-        .poll(async () => (await latencySamples(b.page)).filter((x) => x.segments.renderCapture > 0).length)
+        .poll(
+          async () =>
+            (await latencySamples(b.page)).filter((x) => (x.segments.renderCapture ?? 0) > 0).length,
+        )
         .toBeGreaterThanOrEqual(1);
     });
 
