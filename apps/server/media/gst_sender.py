@@ -6,12 +6,21 @@ to the address our RTCP comes from, so one UDP socket must both send and receive
 GStreamer can share a socket between udpsink and udpsrc only through its API. rtpbin then
 turns a PLI/FIR into a force-key-unit event that reaches the encoder.
 
+Simulcast: one capture is converted once, then a tee feeds one scaler + encoder per layer
+(--layer WxH:KBPS:SSRC, lowest first). Each layer is its own rtpbin session with its own
+SSRC; all sessions send RTP through one socket and RTCP through another (a comedia
+PlainTransport accepts one source address). Incoming RTCP goes to every session: a session
+acts only on feedback whose media SSRC is its own, so a PLI/FIR for one layer reaches that
+layer's encoder only.
+
 Protocol with the parent (the Node server), one JSON object per line:
   stdout: {"event":"ready"} once playing, {"event":"stats",...} every second,
           {"event":"keyframe"} when the encoder was asked for a keyframe, {"event":"error","message":...},
           {"event":"marker","value":V,"capturedAt":ms,"encodedAt":ms} for the first captured frame
           showing a new frame-marker value (times: CLOCK_MONOTONIC, ms)
-  stdin:  {"cmd":"keyframe"}, {"cmd":"bitrate","kbps":N}; EOF on stdin stops the sender.
+          (marker and "frames" follow the top layer; stats also list each layer)
+  stdin:  {"cmd":"keyframe"} (every layer), {"cmd":"bitrate","kbps":N} (top layer; lower
+          layers keep their share); EOF on stdin stops the sender.
 """
 import argparse
 import collections
@@ -27,6 +36,9 @@ gi.require_version("GstVideo", "1.0")
 from gi.repository import Gio, GLib, Gst, GstVideo  # noqa: E402
 
 
+RTCP_INTERVAL_S = 0.5
+
+
 def emit(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -39,9 +51,9 @@ def parse_args():
     p.add_argument("--height", type=int, required=True)
     p.add_argument("--fps", type=int, default=30)
     p.add_argument("--codec", choices=["h264", "vp8"], default="h264")
-    p.add_argument("--kbps", type=int, default=3000)
     p.add_argument("--keyint", type=int, default=300, help="max frames between keyframes")
-    p.add_argument("--ssrc", type=int, required=True)
+    p.add_argument("--layer", action="append", required=True, type=parse_layer,
+                   help="WIDTHxHEIGHT:KBPS:SSRC, once per simulcast layer, lowest first")
     p.add_argument("--pt", type=int, required=True)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--rtp-port", type=int, required=True)
@@ -49,6 +61,12 @@ def parse_args():
     p.add_argument("--marker-cells", type=int, default=0, help="frame-marker cells (0: no marker)")
     p.add_argument("--marker-px", type=int, default=8, help="frame-marker cell size")
     return p.parse_args()
+
+
+def parse_layer(v):
+    size, kbps, ssrc = v.split(":")
+    w, h = size.split("x")
+    return {"width": int(w), "height": int(h), "kbps": int(kbps), "ssrc": int(ssrc)}
 
 
 def read_marker(data, width, height, cells, px):
@@ -70,21 +88,36 @@ def read_marker(data, width, height, cells, px):
     return v
 
 
-def encoder_chain(a):
+def encoder_chain(a, i, layer):
+    kbps, ssrc = layer["kbps"], layer["ssrc"]
     if a.codec == "h264":
         return (
-            f"x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate={a.kbps} "
+            f"x264enc name=enc{i} tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
             f"key-int-max={a.keyint} vbv-buf-capacity=200 threads=1 "
             "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream "
-            f"! rtph264pay name=pay pt={a.pt} ssrc={a.ssrc} config-interval=-1 "
+            f"! rtph264pay name=pay{i} pt={a.pt} ssrc={ssrc} config-interval=-1 "
             "aggregate-mode=zero-latency mtu=1200"
         )
     # libvpx realtime: one thread (two collapse on our 2-core machines), cpu-used 8.
     return (
-        f"vp8enc name=enc deadline=1 cpu-used=8 threads=1 end-usage=cbr "
-        f"target-bitrate={a.kbps * 1000} keyframe-max-dist={a.keyint} error-resilient=default "
+        f"vp8enc name=enc{i} deadline=1 cpu-used=8 threads=1 end-usage=cbr "
+        f"target-bitrate={kbps * 1000} keyframe-max-dist={a.keyint} error-resilient=default "
         "lag-in-frames=0 buffer-size=200 buffer-initial-size=100 buffer-optimal-size=150 "
-        f"! rtpvp8pay name=pay pt={a.pt} ssrc={a.ssrc} mtu=1200 picture-id-mode=15-bit"
+        f"! rtpvp8pay name=pay{i} pt={a.pt} ssrc={ssrc} mtu=1200 picture-id-mode=15-bit"
+    )
+
+
+def layer_branch(a, i, layer):
+    """tee → (scaler) → encoder → payloader → rtpbin session i."""
+    scale = ""
+    if (layer["width"], layer["height"]) != (a.width, a.height):
+        scale = f"! videoscale method=bilinear n-threads=1 ! video/x-raw,width={layer['width']},height={layer['height']} "
+    return (
+        f"t. ! queue name=q{i} max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream "
+        f"{scale}! {encoder_chain(a, i, layer)} ! rtpbin.send_rtp_sink_{i} "
+        f"rtpbin.send_rtp_src_{i} ! udpsink name=rtpsink{i} host={a.host} port={a.rtp_port} sync=false async=false "
+        f"rtpbin.send_rtcp_src_{i} ! udpsink name=rtcpsink{i} host={a.host} port={a.rtcp_port} sync=false async=false "
+        f"rtcptee. ! rtpbin.recv_rtcp_sink_{i} "
     )
 
 
@@ -98,53 +131,69 @@ def main():
         return s
 
     rtp_sock, rtcp_sock = udp_socket(), udp_socket()
+    layers = a.layer
+    top = len(layers) - 1
     desc = (
         "rtpbin name=rtpbin rtp-profile=avpf "
         f"ximagesrc name=src display-name={a.display} use-damage=false show-pointer=false "
         f"startx=0 starty=0 endx={a.width - 1} endy={a.height - 1} "
         f"! video/x-raw,framerate={a.fps}/1 "
         "! queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream "
-        "! videoconvert n-threads=1 ! video/x-raw,format=I420 "
-        f"! {encoder_chain(a)} ! rtpbin.send_rtp_sink_0 "
-        f"rtpbin.send_rtp_src_0 ! udpsink name=rtpsink host={a.host} port={a.rtp_port} sync=false async=false "
-        f"rtpbin.send_rtcp_src_0 ! udpsink name=rtcpsink host={a.host} port={a.rtcp_port} sync=false async=false "
-        "udpsrc name=rtcpsrc caps=application/x-rtcp ! rtpbin.recv_rtcp_sink_0"
+        "! videoconvert n-threads=1 ! video/x-raw,format=I420 ! tee name=t "
+        "udpsrc name=rtcpsrc caps=application/x-rtcp ! tee name=rtcptee "
+        + "".join(layer_branch(a, i, layer) for i, layer in enumerate(layers))
     )
     pipeline = Gst.parse_launch(desc)
-    pipeline.get_by_name("rtpsink").set_property("socket", rtp_sock)
-    rtcpsink = pipeline.get_by_name("rtcpsink")
-    rtcpsink.set_property("socket", rtcp_sock)
-    rtcpsink.set_property("close-socket", False)
+    for i in range(len(layers)):
+        pipeline.get_by_name(f"rtpsink{i}").set_property("socket", rtp_sock)
+        pipeline.get_by_name(f"rtpsink{i}").set_property("close-socket", False)
+        rtcpsink = pipeline.get_by_name(f"rtcpsink{i}")
+        rtcpsink.set_property("socket", rtcp_sock)
+        rtcpsink.set_property("close-socket", False)
     rtcpsrc = pipeline.get_by_name("rtcpsrc")
     rtcpsrc.set_property("socket", rtcp_sock)
     rtcpsrc.set_property("close-socket", False)
-    enc = pipeline.get_by_name("enc")
-    pay = pipeline.get_by_name("pay")
+    # mediasoup switches a viewer between simulcast layers only once it has a sender report
+    # (SR) for both streams, to line up their timestamps: send SRs every RTCP_INTERVAL_S
+    # rather than rtpbin's 5 s, so a layer switch waits at most that long.
+    rtpbin = pipeline.get_by_name("rtpbin")
+    for i in range(len(layers)):
+        rtpbin.emit("get-internal-session", i).set_property("rtcp-min-interval", int(RTCP_INTERVAL_S * Gst.SECOND))
+    encs = [pipeline.get_by_name(f"enc{i}") for i in range(len(layers))]
+    pays = [pipeline.get_by_name(f"pay{i}") for i in range(len(layers))]
+    enc = encs[top]
 
     loop = GLib.MainLoop()
     frames = {"n": 0, "bytes": 0, "keyframes_requested": 0}
+    per_layer = [{"frames": 0, "bytes": 0, "keyframesRequested": 0} for _ in layers]
 
-    def on_pay_buffer(_pad, info):
+    def on_pay_buffer(_pad, info, i):
         # The payloader pushes buffer lists (one per frame) as well as single buffers.
         if info.type & Gst.PadProbeType.BUFFER_LIST:
-            frames["bytes"] += info.get_buffer_list().calculate_size()
+            n = info.get_buffer_list().calculate_size()
         else:
-            frames["bytes"] += info.get_buffer().get_size()
+            n = info.get_buffer().get_size()
+        frames["bytes"] += n
+        per_layer[i]["bytes"] += n
         return Gst.PadProbeReturn.OK
 
-    def on_enc_event(_pad, info):
+    def on_enc_event(_pad, info, i):
         ev = info.get_event()
         if GstVideo.video_event_is_force_key_unit(ev):
             frames["keyframes_requested"] += 1
-            emit({"event": "keyframe"})
+            per_layer[i]["keyframesRequested"] += 1
+            emit({"event": "keyframe", "layer": i})
         return Gst.PadProbeReturn.OK
 
-    def on_enc_buffer(_pad, info):
-        frames["n"] += 1
+    def on_enc_buffer(_pad, info, i):
+        per_layer[i]["frames"] += 1
+        if i == top:
+            frames["n"] += 1
         return Gst.PadProbeReturn.OK
 
-    # Frame marker: read it on every captured frame (with the capture time), then, for the
-    # frames that reach the encoder, note the first one showing a new value and when the
+    # Frame marker: read it once on every captured frame (with the capture time), before the
+    # tee, so it works whatever the layers; then, for the frames that reach the top layer's
+    # encoder, note the first one showing a new value and when the
     # encoder output it. x264enc rewrites PTS, so outputs are matched to inputs by order
     # (one in, one out, no reordering at zerolatency/realtime settings).
     marker = {"captured": {}, "last": None, "fifo": collections.deque()}
@@ -184,20 +233,26 @@ def main():
         enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, on_enc_input)
         enc.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_enc_output)
 
-    pay.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, on_pay_buffer)
-    enc.get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, on_enc_event)
-    enc.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_enc_buffer)
+    for i in range(len(layers)):
+        pays[i].get_static_pad("src").add_probe(
+            Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, on_pay_buffer, i)
+        encs[i].get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, on_enc_event, i)
+        encs[i].get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_enc_buffer, i)
 
     def request_keyframe():
-        ev = GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0)
-        enc.get_static_pad("src").send_event(ev)
+        for e in encs:
+            ev = GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0)
+            e.get_static_pad("src").send_event(ev)
         return False
 
     def set_bitrate(kbps):
-        if a.codec == "h264":
-            enc.set_property("bitrate", int(kbps))
-        else:
-            enc.set_property("target-bitrate", int(kbps) * 1000)
+        # Lower layers keep their share of the top layer's bitrate.
+        for e, layer in zip(encs, layers):
+            k = max(1, round(kbps * layer["kbps"] / layers[top]["kbps"]))
+            if a.codec == "h264":
+                e.set_property("bitrate", int(k))
+            else:
+                e.set_property("target-bitrate", int(k) * 1000)
         return False
 
     def on_message(_bus, msg):
@@ -215,7 +270,7 @@ def main():
 
     def report():
         emit({"event": "stats", "frames": frames["n"], "bytes": frames["bytes"],
-              "keyframesRequested": frames["keyframes_requested"]})
+              "keyframesRequested": frames["keyframes_requested"], "layers": per_layer})
         return True
 
     def read_stdin():

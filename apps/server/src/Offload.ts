@@ -77,6 +77,7 @@ export class Offload {
       idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
       inputRate: config.inputRate,
       resumeGraceMs: config.resumeGraceS * 1000,
+      viewersPerRouter: config.viewersPerRouter,
       screen: config.screen,
       video: config.video,
       // Warm runtimes show the server's app: a session asking for another URL starts its own.

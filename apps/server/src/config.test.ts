@@ -14,6 +14,14 @@ describe('loadConfig', () => {
     expect(c.workers).toBeGreaterThanOrEqual(1);
   });
 
+  it('has simulcast on (two layers) and a per-router viewer limit by default', () => {
+    const c = loadConfig({});
+    expect(c.video.simulcast).toEqual({ layers: 2, scaleStep: 2, bitrateStep: 0.2 });
+    expect(c.viewersPerRouter).toBe(50);
+    expect(loadConfig({ OFFLOAD_SIMULCAST: '1' }).video.simulcast.layers).toBe(1);
+    expect(() => loadConfig({ OFFLOAD_SIMULCAST_BITRATE: '0' })).toThrow(ConfigError);
+  });
+
   it('reads variables and treats empty ones as unset', () => {
     const c = loadConfig({
       OFFLOAD_PORT: '9000',

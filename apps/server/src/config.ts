@@ -50,6 +50,14 @@ const EnvSchema = z.object({
     .default('h264,vp8')
     .transform((s) => s.split(',').map((c) => c.trim().toLowerCase()))
     .pipe(z.array(z.enum(['h264', 'vp8'])).min(1)),
+  /** Simulcast layers encoded from the one capture (1 = off); each viewer gets the one its bandwidth allows. */
+  OFFLOAD_SIMULCAST: int(1, 3).default(2),
+  /** Each simulcast layer below the top is this many times smaller in width and height. */
+  OFFLOAD_SIMULCAST_SCALE: z.coerce.number().min(1).max(8).default(2),
+  /** Each simulcast layer below the top gets this fraction of the next layer's bitrate. */
+  OFFLOAD_SIMULCAST_BITRATE: z.coerce.number().gt(0).max(1).default(0.2),
+  /** Viewers of one session per router: past this, the session's video is piped to a router on another worker. */
+  OFFLOAD_VIEWERS_PER_ROUTER: int(1, 10_000).default(50),
   /** URL the app runtime opens; default the built-in demo app served by this server. */
   OFFLOAD_APP_URL: z.string().url().optional(),
   /** Chromium binary for app runtimes. */
@@ -95,7 +103,14 @@ export type Config = {
   resumeGraceS: number;
   stateDir: string;
   screen: { width: number; height: number; touch: boolean };
-  video: { fps: number; kbps: number; keyframeIntervalS: number; codecs: ('h264' | 'vp8')[] };
+  video: {
+    fps: number;
+    kbps: number;
+    keyframeIntervalS: number;
+    codecs: ('h264' | 'vp8')[];
+    simulcast: { layers: number; scaleStep: number; bitrateStep: number };
+  };
+  viewersPerRouter: number;
   appUrl: string | undefined;
   chromium: string;
   inputRate: number;
@@ -165,7 +180,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       kbps: e.OFFLOAD_VIDEO_KBPS,
       keyframeIntervalS: e.OFFLOAD_KEYFRAME_INTERVAL_S,
       codecs: [...new Set(e.OFFLOAD_CODECS)],
+      simulcast: {
+        layers: e.OFFLOAD_SIMULCAST,
+        scaleStep: e.OFFLOAD_SIMULCAST_SCALE,
+        bitrateStep: e.OFFLOAD_SIMULCAST_BITRATE,
+      },
     },
+    viewersPerRouter: e.OFFLOAD_VIEWERS_PER_ROUTER,
     appUrl: e.OFFLOAD_APP_URL,
     chromium: e.OFFLOAD_CHROMIUM,
     inputRate: e.OFFLOAD_INPUT_RATE,

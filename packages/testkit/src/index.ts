@@ -52,3 +52,4 @@ export function joinToFirstFrameMs(): number | undefined {
 
 export { latencySamples, waitForStreaming } from './page.js';
 export { root, startServer, stopServer } from './server.js';
+export { createSession } from './signaling.js';

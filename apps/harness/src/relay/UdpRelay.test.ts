@@ -94,4 +94,23 @@ describe('UdpRelay', () => {
     expect(relay.counts.upLost / relay.counts.up).toBeGreaterThan(0.06);
     expect(relay.counts.upLost / relay.counts.up).toBeLessThan(0.14);
   });
+
+  it('impairs one client only, picked by the relay port the server sees it on', async () => {
+    const echo = await echoServer(ctx);
+    const seen: number[] = [];
+    echo.on('message', (_m, r) => seen.push(r.port));
+    const relay = await UdpRelay.start({
+      listen: { address: '127.0.0.2', port: 0 },
+      target: { address: '127.0.0.1', port: echo.address().port },
+      upstreamAddress: '127.0.0.3',
+    });
+    ctx.relays.push(relay);
+    // One ping each opens both flows; then the first client's link drops everything.
+    expect(await ping(ctx, relay.address, 1)).toHaveLength(1);
+    const first = seen[0]!;
+    expect(relay.setFlowImpairments(first, NO_IMPAIRMENTS, { ...NO_IMPAIRMENTS, lossPct: 100 })).toBe(true);
+    expect(relay.setFlowImpairments(1, NO_IMPAIRMENTS, NO_IMPAIRMENTS)).toBe(false);
+    expect(await ping(ctx, relay.address, 20)).toHaveLength(20);
+    expect(relay.counts.downLost).toBe(0);
+  });
 });

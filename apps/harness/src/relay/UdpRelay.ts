@@ -88,6 +88,21 @@ export class UdpRelay {
     }
   }
 
+  /**
+   * Changes the impairments of one client only: the one whose packets reach the server from
+   * relay port `upstreamPort` (what the server sees as that client's address, e.g. a
+   * transport's ICE-selected tuple). False if no such client. setImpairments() overrides it.
+   */
+  setFlowImpairments(upstreamPort: number, up: LinkImpairments, down: LinkImpairments): boolean {
+    for (const f of this.#flows.values()) {
+      if (f.socket.address().port !== upstreamPort) continue;
+      f.up = new Link(up);
+      f.down = new Link(down);
+      return true;
+    }
+    return false;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import type { Metrics } from '../metrics/Metrics.js';
+import { addPlainReceivers, closePlainReceivers } from '../session/plainReceivers.js';
 import type { SessionManager } from '../session/SessionManager.js';
 import { type AuthApiOptions, handleAuthApi } from './authApi.js';
 
@@ -30,8 +31,9 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 /**
  * Serves the thin client (a single-page app), the built-in demo app under /demo/,
  * /healthz and /metrics (Prometheus). With debug on, /api/sessions lists sessions (id, state,
- * viewers, createdAt), /debug/sessions/:id describes a session and
- * /debug/sessions/:id/app-state reads the app's own state back.
+ * viewers, createdAt), /debug/sessions/:id describes a session,
+ * /debug/sessions/:id/app-state reads the app's own state back, and POST/DELETE
+ * /debug/sessions/:id/plain-receivers?count=N&port=P adds/removes benchmark receivers.
  */
 export function createHttpServer(o: HttpOptions): http.Server {
   const clientBuilt = existsSync(path.join(o.clientDir, 'index.html'));
@@ -58,9 +60,25 @@ export function createHttpServer(o: HttpOptions): http.Server {
       req.url = req.url!.slice('/demo'.length) || '/';
       return demo(req, res, () => json(res, 404, { error: 'not found' }));
     }
-    if (url.pathname === '/api/sessions' && o.debug) {
+    if (url.pathname === '/api/sessions' && req.method === 'GET' && o.debug) {
       // Behind OFFLOAD_DEBUG until the API has authentication.
       return json(res, 200, { sessions: o.sessions.list() });
+    }
+    const pr = /^\/debug\/sessions\/([^/]+)\/plain-receivers$/.exec(url.pathname);
+    if (pr && o.debug) {
+      const session = o.sessions.sessions.get(pr[1]!);
+      if (!session) return json(res, 404, { error: 'session-not-found' });
+      if (req.method === 'DELETE') return json(res, 200, { closed: closePlainReceivers(session) });
+      if (req.method !== 'POST') return json(res, 405, { error: 'use POST or DELETE' });
+      const sink = {
+        ip: url.searchParams.get('ip') ?? '127.0.0.1',
+        port: Number(url.searchParams.get('port')),
+      };
+      addPlainReceivers(session, Number(url.searchParams.get('count') ?? 1), sink).then(
+        (receivers) => json(res, 200, { receivers }),
+        (err: Error) => json(res, err instanceof TypeError ? 400 : 500, { error: err.message }),
+      );
+      return;
     }
     const m = /^\/debug\/sessions\/([^/]+)(\/app-state)?$/.exec(url.pathname);
     if (m && o.debug) {

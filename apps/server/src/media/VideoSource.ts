@@ -10,6 +10,7 @@ import { type Logger, moduleLogger } from '../logger.js';
 import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
 import { monotonicToServer } from '../util/clock.js';
 import { senderRtpParameters, type VideoCodecName } from './codecs.js';
+import { type SimulcastLayer, type SimulcastSettings, simulcastLayers } from './simulcast.js';
 
 const SENDER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media/gst_sender.py');
 
@@ -20,8 +21,11 @@ export interface VideoSourceOptions {
   height: number;
   codec: VideoCodecName;
   fps: number;
+  /** Bitrate of the full-size (top) layer (kbit/s). */
   kbps: number;
   keyframeIntervalS: number;
+  /** Simulcast layers from the one capture; default one layer (off). */
+  simulcast?: SimulcastSettings;
   /** Debian's python3 (it has the GStreamer bindings), not a pyenv one. */
   python?: string;
   logBindings?: Record<string, unknown>;
@@ -30,9 +34,19 @@ export interface VideoSourceOptions {
 }
 
 export interface VideoSourceStats {
+  /** Frames the top layer's encoder put out. */
   frames: number;
+  /** Payload bytes of all layers. */
   bytes: number;
+  /** Keyframe requests that reached an encoder (all layers). */
   keyframesRequested: number;
+  /** The same per layer, lowest first. */
+  layers: { frames: number; bytes: number; keyframesRequested: number }[];
+}
+
+/** One encoded layer as produced: its size, bitrate and SSRC. */
+export interface VideoLayer extends SimulcastLayer {
+  ssrc: number;
 }
 
 export type VideoSourceEvents = {
@@ -44,12 +58,14 @@ export type VideoSourceEvents = {
 
 /**
  * Captures an app's X display and produces it into a router: a GStreamer sender process
- * (media/gst_sender.py: ximagesrc → x264/vp8 → rtpbin) feeding a comedia PlainTransport.
- * RTCP stays two-way, so a viewer's PLI/FIR reaches the encoder and a keyframe follows.
+ * (media/gst_sender.py: ximagesrc → tee → per layer (scale →) x264/vp8 → rtpbin) feeding a
+ * comedia PlainTransport. With more than one layer the Producer is a simulcast one (one
+ * encoding per layer, by SSRC), so mediasoup picks a layer per consumer from its bandwidth
+ * estimate. RTCP stays two-way, so a PLI/FIR for a layer's SSRC reaches that layer's encoder.
  */
 export class VideoSource {
   readonly events = new EventEmitter<VideoSourceEvents>();
-  stats: VideoSourceStats = { frames: 0, bytes: 0, keyframesRequested: 0 };
+  stats: VideoSourceStats = { frames: 0, bytes: 0, keyframesRequested: 0, layers: [] };
   readonly #proc: ChildProcess;
   readonly #log: Logger;
   #closed = false;
@@ -58,6 +74,8 @@ export class VideoSource {
     readonly codec: VideoCodecName,
     readonly transport: types.PlainTransport,
     readonly producer: types.Producer,
+    /** Lowest first, as the producer's encodings. */
+    readonly layers: readonly VideoLayer[],
     proc: ChildProcess,
     log: Logger,
   ) {
@@ -77,8 +95,16 @@ export class VideoSource {
       rtcpMux: false,
       comedia: true,
     });
-    const ssrc = randomInt(1, 2 ** 31);
-    const rtpParameters = senderRtpParameters(o.codec, ssrc);
+    const layers: VideoLayer[] = simulcastLayers(
+      o.width,
+      o.height,
+      o.kbps,
+      o.simulcast ?? { layers: 1, scaleStep: 2, bitrateStep: 1 },
+    ).map((l) => ({ ...l, ssrc: randomInt(1, 2 ** 31) }));
+    const rtpParameters = senderRtpParameters(
+      o.codec,
+      layers.map((l) => ({ ssrc: l.ssrc, maxBitrate: l.kbps * 1000 })),
+    );
     let proc: ChildProcess | undefined;
     try {
       const producer = await transport.produce({ kind: 'video', rtpParameters, appData: { codec: o.codec } });
@@ -87,8 +113,9 @@ export class VideoSource {
         [
           SENDER_SCRIPT,
           ...['--display', o.display, '--width', String(o.width), '--height', String(o.height)],
-          ...['--fps', String(o.fps), '--codec', o.codec, '--kbps', String(o.kbps)],
-          ...['--keyint', String(o.fps * o.keyframeIntervalS), '--ssrc', String(ssrc)],
+          ...['--fps', String(o.fps), '--codec', o.codec],
+          ...['--keyint', String(o.fps * o.keyframeIntervalS)],
+          ...layers.flatMap((l) => ['--layer', `${l.width}x${l.height}:${l.kbps}:${l.ssrc}`]),
           ...['--pt', String(rtpParameters.codecs[0]!.payloadType), '--host', '127.0.0.1'],
           ...[
             '--rtp-port',
@@ -106,9 +133,9 @@ export class VideoSource {
       trackGroup(pid);
       proc.once('exit', () => untrackGroup(pid));
       const source = await VideoSource.#awaitReady(proc, log, o.startTimeoutMs ?? 15_000);
-      const vs = new VideoSource(o.codec, transport, producer, proc, log);
+      const vs = new VideoSource(o.codec, transport, producer, layers, proc, log);
       vs.#follow(source);
-      log.info({ producerId: producer.id, ssrc, pid: proc.pid }, 'video source started');
+      log.info({ producerId: producer.id, layers, pid: proc.pid }, 'video source started');
       return vs;
     } catch (err) {
       proc?.kill('SIGKILL');
@@ -157,6 +184,7 @@ export class VideoSource {
           frames: Number(msg.frames),
           bytes: Number(msg.bytes),
           keyframesRequested: Number(msg.keyframesRequested),
+          layers: Array.isArray(msg.layers) ? msg.layers : [],
         };
       } else if (msg.event === 'marker') {
         this.events.emit(
@@ -166,7 +194,7 @@ export class VideoSource {
           monotonicToServer(Number(msg.encodedAt)),
         );
       } else if (msg.event === 'keyframe') {
-        this.#log.debug('keyframe requested');
+        this.#log.debug({ layer: msg.layer }, 'keyframe requested');
       } else if (msg.event === 'error') {
         this.#log.error({ message: msg.message }, 'video sender error');
       }
@@ -186,6 +214,7 @@ export class VideoSource {
     this.#command({ cmd: 'keyframe' });
   }
 
+  /** The top layer's bitrate (kbit/s); lower layers keep their share of it. */
   setBitrate(kbps: number): void {
     this.#command({ cmd: 'bitrate', kbps });
   }

@@ -67,8 +67,20 @@ export class WorkerPool {
   /** The least-loaded worker; the caller adds load for each router it puts there. */
   acquire(): PooledWorker & { release(): void } {
     if (this.#closed) throw new Error('worker pool is closed');
-    const slot = this.#slots.reduce((a, b) => (b.load < a.load ? b : a));
-    return this.#lease(slot);
+    return this.#lease(this.#slots.reduce((a, b) => (b.load < a.load ? b : a)));
+  }
+
+  /**
+   * The least-loaded live worker whose index is not in `exclude`, or undefined if there is
+   * none (a session that pipes its video to more routers wants each on another worker:
+   * mediasoup cannot pipe between two routers of one worker, and one worker is one core).
+   */
+  acquireOther(exclude: Iterable<number>): (PooledWorker & { release(): void }) | undefined {
+    if (this.#closed) return undefined;
+    const skip = new Set(exclude);
+    const free = this.#slots.filter((s) => !skip.has(s.index) && !s.worker.closed);
+    if (free.length === 0) return undefined;
+    return this.#lease(free.reduce((a, b) => (b.load < a.load ? b : a)));
   }
 
   #lease(slot: Slot): PooledWorker & { release(): void } {

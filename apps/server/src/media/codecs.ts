@@ -32,8 +32,16 @@ export const ROUTER_CODECS: Record<VideoCodecName, types.RtpCodecCapability> = {
   },
 };
 
-/** RTP parameters our GStreamer sender uses for a codec: what the Producer is told to expect. */
-export function senderRtpParameters(codec: VideoCodecName, ssrc: number): types.RtpParameters {
+/**
+ * RTP parameters our GStreamer sender uses for a codec: what the Producer is told to expect.
+ * One encoding per simulcast layer, lowest first, told apart by SSRC (a PlainTransport has
+ * no RID/MID header extensions from our sender, and needs none).
+ */
+export function senderRtpParameters(
+  codec: VideoCodecName,
+  encodings: { ssrc: number; maxBitrate?: number }[],
+): types.RtpParameters {
+  if (encodings.length === 0) throw new TypeError('at least one encoding');
   const payloadType = codec === 'h264' ? 102 : 101;
   const c = ROUTER_CODECS[codec];
   return {
@@ -50,6 +58,6 @@ export function senderRtpParameters(codec: VideoCodecName, ssrc: number): types.
         ],
       },
     ],
-    encodings: [{ ssrc }],
+    encodings,
   };
 }

@@ -3,14 +3,17 @@ import { type InputEvent, OffloadError, type ScreenInfo } from '@offload/protoco
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
+import type { SimulcastSettings } from '../media/simulcast.js';
 import { VideoSource } from '../media/VideoSource.js';
-import type { PooledWorker } from '../media/WorkerPool.js';
+import type { PooledWorker, WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { serverNow } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { Control } from './Control.js';
+import { describeViewer } from './describeViewer.js';
 import { InputGate } from './InputGate.js';
 import { InputTimings } from './InputTimings.js';
+import { lowestLayerFloor, type Placement, RouterGroup } from './RouterGroup.js';
 import { Viewer } from './Viewer.js';
 
 export interface VideoSettings {
@@ -19,6 +22,8 @@ export interface VideoSettings {
   keyframeIntervalS: number;
   /** In order of preference; the first is started with the session, others when a viewer needs them. */
   codecs: VideoCodecName[];
+  /** Simulcast layers per codec; default one layer. */
+  simulcast?: SimulcastSettings;
 }
 
 export type LeasedWorker = PooledWorker & { release(): void };
@@ -43,6 +48,8 @@ export interface SessionOptions {
   resumeGraceMs?: number;
   /** At most this many media restarts (worker/app/encoder died) within a minute; then the session ends. Default 3. */
   maxRestartsPerMinute?: number;
+  /** Fan-out: past `viewersPerRouter` viewers on a router, the video is piped to a router on another worker of `pool`. */
+  fanout?: { pool: WorkerPool; viewersPerRouter: number };
 }
 
 /**
@@ -89,6 +96,10 @@ export class Session {
   readonly #suspended = new Map<string, NodeJS.Timeout>();
   readonly #restarts: number[] = [];
   #state: SessionState = 'starting';
+  /** Viewers being placed on a router (they count against maxViewers). */
+  #joining = 0;
+  /** The routers viewers are spread over (the origin router first); rebuilt with it. */
+  #routers: RouterGroup;
   #closeReason = '';
   #idleTimer: NodeJS.Timeout | undefined;
   #worker: LeasedWorker;
@@ -111,6 +122,7 @@ export class Session {
     this.#router = media.router;
     this.#inputTransport = media.inputTransport;
     this.#runtime = runtime;
+    this.#routers = this.#newRouterGroup();
     this.#watchRouter(media.router);
     this.#watchRuntime(runtime);
     this.#timings.events.on('timing', (viewerId, t) => {
@@ -174,6 +186,33 @@ export class Session {
     return this.#router;
   }
 
+  /** The routers viewers are spread over (the origin router first). */
+  get routers(): RouterGroup {
+    return this.#routers;
+  }
+
+  #newRouterGroup(): RouterGroup {
+    const group = new RouterGroup({
+      sessionId: this.id,
+      origin: {
+        router: this.#router,
+        webRtcServer: this.#worker.webRtcServer,
+        inputTransport: this.#inputTransport,
+        workerIndex: this.#worker.index,
+      },
+      pool: this.o.fanout?.pool,
+      viewersPerRouter: this.o.fanout?.viewersPerRouter ?? Number.MAX_SAFE_INTEGER,
+      mediaCodecs: this.o.video.codecs.map((c) => ROUTER_CODECS[c]),
+    });
+    // A piped router's worker died: its viewers lost their transports; their clients resume
+    // (Connection tells them) and are placed on a live router.
+    group.observer.on('routerclose', (slot, reason) => {
+      if (reason !== 'worker closed' || this.closed) return;
+      for (const v of [...this.viewers.values()]) if (v.o.router === slot.router) v.close();
+    });
+    return group;
+  }
+
   get runtime(): AppRuntime {
     return this.#runtime;
   }
@@ -215,18 +254,39 @@ export class Session {
    * (`canControl`: controller token or open mode) gets control if nobody holds it; the others
    * watch, and their input is dropped.
    */
-  addViewer(p: { id?: string; name?: string; canControl: boolean } = { canControl: true }): Viewer {
+  async addViewer(
+    p: { id?: string; name?: string; canControl: boolean } = { canControl: true },
+  ): Promise<Viewer> {
     const id = p.id ?? newId();
-    if (this.closed) throw new OffloadError('session-closed', 'The session ended; start a new one.');
-    if (this.#state !== 'running')
-      throw new OffloadError('not-ready', 'The session is restarting its media; try again in a moment.');
-    if (this.viewers.has(id))
-      throw new OffloadError('already-joined', 'This viewer is in the session already.');
-    if (this.viewers.size >= this.o.maxViewers) {
+    const assertCanAdd = () => {
+      if (this.closed) throw new OffloadError('session-closed', 'The session ended; start a new one.');
+      if (this.#state !== 'running')
+        throw new OffloadError('not-ready', 'The session is restarting its media; try again in a moment.');
+      if (this.viewers.has(id))
+        throw new OffloadError('already-joined', 'This viewer is in the session already.');
+    };
+    assertCanAdd();
+    if (this.viewers.size + this.#joining >= this.o.maxViewers) {
       throw new OffloadError(
         'at-capacity',
         `This session already has ${this.o.maxViewers} viewers; try again later.`,
       );
+    }
+    // The router it goes on: the origin, or one the video is piped to on another worker.
+    this.#joining++;
+    let placement: Placement;
+    try {
+      placement = await this.#routers.place();
+    } catch {
+      throw new OffloadError('session-closed', 'The session ended.');
+    } finally {
+      this.#joining--;
+    }
+    try {
+      assertCanAdd();
+    } catch (err) {
+      placement.release();
+      throw err;
     }
     const input = new InputGate({
       rate: this.o.inputRate,
@@ -239,15 +299,17 @@ export class Session {
     const viewer: Viewer = new Viewer({
       id,
       sessionId: this.id,
-      router: this.router,
-      webRtcServer: this.webRtcServer,
-      inputTransport: this.inputTransport,
+      router: placement.router,
+      webRtcServer: placement.webRtcServer,
+      inputTransport: placement.inputTransport,
       input,
+      minOutgoingBitrate: lowestLayerFloor(this.o.video),
     });
     this.viewers.set(id, viewer);
     clearTimeout(this.#idleTimer);
     this.control.add({ id, name: p.name, eligible: p.canControl });
     viewer.events.once('@close', () => {
+      placement.release();
       this.viewers.delete(id);
       clearTimeout(this.#suspended.get(id));
       this.#suspended.delete(id);
@@ -280,7 +342,10 @@ export class Session {
    * A client resumes as viewer `id`: its kept viewer (fresh = false), or a new one with the
    * same id when the old one is gone (fresh = true: media must be set up again).
    */
-  resumeViewer(id: string, p: { name?: string; canControl: boolean }): { viewer: Viewer; fresh: boolean } {
+  async resumeViewer(
+    id: string,
+    p: { name?: string; canControl: boolean },
+  ): Promise<{ viewer: Viewer; fresh: boolean }> {
     const kept = this.viewers.get(id);
     if (kept && !kept.closed) {
       clearTimeout(this.#suspended.get(id));
@@ -290,16 +355,25 @@ export class Session {
       this.#log.info({ viewerId: id }, 'viewer resumed');
       return { viewer: kept, fresh: false };
     }
-    return { viewer: this.addViewer({ id, ...p }), fresh: true };
+    return { viewer: await this.addViewer({ id, ...p }), fresh: true };
   }
 
-  /** The video producer this client can decode: the first configured codec it supports. */
-  async videoProducerFor(rtpCapabilities: types.RtpCapabilities): Promise<types.Producer> {
+  /**
+   * The video producer this client can decode (the first configured codec it supports),
+   * consumable on `router` (a viewer's router: piped there if it is not the origin).
+   */
+  async videoProducerFor(
+    rtpCapabilities: types.RtpCapabilities,
+    router: types.Router = this.router,
+  ): Promise<types.Producer> {
     const mimeTypes = new Set((rtpCapabilities.codecs ?? []).map((c) => c.mimeType.toLowerCase()));
     for (const codec of this.o.video.codecs) {
       if (!mimeTypes.has(ROUTER_CODECS[codec].mimeType.toLowerCase())) continue;
       const source = await this.#source(codec);
-      if (this.router.canConsume({ producerId: source.producer.id, rtpCapabilities })) return source.producer;
+      if (this.router.canConsume({ producerId: source.producer.id, rtpCapabilities })) {
+        await this.#routers.producerOn(router, source.producer);
+        return source.producer;
+      }
     }
     throw new OffloadError(
       'cannot-consume',
@@ -322,8 +396,13 @@ export class Session {
       runtime: { pid: this.#runtime.pid },
       screen: this.screen,
       controllerId: this.control.controllerId,
-      viewers: [...this.viewers.values()].map((v) => ({ id: v.id, input: { ...v.input.counts } })),
-      video: (await this.videoSources()).map((s) => ({ codec: s.codec, ...s.stats })),
+      viewers: [...this.viewers.values()].map(describeViewer),
+      video: (await this.videoSources()).map((s) => ({
+        codec: s.codec,
+        ...s.stats,
+        layers: s.layers.map((l, i) => ({ ...l, ...s.stats.layers[i] })),
+      })),
+      routers: this.#routers.describe(),
     };
   }
 
@@ -335,6 +414,7 @@ export class Session {
     for (const t of this.#suspended.values()) clearTimeout(t);
     this.#suspended.clear();
     for (const v of this.viewers.values()) v.close();
+    this.#routers.close();
     this.#closeSources();
     this.#router.close();
     this.#runtime.close().finally(() => {
@@ -436,6 +516,8 @@ export class Session {
         }
         this.#router = media.router;
         this.#inputTransport = media.inputTransport;
+        this.#routers.close();
+        this.#routers = this.#newRouterGroup();
         this.#watchRouter(media.router);
       }
       if (job.runtime) {
@@ -485,6 +567,7 @@ export class Session {
       fps: this.o.video.fps,
       kbps: this.o.video.kbps,
       keyframeIntervalS: this.o.video.keyframeIntervalS,
+      simulcast: this.o.video.simulcast,
       logBindings: { sessionId: this.id },
     }).then((source) => {
       // Superseded while starting (closed, or a restart replaced the sources).

@@ -15,6 +15,8 @@ export interface SessionManagerOptions {
   inputRate: number;
   /** How long a viewer whose socket dropped keeps its place (ms). */
   resumeGraceMs: number;
+  /** Viewers per router before a session's video is piped to a router on another worker. */
+  viewersPerRouter?: number;
   screen: ScreenInfo;
   video: VideoSettings;
   startRuntime: (ctx: { sessionId: string; screen: ScreenInfo; url?: string }) => Promise<AppRuntime>;
@@ -77,6 +79,9 @@ export class SessionManager {
         maxViewers: this.o.maxViewers,
         idleTimeoutMs: this.o.idleTimeoutMs,
         inputRate: this.o.inputRate,
+        fanout: this.o.viewersPerRouter
+          ? { pool: this.o.pool, viewersPerRouter: this.o.viewersPerRouter }
+          : undefined,
       });
     } catch (err) {
       log.error({ err }, 'session failed to start');

@@ -19,6 +19,12 @@ export interface ViewerOptions {
   /** The session's DirectTransport: input data producers are consumed here, in Node. */
   inputTransport: types.DirectTransport;
   input: InputGate;
+  /**
+   * Floor of the bandwidth estimate on the receive transport (bit/s). With simulcast,
+   * mediasoup sends no layer at all while its estimate is below the lowest layer's bitrate,
+   * and an estimate that sends nothing hardly recovers: a floor keeps the lowest layer flowing.
+   */
+  minOutgoingBitrate?: number;
 }
 
 export type ViewerEvents = {
@@ -81,6 +87,8 @@ export class Viewer {
       initialAvailableOutgoingBitrate: 4_000_000,
       appData: { direction },
     });
+    if (direction === 'recv' && this.o.minOutgoingBitrate)
+      await t.setMinOutgoingBitrate(this.o.minOutgoingBitrate);
     if (this.#closed) {
       t.close();
       throw new OffloadError('session-closed', 'The session ended.');

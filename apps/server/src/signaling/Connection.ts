@@ -151,6 +151,12 @@ export class Connection {
       this.send({ type: 'session/restarted', sessionId: session.id, reason });
       this.detach();
     };
+    const onViewerClosed = () => {
+      // Closed under us while the session goes on (its piped router's worker died): resume.
+      if (session.closed || session.state === 'recovering') return;
+      this.send({ type: 'session/restarted', sessionId: session.id, reason: 'its media route was lost' });
+      this.detach({ keepViewer: true });
+    };
     const onTakenOver = () => {
       // The client came back on another socket; this one is stale.
       this.detach({ keepViewer: true });
@@ -170,6 +176,7 @@ export class Connection {
     session.observer.once('close', onClose);
     session.observer.once('restarting', onRestarting);
     viewer.observer.once('takenover', onTakenOver);
+    viewer.observer.once('close', onViewerClosed);
     viewer.input.events.on('rejected', onRejected);
     session.control.events.on('changed', onControl);
     session.control.events.on('requested', onRequested);
@@ -177,6 +184,7 @@ export class Connection {
       () => session.observer.off('close', onClose),
       () => session.observer.off('restarting', onRestarting),
       () => viewer.observer.off('takenover', onTakenOver),
+      () => viewer.observer.off('close', onViewerClosed),
       () => viewer.input.events.off('rejected', onRejected),
       () => session.control.events.off('changed', onControl),
       () => session.control.events.off('requested', onRequested),

@@ -47,7 +47,7 @@ export const handlers: Handlers = {
     const session = c.deps.sessions.get(m.sessionId);
     await session.whenRunning();
     const canControl = c.deps.auth?.canControl(c.auth) ?? true;
-    const viewer = session.addViewer({ name: c.auth.claims?.sub, canControl });
+    const viewer = await session.addViewer({ name: c.auth.claims?.sub, canControl });
     c.attach(session, viewer);
     return joined(c, session, viewer);
   },
@@ -61,7 +61,10 @@ export const handlers: Handlers = {
     const session = await c.deps.sessions.getOrRecreate(claims.sid, { url: claims.url });
     await session.whenRunning();
     if (c.viewer) throw new OffloadError('already-joined', 'This connection joined a session meanwhile.');
-    const { viewer, fresh } = session.resumeViewer(claims.vid, { name: claims.name, canControl: claims.ctl });
+    const { viewer, fresh } = await session.resumeViewer(claims.vid, {
+      name: claims.name,
+      canControl: claims.ctl,
+    });
     c.attach(session, viewer);
     return { ...joined(c, session, viewer), fresh };
   },
@@ -97,7 +100,7 @@ export const handlers: Handlers = {
   async 'media/consume'(c, m) {
     const { session, viewer } = c.joined();
     const caps = m.rtpCapabilities as types.RtpCapabilities;
-    const producer = await session.videoProducerFor(caps);
+    const producer = await session.videoProducerFor(caps, viewer.o.router);
     const consumer = await viewer.consume(producer, caps);
     return {
       consumers: [
