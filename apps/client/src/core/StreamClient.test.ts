@@ -441,6 +441,7 @@ describe('StreamClient', () => {
         canControl: true,
         controllerId: 'ann',
         controllerName: 'Ann',
+        resumeToken: 'token-1',
       });
       server.answers['control/request'] = () => ({});
       const roles: unknown[] = [];

@@ -76,7 +76,8 @@ export function handleAuthApi(
     void authCheck(o, req, res, url);
     return true;
   }
-  if (url.pathname === '/api/sessions') {
+  // GET /api/sessions is the debug listing (HttpServer).
+  if (url.pathname === '/api/sessions' && req.method !== 'GET') {
     if (!o.apiKey) {
       json(res, 404, { error: 'not found' });
       return true;
