@@ -131,6 +131,7 @@ describe('process cleanup', () => {
         OFFLOAD_RTC_PORT: String(port + 1),
         OFFLOAD_WORKERS: '1',
         OFFLOAD_CODECS: 'h264,vp8',
+        OFFLOAD_WARM_RUNTIMES: '1',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -157,8 +158,19 @@ describe('process cleanup', () => {
       const vp8 = { codecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] };
       await s.request('transport/create', { direction: 'recv' });
       await s.request('media/consume', { rtpCapabilities: vp8 });
+      // And a warm app runtime, ready.
+      await expect
+        .poll(
+          async () =>
+            ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { warmRuntimes: number })
+              .warmRuntimes,
+          {
+            timeout: 30_000,
+          },
+        )
+        .toBe(1);
       const before = helpers(child.pid);
-      expect(countByName(before)).toMatchObject({ Xvfb: 1, python3: 2 });
+      expect(countByName(before)).toMatchObject({ Xvfb: 2, python3: 2 });
       expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
       expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
       child.kill('SIGKILL');
