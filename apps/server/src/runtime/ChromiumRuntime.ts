@@ -52,6 +52,9 @@ const CHROMIUM_ARGS = [
   '--noerrdialogs',
   '--disable-session-crashed-bubble',
   '--autoplay-policy=no-user-gesture-required',
+  // A horizontal swipe or wheel past the edge must not navigate the app back (to about:blank):
+  // the fuzz test's input did that, and the session lost its app.
+  '--overscroll-history-navigation=0',
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
 ];
 
@@ -92,11 +95,21 @@ export class ChromiumRuntime implements AppRuntime {
     readonly events: EventEmitter<AppRuntimeEvents>,
     /** The app browser's way out, if a URL policy applies. */
     readonly egress: EgressProxy | undefined,
+    appUrl: string,
   ) {
     this.#log = log;
     xvfb.events.once('exit', () => this.#died('X server exited'));
     context.once('close', () => this.#died('browser closed'));
     page.once('crash', () => this.#died('app page crashed'));
+    // The app's history starts at about:blank: a "back" (mouse back button, found by the fuzz
+    // test) would leave the session without its app. Reload the app instead.
+    page.on('framenavigated', (frame) => {
+      if (this.#closed || frame !== page.mainFrame() || frame.url() !== 'about:blank') return;
+      this.#log.warn('app navigated back to about:blank; loading it again');
+      page.goto(appUrl, { waitUntil: 'load', timeout: 20_000 }).catch((err: Error) => {
+        if (!this.#closed) this.#log.error({ err: err.message }, 'app could not be loaded again');
+      });
+    });
   }
 
   static async start(o: ChromiumRuntimeOptions): Promise<ChromiumRuntime> {
@@ -166,6 +179,7 @@ export class ChromiumRuntime implements AppRuntime {
         log,
         events,
         egress,
+        o.url,
       );
     } catch (err) {
       await context?.close().catch(() => {});

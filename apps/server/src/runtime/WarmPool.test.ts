@@ -31,9 +31,11 @@ describe('warm pool', () => {
       s.send(JSON.stringify({ type: 'input', event: { type: 'touch', seq, ts: 1, action, touches } }));
     tap(1, 'start', [{ id: 1, x: 0.5, y: 0.25 }]);
     tap(2, 'end', []);
-    await expect.poll(async () => ((await first.runtime.appState()) as { count: number }).count).toBe(1);
+    await expect
+      .poll(async () => ((await first.runtime.appState()) as { count: number }).count, { timeout: 10_000 })
+      .toBe(1);
     const [source] = await first.videoSources();
-    await expect.poll(() => source!.stats.frames).toBeGreaterThan(0);
+    await expect.poll(() => source!.stats.frames, { timeout: 10_000 }).toBeGreaterThan(0);
 
     // One session + one warm runtime = the limit of 2: the pool refills to that and no further.
     await expect.poll(() => warm.ready, { timeout: 30_000 }).toBe(1);

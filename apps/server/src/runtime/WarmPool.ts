@@ -2,6 +2,8 @@ import { moduleLogger } from '../logger.js';
 import type { AppRuntime } from './AppRuntime.js';
 
 const log = moduleLogger('warm-pool');
+/** Longest wait in close() for runtimes still starting (ms). */
+const CLOSE_WAIT_MS = 5000;
 
 export interface WarmPoolOptions {
   /** Runtimes to keep started and idle (OFFLOAD_WARM_RUNTIMES); 0 turns the pool off. */
@@ -89,7 +91,18 @@ export class WarmPool {
     for (const w of this.#waiters.splice(0)) w(undefined);
     const all = this.#ready.splice(0);
     this.#onDied.clear();
-    await Promise.all([...all.map((rt) => rt.close()), ...this.#inflight]);
+    await Promise.all(all.map((rt) => rt.close()));
+    // Starts under way are closed as they finish, but shutdown does not wait on them forever:
+    // one interrupted by the server's own SIGTERM (Playwright closes its browsers on it) was
+    // seen never to settle. What is left of it is killed with the server's process groups.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.#inflight),
+      new Promise((r) => {
+        timer = setTimeout(r, CLOSE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   #startOne(): void {

@@ -367,7 +367,15 @@ describe('signaling fuzz', () => {
     for (const c of clients) c.close();
     const fresh = await TestSocket.hello(server.port);
     expect((await fresh.request('session/join', { sessionId })).ok).toBe(true);
-    const before = ((await session.runtime.appState()) as { count: number }).count;
+    // The app is there (it may just have been loaded again after a fuzzed "back" button).
+    let before = -1;
+    await expect
+      .poll(async () => {
+        before =
+          ((await session.runtime.appState().catch(() => null)) as { count: number } | null)?.count ?? -1;
+        return before;
+      })
+      .toBeGreaterThanOrEqual(0);
     fresh.send(
       JSON.stringify({
         type: 'input',
@@ -415,6 +423,23 @@ describe('signaling fuzz', () => {
       );
       s.close();
     }
+  });
+
+  it('keeps the app when a mouse "back" button would navigate it away', async () => {
+    const s = await TestSocket.hello(server.port);
+    await s.request('session/join', { sessionId });
+    for (const action of ['down', 'up']) {
+      s.send(
+        JSON.stringify({
+          type: 'input',
+          event: { type: 'pointer', seq: 1, ts: 1, action, x: 0.5, y: 0.6, button: 3 },
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    // Was: the page went back to about:blank and the app (state null) was gone for good.
+    await expect.poll(() => session.runtime.appState().catch(() => null), { timeout: 20_000 }).not.toBeNull();
+    s.close();
   });
 
   it('drops a frame far above any valid size by closing that socket only', async () => {
