@@ -367,6 +367,9 @@ describe('signaling fuzz', () => {
     for (const c of clients) c.close();
     const fresh = await TestSocket.hello(server.port);
     expect((await fresh.request('session/join', { sessionId })).ok).toBe(true);
+    // Only the participant in control is injected: the owner (first to join) hands it over.
+    const freshId = [...session.viewers.keys()].at(-1)!;
+    expect((await owner.request('control/grant', { viewerId: freshId })).ok).toBe(true);
     // The app is there (it may just have been loaded again after a fuzzed "back" button).
     let before = -1;
     await expect
