@@ -209,7 +209,9 @@ describe('signaling', () => {
       );
     }
     await s.waitFor((m) => m.type === 'error' && m.error.code === 'rate-limited');
-    // Still serving: this client, and a new one.
+    // Still serving: this client (once its signaling allowance, 200/s with a burst of 400, has
+    // refilled: the flood used it up), and a new one.
+    await new Promise((r) => setTimeout(r, 2500));
     expect((await s.request('transport/create', { direction: 'send' })).ok).toBe(true);
     const other = await hello();
     expect((await other.request('session/join', { sessionId })).ok).toBe(true);
