@@ -144,6 +144,10 @@ test.describe
       const frames = await framesDecoded(b.page);
       await expect.poll(() => framesDecoded(b.page)).toBeGreaterThan(frames + 20);
 
+      // Only the participant in control is injected: the first viewer hands over (through the UI).
+      await a.page.getByTestId('control-release').click();
+      await b.page.getByTestId('control-take').click();
+      await expect(b.page.getByTestId('control-status')).toHaveText('You have control');
       // Its tap reaches the app (input data channel consumed on its router's DirectTransport)…
       const before = await videoPixel(a.page, COUNTER.x, COUNTER.y);
       const at = await appPointOnPage(b.page, COUNTER.x, COUNTER.y);
