@@ -19,8 +19,11 @@ log() { echo "[mediasoup-worker] $*" >&2; }
 if [ -x "$BIN" ]; then
   # Run it once: a binary whose shared libraries went missing must be rebuilt.
   set +e; "$BIN" >/dev/null 2>&1; rc=$?; set -e
+  # ldd's output is read whole: `ldd | grep -q` under pipefail fails at random when grep exits
+  # before ldd has written everything (SIGPIPE), which made a good cache look broken.
+  libs="$(ldd "$BIN" 2>&1 || true)"
   # The worker exits 42 when it is not spawned by the Node library (no channel fds): it loaded fine.
-  if [ "$rc" -ne 127 ] && ldd "$BIN" | grep -vq 'not found'; then
+  if [ "$rc" -ne 127 ] && ! grep -q 'not found' <<<"$libs"; then
     log "cached: $BIN"; echo "$BIN"; exit 0
   fi
   log "cached binary does not load; rebuilding"
