@@ -39,10 +39,16 @@ test.describe
     });
 
     test('real frames arrive at the app screen size, and keep coming', async () => {
-      const size = await page
-        .getByTestId('stream')
-        .evaluate((v) => [(v as HTMLVideoElement).videoWidth, (v as HTMLVideoElement).videoHeight]);
-      expect(size).toEqual([720, 1280]);
+      // Simulcast: the SFU may start this viewer on the low layer; on loopback it must end on the full one.
+      await expect
+        .poll(
+          () =>
+            page
+              .getByTestId('stream')
+              .evaluate((v) => [(v as HTMLVideoElement).videoWidth, (v as HTMLVideoElement).videoHeight]),
+          { timeout: 30_000 },
+        )
+        .toEqual([720, 1280]);
       // A real app screen has detail; a blank or black frame has none.
       await expect.poll(() => frameDetail(page)).toBeGreaterThan(15);
       const before = await framesDecoded(page);
