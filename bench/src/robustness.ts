@@ -17,9 +17,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { summarize } from '@offload/latency';
-import { PROTOCOL_VERSION } from '@offload/protocol';
 import {
   CHROMIUM_PATH,
+  createSession,
   joinToFirstFrameMs,
   latencySamples,
   markJoinToFirstFrame,
@@ -31,7 +31,6 @@ import {
   waitForStreaming,
 } from '@offload/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { WebSocket } from 'ws';
 import { processes, tree, usage } from './procStats.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8293);
@@ -64,27 +63,6 @@ async function startFlood(port: number) {
       return JSON.parse(await report) as { sent: number; errorsBack: number };
     },
   };
-}
-
-/** Creates a session over a bare WebSocket; resolves with its id. */
-async function createSession(port: number): Promise<string> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-  await new Promise((r, j) => ws.once('open', r).once('error', j));
-  const replies = new Map<number, (m: { ok: boolean; data?: { sessionId: string } }) => void>();
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d));
-    if (m.type === 'response') replies.get(m.id)?.(m);
-  });
-  const request = (id: number, type: string, payload: Record<string, unknown> = {}) =>
-    new Promise<{ ok: boolean; data?: { sessionId: string } }>((resolve) => {
-      replies.set(id, resolve);
-      ws.send(JSON.stringify({ type, id, ...payload }));
-    });
-  await request(1, 'hello', { protocolVersion: PROTOCOL_VERSION });
-  const r = await request(2, 'session/create');
-  ws.close();
-  if (!r.ok) throw new Error('session/create failed');
-  return r.data!.sessionId;
 }
 
 async function viewer(browser: Browser, url: string): Promise<Page> {

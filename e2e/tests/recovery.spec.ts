@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UdpRelay } from '@offload/harness/relay';
+import { NO_IMPAIRMENTS, UdpRelay } from '@offload/harness/relay';
 import { startServer, stopServer } from '@offload/testkit';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { TcpProxy } from '../lib/TcpProxy.js';
@@ -137,12 +137,12 @@ test.describe
     test('the network drops for 10 s: the player resumes its place and restarts ICE', async () => {
       const viewerId = (await debug()).viewers[0]!.id;
       const cutAt = Date.now();
-      relay.setImpairments({ ...NO_LOSS, lossPct: 100 }, { ...NO_LOSS, lossPct: 100 });
+      relay.setImpairments({ ...NO_IMPAIRMENTS, lossPct: 100 }, { ...NO_IMPAIRMENTS, lossPct: 100 });
       proxy.cut();
       await expect(page.locator('html')).toHaveAttribute('data-offload-state', 'reconnecting');
       await page.waitForTimeout(Math.max(0, 10_000 - (Date.now() - cutAt)));
       const restoredAt = Date.now();
-      relay.setImpairments(NO_LOSS, NO_LOSS);
+      relay.setImpairments(NO_IMPAIRMENTS, NO_IMPAIRMENTS);
       proxy.restore();
 
       const back = await pictureBackAfter(restoredAt, false);
@@ -211,13 +211,3 @@ test.describe
       expect((await debug()).state).toBe('running');
     });
   });
-
-const NO_LOSS = {
-  delayMs: 0,
-  jitterMs: 0,
-  lossPct: 0,
-  burstEnterPct: 0,
-  burstExitPct: 100,
-  rateKbps: 0,
-  queueMs: 200,
-};

@@ -1,6 +1,9 @@
 import dgram from 'node:dgram';
 import { Link, type LinkImpairments, NO_IMPAIRMENTS } from './impairments.js';
 
+// What users of the relay (`@offload/harness/relay`) configure it with.
+export { type LinkImpairments, NO_IMPAIRMENTS } from './impairments.js';
+
 export interface Endpoint {
   address: string;
   port: number;

@@ -67,7 +67,7 @@ export class WorkerPool {
   /** The least-loaded worker; the caller adds load for each router it puts there. */
   acquire(): PooledWorker & { release(): void } {
     if (this.#closed) throw new Error('worker pool is closed');
-    return this.#lease(this.#slots.reduce((a, b) => (b.load < a.load ? b : a)));
+    return this.#lease(this.#leastLoaded(() => true)!);
   }
 
   /**
@@ -78,9 +78,15 @@ export class WorkerPool {
   acquireOther(exclude: Iterable<number>): (PooledWorker & { release(): void }) | undefined {
     if (this.#closed) return undefined;
     const skip = new Set(exclude);
-    const free = this.#slots.filter((s) => !skip.has(s.index) && !s.worker.closed);
-    if (free.length === 0) return undefined;
-    return this.#lease(free.reduce((a, b) => (b.load < a.load ? b : a)));
+    const slot = this.#leastLoaded((s) => !skip.has(s.index) && !s.worker.closed);
+    return slot && this.#lease(slot);
+  }
+
+  /** The least-loaded slot that `ok` accepts, if any. */
+  #leastLoaded(ok: (s: Slot) => boolean): Slot | undefined {
+    let best: Slot | undefined;
+    for (const s of this.#slots) if (ok(s) && (!best || s.load < best.load)) best = s;
+    return best;
   }
 
   #lease(slot: Slot): PooledWorker & { release(): void } {
@@ -106,11 +112,8 @@ export class WorkerPool {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.#closed) throw new Error('worker pool is closed');
-      const live = this.#slots.filter((s) => !s.worker.closed);
-      if (live.length > 0) {
-        const slot = live.reduce((a, b) => (b.load < a.load ? b : a));
-        return this.#lease(slot);
-      }
+      const slot = this.#leastLoaded((s) => !s.worker.closed);
+      if (slot) return this.#lease(slot);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('no live mediasoup worker');
       await new Promise<void>((resolve) => {
