@@ -84,6 +84,9 @@ try {
     presses: presses.length,
     allInputs: all.length,
     totalMs: total,
+    // Samples the page could only bracket (frames presented without a callback): how many, how wide.
+    withFrameGap: presses.filter((s) => s.frameGap > 0).length,
+    frameGapMs: summarize(presses.map((s) => s.frameGap)),
     segmentsMs: segments,
     verdicts: ['cloud-phone@wired', 'cloud-phone@5g-a', 'gaming-casual@wired', 'gaming-competitive@5g-a'].map(
       (id) => {
@@ -94,7 +97,8 @@ try {
     ),
   };
   console.log(
-    `input-to-photon over ${presses.length} taps: p50 ${round1(total.p50)} ms, p95 ${round1(total.p95)} ms`,
+    `input-to-photon over ${presses.length} taps: p50 ${round1(total.p50)} ms, p95 ${round1(total.p95)} ms; ` +
+      `${presses.filter((s) => s.frameGap > 0).length} with a frame gap`,
   );
   for (const s of SEGMENTS)
     console.log(`  ${s.padEnd(14)} p50 ${round1(segments[s]!.p50)}  p95 ${round1(segments[s]!.p95)}`);

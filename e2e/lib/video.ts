@@ -169,6 +169,7 @@ export interface ClientSample {
   segments: Record<string, number>;
   residual: number;
   syncError: number;
+  frameGap: number;
 }
 
 /** Input-to-photon samples the client's latency monitor holds (test hook). */

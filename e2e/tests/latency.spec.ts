@@ -22,7 +22,10 @@ const SAMPLES_TOTAL = /^offload_latency_samples_total (\d+)$/m;
  * different frames), so both the test and the monitor are exact only to a frame or two;
  * 100 ms is 3 frames at 30 fps and far less than the time between taps, so a sample matched
  * to the wrong frame or the wrong tap still fails. If the frame marker or its detection
- * breaks, no samples come and this fails too.
+ * breaks, no samples come and this fails too. On a starved page (CI under load) callbacks come
+ * a few frames apart; the monitor then reports a frame gap: how much earlier the photon may
+ * have been, since the frames in between went by unread (seen under CPU load: callbacks 200–250
+ * ms apart, and the test reading a newly swapped-in frame 125 ms before the monitor could).
  */
 test.describe
   .serial('latency monitor', () => {
@@ -56,17 +59,21 @@ test.describe
       samples.forEach((s, i) => {
         const { clickAt, seenAt } = bounds[i]!;
         expect(s.sentAt, `tap ${i} sent after the click`).toBeGreaterThanOrEqual(clickAt);
-        // The marker and the app's reaction are in the same frame: photon time ≤ when the test saw it.
-        expect(s.sentAt + s.total, `tap ${i} photon before the test saw it`).toBeLessThanOrEqual(
-          seenAt + SLACK_MS,
-        );
+        // The marker and the app's reaction are in the same frame: photon time ≤ when the test
+        // saw it. When the page was too busy to get a callback for every frame, the monitor
+        // says so: the photon lies in [photon − frameGap, photon], and that range must reach it.
+        expect(
+          s.sentAt + s.total - s.frameGap,
+          `tap ${i} photon before the test saw it (frame gap ${s.frameGap.toFixed(1)} ms)`,
+        ).toBeLessThanOrEqual(seenAt + SLACK_MS);
+        expect(s.frameGap).toBeGreaterThanOrEqual(0);
         expect(s.total).toBeGreaterThan(0);
         const sum = Object.values(s.segments).reduce((a, b) => a + b, 0);
         expect(Math.abs(s.total - sum - s.residual)).toBeLessThan(0.01);
         expect(Math.abs(s.residual)).toBeLessThanOrEqual(s.syncError + 1);
         expect(s.segments.renderCapture).toBeGreaterThan(0);
         console.log(
-          `tap ${i}: ${s.total.toFixed(1)} ms (test saw ${(seenAt - clickAt).toFixed(1)} ms after its click)`,
+          `tap ${i}: ${s.total.toFixed(1)} ms, frame gap ${s.frameGap.toFixed(1)} ms (test saw ${(seenAt - clickAt).toFixed(1)} ms after its click)`,
         );
       });
 

@@ -100,6 +100,70 @@ describe('InputLatencyTracker', () => {
     expect(t.counts.expired).toBe(1);
   });
 
+  describe('frame gap: how much earlier the effect may have shown', () => {
+    /** A frame with rVFC's presentedFrames counter and the previous callback's frame. */
+    const counted = (
+      marker: number | undefined,
+      receiveTime: number,
+      pf: number,
+      previous?: { presentedFrames: number; receiveTime: number },
+    ) => ({ ...frame(marker, receiveTime), presentedFrames: pf, previous });
+
+    it('is 0 when the frame just before was read and showed an older marker', () => {
+      const { t, samples } = setup();
+      t.sent(1, 'touch:start', 1000);
+      t.timing(timing(1, 9, 1000));
+      t.frame(counted(8, 1020, 50));
+      t.frame(counted(9, 1053, 51, { presentedFrames: 50, receiveTime: 1020 }));
+      expect(samples[0]).toMatchObject({ total: 65, frameGap: 0 });
+    });
+
+    it('is 0 when the frame just before was received before the input was sent, read or not', () => {
+      const { t, samples } = setup();
+      t.sent(1, 'touch:start', 1000);
+      t.timing(timing(1, 9, 1000));
+      t.frame(counted(9, 1053, 51, { presentedFrames: 50, receiveTime: 990 }));
+      expect(samples[0]).toMatchObject({ total: 65, frameGap: 0 });
+    });
+
+    it('reaches back to the last frame read without the input when frames went by unread', () => {
+      const { t, samples } = setup();
+      t.sent(1, 'touch:start', 1000);
+      t.timing(timing(1, 9, 1000));
+      t.frame(counted(8, 1020, 50)); // displayed at 1032
+      // Frames 51..53 were presented while the page was busy; 54 is the first one read.
+      t.frame(counted(9, 1153, 54, { presentedFrames: 50, receiveTime: 1020 }));
+      expect(samples[0]).toMatchObject({ total: 165, frameGap: 1165 - 1032 });
+    });
+
+    it('counts a frame whose marker could not be read as a frame that may have shown it', () => {
+      const { t, samples } = setup();
+      t.sent(1, 'touch:start', 1000);
+      t.timing(timing(1, 9, 1000));
+      t.frame(counted(8, 1020, 50));
+      t.frame(counted(undefined, 1053, 51, { presentedFrames: 50, receiveTime: 1020 }));
+      t.frame(counted(9, 1086, 52, { presentedFrames: 51, receiveTime: 1053 }));
+      expect(samples[0]).toMatchObject({ total: 98, frameGap: 1098 - 1032 });
+    });
+
+    it('reaches back no further than the send', () => {
+      const { t, samples } = setup();
+      t.frame(counted(8, 500, 10));
+      t.sent(1, 'touch:start', 1000);
+      t.timing(timing(1, 9, 1000));
+      t.frame(counted(9, 1086, 40, { presentedFrames: 30, receiveTime: 900 }));
+      expect(samples[0]).toMatchObject({ total: 98, frameGap: 98 });
+    });
+
+    it('is 0 when the browser does not count presented frames', () => {
+      const { t, samples } = setup();
+      t.sent(1, 'touch:start', 1000);
+      t.timing(timing(1, 9, 1000));
+      t.frame(frame(9, 1153));
+      expect(samples[0]).toMatchObject({ frameGap: 0 });
+    });
+  });
+
   it('waits for a clock estimate', () => {
     const samples: LatencySample[] = [];
     const clock = new ClockSync();

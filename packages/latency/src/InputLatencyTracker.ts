@@ -13,6 +13,10 @@ export interface InputTiming extends ServerInputTimes {
 /** One presented frame: its decoded marker (if any) and its times (client clock, epoch ms). */
 export interface PresentedFrame extends FrameTimes {
   marker: number | undefined;
+  /** requestVideoFrameCallback's presentedFrames: consecutive unless frames went by unseen. */
+  presentedFrames?: number;
+  /** The frame of the page's previous frame callback, read or not (client clock). */
+  previous?: { presentedFrames: number; receiveTime: number };
 }
 
 export interface InputLatencyTrackerOptions {
@@ -79,15 +83,18 @@ export class InputLatencyTracker {
     const clock = this.#o.clock.estimate();
     if (!input || !timing || !clock) return;
     const want = timing.markId % MARKER.modulo;
-    const frame = this.#frames.items.find(
+    const frames = this.#frames.items;
+    const i = frames.findIndex(
       (f) =>
         f.receiveTime >= input.sentAt && (f.marker! - want + MARKER.modulo) % MARKER.modulo < LATER_WINDOW,
     );
-    if (!frame) return;
+    if (i < 0) return;
+    const frame = frames[i]!;
     this.#sent.delete(seq);
     this.#timings.delete(seq);
     this.counts.matched++;
-    this.#o.onSample(computeSample({ seq, ...input }, timing, frame, clock));
+    const gap = frameGap(frame, frames[i - 1], input.sentAt);
+    this.#o.onSample(computeSample({ seq, ...input }, timing, frame, clock, gap));
   }
 
   #expire(now: number): void {
@@ -99,4 +106,21 @@ export class InputLatencyTracker {
       this.counts.expired++;
     }
   }
+}
+
+/**
+ * How much earlier than `frame` the input's effect may have been on screen (ms). `before` is
+ * the latest earlier frame with a readable marker (it does not show the input: `frame` is the
+ * first that does). The answer is 0 when the frame presented just before `frame` is known not
+ * to show the input: it had a readable marker, or it was received before the input was sent.
+ * Otherwise frames went by unread or unreadable, and the effect may have shown in any of them:
+ * the gap reaches back to the later of `before` and the send. Unknown frame counts give 0.
+ */
+export function frameGap(frame: PresentedFrame, before: PresentedFrame | undefined, sentAt: number): number {
+  const pf = frame.presentedFrames;
+  if (pf === undefined) return 0;
+  if (before?.presentedFrames === pf - 1) return 0;
+  const prev = frame.previous;
+  if (prev && prev.presentedFrames === pf - 1 && prev.receiveTime < sentAt) return 0;
+  return Math.max(0, frame.expectedDisplayTime - Math.max(sentAt, before?.expectedDisplayTime ?? sentAt));
 }

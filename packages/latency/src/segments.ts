@@ -61,6 +61,14 @@ export interface LatencySample {
   residual: number;
   /** ± bound on where the client/server cuts (uplink/inject, encode/network) lie (ms). */
   syncError: number;
+  /**
+   * How much earlier the effect may have reached the screen (ms): 0 when the frame presented
+   * just before this one is known not to show it; otherwise the time back to the latest frame
+   * (or the send) known not to show it. Frames in that gap were presented without the page
+   * reading them, which happens when the client's main thread is starved (a busy device):
+   * photon time lies in [sentAt + total − frameGap, sentAt + total].
+   */
+  frameGap: number;
 }
 
 /**
@@ -72,6 +80,7 @@ export function computeSample(
   server: ServerInputTimes,
   frame: FrameTimes,
   clock: { offset: number; errorBound: number },
+  frameGap = 0,
 ): LatencySample {
   const toServer = (clientTime: number) => clientTime + clock.offset;
   const decode = frame.processingDuration ?? 0;
@@ -95,5 +104,6 @@ export function computeSample(
     segments,
     residual: total - sum,
     syncError: clock.errorBound,
+    frameGap,
   };
 }

@@ -59,6 +59,8 @@ export const LatencySampleWire = z.object({
   segments: z.object(Object.fromEntries(SEGMENTS.map((s) => [s, ms])) as Record<Segment, typeof ms>),
   residual: ms,
   syncError: ms.min(0),
+  /** How much earlier the photon may have been (ms): frames went by unread on a busy client. */
+  frameGap: ms.min(0).max(60_000).optional(),
 });
 export type LatencySampleWire = z.infer<typeof LatencySampleWire>;
 

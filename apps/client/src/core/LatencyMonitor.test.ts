@@ -156,6 +156,48 @@ describe('LatencyMonitor', () => {
     expect(ctx.video.callbacks.size).toBe(0);
   });
 
+  it('reports a frame gap when frames went by without a callback (a starved page)', () => {
+    const ctx = setup();
+    const gaps: number[] = [];
+    ctx.monitor.on('sample', (s) => gaps.push(s.frameGap));
+    ctx.monitor.pingChannel(true);
+    answerPings(ctx);
+    let marker = 6;
+    ctx.monitor.attachVideo(ctx.video, () => marker);
+    // Idle frames: not read, but counted.
+    ctx.video.present({ presentationTime: 9_960, presentedFrames: 100 });
+    const sentAt = ORIGIN + 10_000;
+    ctx.monitor.inputSent({ type: 'touch', action: 'start', touches: [], seq: 1, ts: sentAt });
+    ctx.monitor.handleControl({
+      type: 'input/timing',
+      seq: 1,
+      markId: 7,
+      receivedAt: sentAt + 47,
+      appliedAt: sentAt + 50,
+      capturedAt: sentAt + 60,
+      encodedAt: sentAt + 65,
+    });
+    ctx.video.present({ presentationTime: 10_030, presentedFrames: 101 }); // read: still 6
+    marker = 7;
+    ctx.video.present({ presentationTime: 10_130, presentedFrames: 104 }); // 102, 103 unseen
+    expect(gaps).toEqual([10_138 - 10_038]);
+    // The next input's frame follows a read frame directly: exact.
+    ctx.monitor.inputSent({ type: 'touch', action: 'end', touches: [], seq: 2, ts: sentAt + 200 });
+    ctx.monitor.handleControl({
+      type: 'input/timing',
+      seq: 2,
+      markId: 8,
+      receivedAt: sentAt + 247,
+      appliedAt: sentAt + 250,
+      capturedAt: sentAt + 260,
+      encodedAt: sentAt + 265,
+    });
+    ctx.video.present({ presentationTime: 10_230, presentedFrames: 105 });
+    marker = 8;
+    ctx.video.present({ presentationTime: 10_263, presentedFrames: 106 });
+    expect(gaps).toEqual([100, 0]);
+  });
+
   it('batches reports 2 s after the first new sample, at most 64 per message', () => {
     const ctx = setup();
     ctx.monitor.pingChannel(true);

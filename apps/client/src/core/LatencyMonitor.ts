@@ -25,6 +25,8 @@ export interface FrameMetadata {
   receiveTime?: number;
   /** Seconds, as rVFC reports it. */
   processingDuration?: number;
+  /** Frames presented so far: a jump of more than 1 means frames went by without a callback. */
+  presentedFrames?: number;
 }
 
 /** An HTMLVideoElement, as far as the frame loop goes; tests pass a fake. */
@@ -208,17 +210,25 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
     const origin = this.#o.timeOrigin ?? performance.timeOrigin;
     let active = true;
     let handle = 0;
+    // The previous callback's frame, read or not: tells whether frames went by unseen.
+    let previous: { presentedFrames: number; receiveTime: number } | undefined;
     const onFrame = (_now: number, md: FrameMetadata) => {
       if (!active) return;
       handle = video.requestVideoFrameCallback(onFrame);
+      const presentationTime = origin + md.presentationTime;
+      const receiveTime = md.receiveTime !== undefined ? origin + md.receiveTime : presentationTime;
+      const before = previous;
+      previous =
+        md.presentedFrames !== undefined ? { presentedFrames: md.presentedFrames, receiveTime } : undefined;
       if (!this.#wantFrames()) return;
       this.#counts.framesRead++;
-      const presentationTime = origin + md.presentationTime;
       const times = {
-        receiveTime: md.receiveTime !== undefined ? origin + md.receiveTime : presentationTime,
+        receiveTime,
         presentationTime,
         expectedDisplayTime: origin + md.expectedDisplayTime,
         processingDuration: md.processingDuration !== undefined ? md.processingDuration * 1000 : undefined,
+        presentedFrames: md.presentedFrames,
+        previous: before,
       };
       const feed = (marker: number | undefined) => {
         if (active && !this.#closed) this.#tracker.frame({ marker, ...times });

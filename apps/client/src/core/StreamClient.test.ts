@@ -418,6 +418,7 @@ describe('StreamClient', () => {
         },
         residual: 0,
         syncError: 0.1,
+        frameGap: 0,
       };
       expect(client.reportLatency([sample])).toBe(true);
       expect(server.received.find((m) => m.type === 'latency/report')).toEqual({

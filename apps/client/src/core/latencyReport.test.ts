@@ -20,6 +20,7 @@ const sample = (seq: number, over: Partial<LatencySample> = {}): LatencySample =
   },
   residual: 0.000001,
   syncError: 0.25,
+  frameGap: 0,
   ...over,
 });
 

@@ -21,6 +21,7 @@ export function toWireSample(s: LatencySample): LatencySampleWire | null {
     segments,
     residual: round(s.residual),
     syncError: round(s.syncError),
+    frameGap: round(s.frameGap),
   };
   return WireSchema.safeParse(wire).success ? wire : null;
 }

@@ -24,6 +24,7 @@ const sample = (seq: number, total: number, renderCapture = total / 2): LatencyS
   },
   residual: 0,
   syncError: 0.5,
+  frameGap: 0,
 });
 
 class MemoryStorage implements KeyValueStorage {

@@ -20,6 +20,8 @@ export function Hud() {
   const { summary, verdict, budget, clock } = l;
   const last = l.samples.at(-1);
   const recent = l.samples.slice(-CHART_SAMPLES).map((s) => s.total);
+  // Samples whose photon is only bracketed: this page missed frames (too busy to read them all).
+  const gapped = l.samples.filter((s) => s.frameGap > 0).length;
 
   return (
     <aside className="hud" data-testid="hud" aria-label="Latency HUD">
@@ -91,6 +93,15 @@ export function Hud() {
       <p className="muted">
         residual {fmtMs(summary.residual.p95)} ms · clock ±{fmtMs(clock?.errorBound)} ms
         {clock ? ` (rtt ${fmtMs(clock.rtt)})` : ' (not synced)'}
+        {gapped > 0 && (
+          <span
+            data-testid="hud-frame-gaps"
+            title="Frames went by without this page reading them (a busy device): these samples may be up to their frame gap too high"
+          >
+            {' '}
+            · {gapped} with missed frames
+          </span>
+        )}
       </p>
 
       <Sparkline values={recent} budgetMs={budget.totalMs} />

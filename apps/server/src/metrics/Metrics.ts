@@ -15,6 +15,7 @@ export class Metrics {
   readonly #clientSegments: Histogram<'segment'>;
   readonly #serverSegments: Histogram<'segment'>;
   readonly #samples: Counter;
+  readonly #gapSamples: Counter;
 
   constructor(sessions: SessionManager, pool: WorkerPool) {
     const registers = [this.registry];
@@ -43,6 +44,11 @@ export class Metrics {
     this.#samples = new Counter({
       name: 'offload_latency_samples_total',
       help: 'Input-to-photon samples reported by clients',
+      registers,
+    });
+    this.#gapSamples = new Counter({
+      name: 'offload_latency_samples_frame_gap_total',
+      help: 'Samples whose photon time is only bracketed: frames went by unread on a busy client (frameGap > 0)',
       registers,
     });
     new Gauge({
@@ -89,6 +95,7 @@ export class Metrics {
   observeClientSamples(samples: readonly LatencySampleWire[]): void {
     for (const s of samples) {
       this.#samples.inc();
+      if ((s.frameGap ?? 0) > 0) this.#gapSamples.inc();
       this.#inputToPhoton.observe({ kind: s.kind.split(':')[0] ?? 'other' }, s.total);
       for (const [segment, ms] of Object.entries(s.segments)) {
         // Negative segments (clock-sync error) cannot go in a histogram; they are rare and small.

@@ -163,11 +163,18 @@ describe('signaling', () => {
     await s.request('session/join', { sessionId });
     s.send(JSON.stringify({ type: 'latency/report', samples: [{ ...sample, total: -5 }] }));
     await s.waitFor((m) => m.type === 'error' && m.error.message.includes('latency/report'));
-    s.send(JSON.stringify({ type: 'latency/report', samples: [sample, { ...sample, seq: 2, total: 120 }] }));
+    // An older client sends no frameGap; a newer one on a busy page reports one.
+    s.send(
+      JSON.stringify({
+        type: 'latency/report',
+        samples: [sample, { ...sample, seq: 2, total: 120, frameGap: 33.3 }],
+      }),
+    );
     const metrics = async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
     await expect.poll(metrics).toMatch(/^offload_latency_samples_total 2$/m);
     const text = await metrics();
     expect(text).toMatch(/^offload_input_to_photon_ms_count\{kind="touch"\} 2$/m);
+    expect(text).toMatch(/^offload_latency_samples_frame_gap_total 1$/m);
     expect(text).toMatch(/^offload_input_to_photon_ms_bucket\{le="100",kind="touch"\} 1$/m);
     expect(text).toMatch(/^offload_input_segment_ms_count\{segment="renderCapture"\} 2$/m);
     expect(text).toMatch(/^offload_sessions 1$/m);
