@@ -1,8 +1,10 @@
 /**
- * A client that creates a session, joins it and floods it with 10,000 pointer moves a second
- * over the WebSocket until its stdin closes; then prints {sent, errorsBack} as JSON.
+ * A client that creates a session and joins it (prints "joined"), then on a line on stdin floods
+ * it with 10,000 pointer moves a second over the WebSocket (prints "flooding") until its stdin
+ * closes; then prints {sent, errorsBack} as JSON.
  * Used by robustness.ts:  node --import tsx src/floodClient.ts <port>
  */
+import { createInterface } from 'node:readline';
 import { PROTOCOL_VERSION } from '@offload/protocol';
 import { WebSocket } from 'ws';
 
@@ -27,11 +29,15 @@ const created = await request('session/create');
 if (!created.ok) throw new Error('could not create the flooded session');
 await request('session/join', { sessionId: created.data!.sessionId });
 
+// Joined and idle: the session exists (its app renders, its encoder runs) before any flood,
+// so the comparison isolates the flood itself. A line "flood" on stdin starts it.
+const lines = createInterface({ input: process.stdin });
 let stop = false;
-process.stdin.on('end', () => {
+lines.on('close', () => {
   stop = true;
 });
-process.stdin.resume();
+console.log('joined');
+await new Promise<void>((resolve) => lines.once('line', () => resolve()));
 console.log('flooding');
 let sent = 0;
 const t0 = performance.now();

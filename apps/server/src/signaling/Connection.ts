@@ -83,14 +83,16 @@ export class Connection {
     if (this.#closed) return;
     if (!this.#bucket.take()) {
       this.counts.rateLimited++;
-      const error = new OffloadError('rate-limited', 'Too many signaling messages; slow down.');
+      // Built only when sent: an Error's stack capture was the biggest cost of a flood (the
+      // server spent more time constructing errors it dropped than on anything else).
+      const error = () => new OffloadError('rate-limited', 'Too many signaling messages; slow down.');
       // A request still gets its one response (its sender waits for it); other messages (input
       // over the WebSocket) get one error a second at most, so a flood is not echoed back.
       const id = peekRequestId(text);
-      if (id !== undefined) this.#reply(id, error);
+      if (id !== undefined) this.#reply(id, error());
       else if (performance.now() - this.#lastRateLimitReport >= RATE_LIMIT_REPORT_INTERVAL_MS) {
         this.#lastRateLimitReport = performance.now();
-        this.#sendError(error);
+        this.#sendError(error());
       }
       return;
     }
