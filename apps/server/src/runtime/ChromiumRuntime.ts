@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type InputEvent, isLossTolerant, type ScreenInfo } from '@offload/protocol';
@@ -11,7 +11,7 @@ import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { toCdpCommands } from './cdpInput.js';
 import { EgressProxy } from './EgressProxy.js';
 import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript, STAMP_SPACING_MS } from './markerScript.js';
-import { killGroup, trackGroup, untrackGroup } from './processReaper.js';
+import { killGroup, removeProfileDir, trackDir, trackGroup, untrackGroup } from './processReaper.js';
 import type { UrlPolicy } from './urlPolicy.js';
 import { Xvfb } from './Xvfb.js';
 
@@ -133,6 +133,8 @@ export class ChromiumRuntime implements AppRuntime {
       throw err;
     });
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
+    // Removed on close; if the server dies first, by its exit hook or the process reaper.
+    trackDir(userDataDir);
     let context: BrowserContext | undefined;
     let browserPgid: number | undefined;
     try {
@@ -187,7 +189,7 @@ export class ChromiumRuntime implements AppRuntime {
       untrackGroup(browserPgid);
       await xvfb.stop();
       await egress?.close();
-      await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
+      await removeProfileDir(userDataDir);
       throw err;
     }
   }
@@ -267,7 +269,7 @@ export class ChromiumRuntime implements AppRuntime {
       untrackGroup(this.browserPgid);
       await this.xvfb.stop();
       await this.egress?.close();
-      await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
+      await removeProfileDir(this.userDataDir);
       this.#log.info('app runtime stopped');
     })();
     return this.#closing;

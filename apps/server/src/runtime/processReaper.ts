@@ -1,18 +1,29 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readlinkSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { moduleLogger } from '../logger.js';
 
 const log = moduleLogger('process-reaper');
 
 /**
  * The reaper's whole program (POSIX sh). It reads lines from the server on stdin, each the full
- * list of process groups alive at the time; when stdin ends (the server exited, however: clean
- * exit, crash, SIGKILL, OOM kill) it SIGKILLs every group of the last list. It ignores terminal
- * signals so a Ctrl-C that kills the server still leaves it to clean up.
+ * list of process groups alive at the time, a '|', and the app browsers' profile folders; when
+ * stdin ends (the server exited, however: clean exit, crash, SIGKILL, OOM kill) it SIGKILLs
+ * every group of the last list, then removes the folders (and the temp folder Chromium keeps
+ * its singleton socket in). It ignores terminal signals so a Ctrl-C that kills the server
+ * still leaves it to clean up.
  */
 const REAPER_SCRIPT = `trap '' INT TERM HUP
 last=""
 while IFS= read -r line; do last=$line; done
-for g in $last; do kill -9 -"$g" 2>/dev/null; done`;
+for g in \${last%%|*}; do kill -9 -"$g" 2>/dev/null; done
+for d in \${last#*|}; do
+  case "$d" in */offload-app-*) ;; *) continue ;; esac
+  s=$(readlink "$d/SingletonSocket" 2>/dev/null)
+  case "$s" in */org.chromium.Chromium.*/SingletonSocket) rm -rf -- "\${s%/SingletonSocket}" ;; esac
+  rm -rf -- "$d"
+done`;
 
 /**
  * Makes sure no app runtime process outlives the server. Every helper process the server starts
@@ -26,6 +37,8 @@ for g in $last; do kill -9 -"$g" 2>/dev/null; done`;
  * Linux's PR_SET_PDEATHSIG would do this per child, but Node cannot set it.
  */
 const groups = new Set<number>();
+/** App browser profile folders (temp dirs) to remove if the server goes away. */
+const dirs = new Set<string>();
 let reaper: ChildProcess | undefined;
 let exitHook = false;
 
@@ -42,6 +55,47 @@ export function untrackGroup(pgid: number | undefined): void {
   sync();
 }
 
+/**
+ * Registers an app browser's profile folder (an `offload-app-*` temp dir) to remove if the
+ * server goes away; the runtime removes it itself on a normal close and then untracks it.
+ */
+export function trackDir(dir: string): void {
+  dirs.add(dir);
+  sync();
+}
+
+export function untrackDir(dir: string): void {
+  if (dirs.delete(dir)) sync();
+}
+
+/** The temp folder a profile's SingletonSocket link points into (Chromium makes one per browser; a killed browser leaves it). */
+function singletonDir(profile: string): string | undefined {
+  try {
+    const socket = readlinkSync(path.join(profile, 'SingletonSocket'));
+    return /\/org\.chromium\.Chromium\.[^/]+\/SingletonSocket$/.test(socket)
+      ? path.dirname(socket)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a profile folder and its singleton-socket folder, and untracks it. Never throws. */
+export async function removeProfileDir(dir: string): Promise<void> {
+  const singleton = singletonDir(dir);
+  if (singleton) await rm(singleton, { recursive: true, force: true }).catch(() => {});
+  await rm(dir, { recursive: true, force: true }).catch(() => {});
+  untrackDir(dir);
+}
+
+function removeProfileDirSync(dir: string): void {
+  try {
+    const singleton = singletonDir(dir);
+    if (singleton) rmSync(singleton, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  } catch {}
+}
+
 /** SIGKILLs a whole group now; no error if it is gone already. */
 export function killGroup(pgid: number | undefined): void {
   if (!pgid || pgid <= 1) return;
@@ -55,14 +109,22 @@ export function trackedGroups(): ReadonlySet<number> {
   return groups;
 }
 
+/** Profile folders currently registered (for tests). */
+export function trackedDirs(): ReadonlySet<string> {
+  return dirs;
+}
+
 function sync(): void {
   if (!exitHook) {
     exitHook = true;
     process.on('exit', () => {
       for (const g of groups) killGroup(g);
+      for (const d of dirs) removeProfileDirSync(d);
     });
   }
-  ensureReaper()?.stdin?.write(`${[...groups].join(' ')}\n`);
+  // The sh reaper splits on whitespace: a folder with a space or '|' in its path is left to the exit hook.
+  const safeDirs = [...dirs].filter((d) => !/[\s|]/.test(d));
+  ensureReaper()?.stdin?.write(`${[...groups].join(' ')}|${safeDirs.join(' ')}\n`);
 }
 
 function ensureReaper(): ChildProcess | undefined {

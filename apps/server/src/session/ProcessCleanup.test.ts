@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import type { ChromiumRuntime } from '../runtime/ChromiumRuntime.js';
-import { trackedGroups } from '../runtime/processReaper.js';
+import { trackedDirs, trackedGroups } from '../runtime/processReaper.js';
 import { startTestServer } from '../test/startTestServer.js';
 import { TestSocket } from '../test/TestSocket.js';
-import { descendants, type ProcInfo, stillAlive } from '../util/procfs.js';
+import { cmdline, descendants, type ProcInfo, stillAlive } from '../util/procfs.js';
 import type { Session } from './Session.js';
 
 /** The processes a session or the server starts: app, X server, encoder, SFU worker. */
@@ -15,6 +16,26 @@ const isHelper = (p: ProcInfo) =>
   p.comm === 'Xvfb' || p.comm.startsWith('chrom') || p.comm === 'python3' || p.comm.startsWith('mediasoup');
 
 const helpers = (root = process.pid) => descendants(root).filter(isHelper);
+/**
+ * The app browsers' temp folders among these processes: each profile (--user-data-dir) and the
+ * folder its SingletonSocket link points into; both must go when the browser goes.
+ */
+const tempDirs = (ps: ProcInfo[]) => {
+  const out = new Set<string>();
+  for (const p of ps) {
+    const dir = cmdline(p.pid)
+      .find((a) => a.startsWith('--user-data-dir='))
+      ?.slice('--user-data-dir='.length);
+    if (!dir?.includes('offload-app-')) continue;
+    out.add(dir);
+    try {
+      out.add(path.dirname(readlinkSync(path.join(dir, 'SingletonSocket'))));
+    } catch {}
+  }
+  return out;
+};
+const existing = (dirs: Iterable<string>) => [...dirs].filter((d) => existsSync(d));
+
 const countByName = (ps: ProcInfo[]) => {
   const out: Record<string, number> = {};
   for (const p of ps) out[p.comm] = (out[p.comm] ?? 0) + 1;
@@ -29,8 +50,11 @@ const countByName = (ps: ProcInfo[]) => {
  */
 describe('process cleanup', () => {
   const seen = new Map<string, ProcInfo>();
+  const dirsSeen = new Set<string>();
   const remember = (root = process.pid) => {
-    for (const p of helpers(root)) seen.set(`${p.pid}:${p.startTime}`, p);
+    const ps = helpers(root);
+    for (const p of ps) seen.set(`${p.pid}:${p.startTime}`, p);
+    for (const d of tempDirs(ps)) dirsSeen.add(d);
   };
   /**
    * After a helper was killed: whatever the session does about it (closes, or restarts the
@@ -118,6 +142,10 @@ describe('process cleanup', () => {
     await expect.poll(() => countByName(helpers()), { timeout: 15_000 }).toEqual(countByName(baseline));
     await expect.poll(() => survivors().map((p) => `${p.comm}(${p.pid})`), { timeout: 15_000 }).toEqual([]);
     expect(trackedGroups().size).toBe(0);
+    // And no app browser left its profile or singleton-socket folder in /tmp.
+    expect(dirsSeen.size).toBeGreaterThanOrEqual(15);
+    expect(existing(dirsSeen)).toEqual([]);
+    expect(trackedDirs().size).toBe(0);
   }, 180_000);
 
   it('leaves no helper process behind when the server process is SIGKILLed', async () => {
@@ -173,12 +201,17 @@ describe('process cleanup', () => {
       expect(countByName(before)).toMatchObject({ Xvfb: 2, python3: 2 });
       expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
       expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
+      const dirs = tempDirs(before);
+      // Two browsers (the session's app and the warm one), each with a profile and a socket folder.
+      expect(dirs.size).toBe(4);
       child.kill('SIGKILL');
       await exited;
       s.close();
       await expect
         .poll(() => before.filter(stillAlive).map((p) => `${p.comm}(${p.pid})`), { timeout: 15_000 })
         .toEqual([]);
+      // The reaper removed their temp folders too.
+      await expect.poll(() => existing(dirs), { timeout: 15_000 }).toEqual([]);
     } finally {
       child.kill('SIGKILL');
     }
