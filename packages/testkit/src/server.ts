@@ -19,14 +19,17 @@ export async function startServer(port: number, env: Record<string, string> = {}
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 200; i++) {
+  // Usually up in 2–6 s; on a saturated box (CI) a start once took over 20 s.
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode} before it was up`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return server;
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
   server.kill();
-  throw new Error('server did not start');
+  throw new Error('server did not start within 60 s');
 }
 
 export async function stopServer(server: ChildProcess): Promise<void> {
