@@ -542,6 +542,12 @@ export class Session {
       this.observer.emit('recovered', ms);
       if (this.viewers.size === 0) this.#armIdleTimer();
     } catch (err) {
+      // Closed while recovering (its app and X server go, so a starting sender fails): not a
+      // failure of the recovery. This was the "restarted sender failed to start" seen in tests.
+      if (this.closed) {
+        this.#log.info({ err: (err as Error).message }, 'recovery stopped: the session closed');
+        return;
+      }
       this.#log.error({ err }, 'session could not recover');
       this.close(`${reason}; recovery failed: ${(err as Error).message}`);
     }
