@@ -76,6 +76,7 @@ try {
   const presses = all.filter((s) => s.kind === 'touch:start' || s.kind === 'pointer:down');
   const total = summarize(presses.map((s) => s.total));
   const segments = segmentSummary(presses);
+  const withFrameGap = presses.filter((s) => s.frameGap > 0).length;
   const p95 = {
     total: total.p95,
     segments: Object.fromEntries(SEGMENTS.map((s) => [s, segments[s]!.p95])) as Record<Segment, number>,
@@ -85,7 +86,7 @@ try {
     allInputs: all.length,
     totalMs: total,
     // Samples the page could only bracket (frames presented without a callback): how many, how wide.
-    withFrameGap: presses.filter((s) => s.frameGap > 0).length,
+    withFrameGap,
     frameGapMs: summarize(presses.map((s) => s.frameGap)),
     segmentsMs: segments,
     verdicts: ['cloud-phone@wired', 'cloud-phone@5g-a', 'gaming-casual@wired', 'gaming-competitive@5g-a'].map(
@@ -98,7 +99,7 @@ try {
   };
   console.log(
     `input-to-photon over ${presses.length} taps: p50 ${round1(total.p50)} ms, p95 ${round1(total.p95)} ms; ` +
-      `${presses.filter((s) => s.frameGap > 0).length} with a frame gap`,
+      `${withFrameGap} with a frame gap`,
   );
   for (const s of SEGMENTS)
     console.log(`  ${s.padEnd(14)} p50 ${round1(segments[s]!.p50)}  p95 ${round1(segments[s]!.p95)}`);

@@ -173,7 +173,9 @@ try {
           `A sent ${f.sent} events, got ${f.errorsBack} error messages back; server Node process ` +
           `${quiet.serverNodeCores} → ${flooded.serverNodeCores} cores, flood client ${flooded.floodClientCores} cores`,
       );
-      console.log(`  segment p50s (ms): ${JSON.stringify(result.flood)}`);
+      console.log(
+        `  B's segment p50s (ms): quiet ${JSON.stringify(segmentP50(quiet.value))}, flooded ${JSON.stringify(segmentP50(flooded.value))}`,
+      );
     } finally {
       await stopServer(server);
     }

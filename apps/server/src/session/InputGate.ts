@@ -40,7 +40,7 @@ export class InputGate {
   /** A raw data-channel message: an input event or a clock-sync ping. */
   handleMessage(text: string, receivedAt = serverNow()): void {
     const r = parseUpstreamMessage(text);
-    if (!r.ok) this.#reject(r.error.code, () => r.error);
+    if (!r.ok) this.#reject(r.error.code, r.error.message);
     else if (r.value.type === 'ping') this.options.onPing?.(r.value, receivedAt);
     else this.#pass(r.value, 'dataChannel', receivedAt);
   }
@@ -53,24 +53,13 @@ export class InputGate {
   #pass(e: InputEvent, via: 'dataChannel' | 'webSocket', receivedAt: number): void {
     if (this.#closed) return;
     if (this.options.mayInject && !this.options.mayInject()) {
-      this.#reject(
-        'not-controller',
-        () =>
-          new OffloadError(
-            'not-controller',
-            'You are watching: another participant has control; input dropped.',
-          ),
-      );
+      this.#reject('not-controller', 'You are watching: another participant has control; input dropped.');
       return;
     }
     if (!this.#bucket.take()) {
       this.#reject(
         'rate-limited',
-        () =>
-          new OffloadError(
-            'rate-limited',
-            `Too much input: more than ${this.options.rate} events/s; events dropped.`,
-          ),
+        `Too much input: more than ${this.options.rate} events/s; events dropped.`,
       );
       return;
     }
@@ -82,14 +71,16 @@ export class InputGate {
     this.#closed = true;
   }
 
-  /** Counts a dropped event; reports it at most once per interval per code. The error is built
-   * only when reported: constructing one (its stack) per dropped event was what a flood cost most. */
-  #reject(code: OffloadError['code'], error: () => OffloadError): void {
+  /**
+   * Counts a dropped event; reports it at most once per interval per code. The error is built
+   * only when reported: constructing one (its stack) per dropped event was what a flood cost most.
+   */
+  #reject(code: OffloadError['code'], message: string): void {
     this.counts.dropped++;
     const now = performance.now();
     const last = this.#lastReport.get(code);
     if (last !== undefined && now - last < (this.options.rejectReportIntervalMs ?? 1000)) return;
     this.#lastReport.set(code, now);
-    this.events.emit('rejected', error());
+    this.events.emit('rejected', new OffloadError(code, message));
   }
 }
