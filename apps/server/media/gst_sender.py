@@ -60,6 +60,8 @@ def parse_args():
     p.add_argument("--rtcp-port", type=int, required=True)
     p.add_argument("--marker-cells", type=int, default=0, help="frame-marker cells (0: no marker)")
     p.add_argument("--marker-px", type=int, default=8, help="frame-marker cell size")
+    p.add_argument("--playout-delay-id", type=int, default=0,
+                   help="RTP header extension id for playout-delay min = max = 0 (0: none)")
     return p.parse_args()
 
 
@@ -86,6 +88,23 @@ def read_marker(data, width, height, cells, px):
     for l in luma[2:]:
         v = (v << 1) | (1 if l > threshold else 0)
     return v
+
+
+def with_playout_delay(packet, ext_id):
+    """The RTP packet with a one-byte header extension element playout-delay (min = max = 0)
+    added: Chrome renders such frames as soon as they are decoded, with no jitter buffer."""
+    if len(packet) < 12 or packet[0] >> 6 != 2:
+        return packet
+    # ID (4 bits) | L = length - 1 = 2 (4 bits), then MIN and MAX delay, 12 bits each (10 ms units).
+    element = bytes(((ext_id << 4) | 2, 0, 0, 0))
+    header = 12 + 4 * (packet[0] & 0x0F)
+    if not packet[0] & 0x10:
+        return bytes((packet[0] | 0x10,)) + packet[1:header] + b"\xbe\xde\x00\x01" + element + packet[header:]
+    if packet[header:header + 2] != b"\xbe\xde":
+        return packet  # a two-byte extension block: leave it alone
+    words = int.from_bytes(packet[header + 2:header + 4], "big")
+    end = header + 4 + 4 * words
+    return packet[:header + 2] + (words + 1).to_bytes(2, "big") + packet[header + 4:end] + element + packet[end:]
 
 
 def encoder_chain(a, i, layer):
@@ -115,7 +134,7 @@ def layer_branch(a, i, layer):
     return (
         f"t. ! queue name=q{i} max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream "
         f"{scale}! {encoder_chain(a, i, layer)} ! rtpbin.send_rtp_sink_{i} "
-        f"rtpbin.send_rtp_src_{i} ! udpsink name=rtpsink{i} host={a.host} port={a.rtp_port} sync=false async=false "
+        f"rtpbin.send_rtp_src_{i} ! appsink name=rtpsink{i} emit-signals=true sync=false async=false "
         f"rtpbin.send_rtcp_src_{i} ! udpsink name=rtcpsink{i} host={a.host} port={a.rtcp_port} sync=false async=false "
         f"rtcptee. ! rtpbin.recv_rtcp_sink_{i} "
     )
@@ -144,9 +163,29 @@ def main():
         + "".join(layer_branch(a, i, layer) for i, layer in enumerate(layers))
     )
     pipeline = Gst.parse_launch(desc)
+    rtp_dest = Gio.InetSocketAddress.new_from_string(a.host, a.rtp_port)
+
+    def send_rtp(sink):
+        # RTP leaves through our own socket (not udpsink) so every packet can carry the
+        # playout-delay extension; rtpbin has already counted it for its sender reports.
+        sample = sink.emit("pull-sample")
+        buf = sample.get_buffer()
+        ok, m = buf.map(Gst.MapFlags.READ)
+        if ok:
+            try:
+                packet = bytes(m.data)
+            finally:
+                buf.unmap(m)
+            if a.playout_delay_id:
+                packet = with_playout_delay(packet, a.playout_delay_id)
+            try:
+                rtp_sock.send_to(rtp_dest, packet, None)
+            except GLib.Error:
+                pass  # the receiver is gone (ICMP unreachable): it is its loss, not ours
+        return Gst.FlowReturn.OK
+
     for i in range(len(layers)):
-        pipeline.get_by_name(f"rtpsink{i}").set_property("socket", rtp_sock)
-        pipeline.get_by_name(f"rtpsink{i}").set_property("close-socket", False)
+        pipeline.get_by_name(f"rtpsink{i}").connect("new-sample", send_rtp)
         rtcpsink = pipeline.get_by_name(f"rtcpsink{i}")
         rtcpsink.set_property("socket", rtcp_sock)
         rtcpsink.set_property("close-socket", False)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClockSync } from './ClockSync.js';
 import { InputLatencyTracker } from './InputLatencyTracker.js';
+import { MARKER } from './marker.js';
 import type { LatencySample } from './segments.js';
 
 /** Server clock = client + 500 ms; a clean 2 ms round trip. */
@@ -37,9 +38,9 @@ describe('InputLatencyTracker', () => {
   it('matches timing then frame', () => {
     const { t, samples } = setup();
     t.sent(1, 'touch:start', 1000);
-    t.timing(timing(1, 300, 1000));
+    t.timing(timing(1, MARKER.modulo + 300, 1000));
     expect(samples).toHaveLength(0);
-    t.frame(frame(300 % 256, 1040));
+    t.frame(frame(300, 1040));
     expect(samples).toHaveLength(1);
     expect(samples[0]).toMatchObject({ seq: 1, kind: 'touch:start', total: 52 });
     expect(samples[0]!.segments).toMatchObject({
@@ -77,9 +78,9 @@ describe('InputLatencyTracker', () => {
     const { t, samples } = setup();
     t.sent(4, 'pointer:down', 1000);
     t.sent(5, 'pointer:up', 1001);
-    t.timing(timing(4, 255, 1000));
-    t.timing(timing(5, 256, 1001));
-    t.frame(frame(0, 1040)); // shows 256 (wrapped): both inputs are in it
+    t.timing(timing(4, MARKER.modulo - 1, 1000));
+    t.timing(timing(5, MARKER.modulo + 2, 1001)); // ids are stamps: they skip values
+    t.frame(frame(2, 1040)); // shows the second (wrapped): both inputs are in it
     expect(samples.map((s) => s.seq).sort()).toEqual([4, 5]);
   });
 

@@ -6,7 +6,7 @@ import { RollingWindow } from './stats.js';
 /** What the server reports of one input once a captured frame showed it (server clock). */
 export interface InputTiming extends ServerInputTimes {
   seq: number;
-  /** The runtime's marker id for this input; the frame shows markId mod 256. */
+  /** The runtime's marker id for this input; the frame shows markId mod MARKER.modulo. */
   markId: number;
 }
 
@@ -31,8 +31,9 @@ export interface InputLatencyTrackerOptions {
 /**
  * A frame shows input `markId` if its marker is that id, or a later one within this many
  * steps: the exact frame may have been dropped, and a later input's marker then covers it.
+ * Ids count stamps of MARKER.stepMs, so this is how much later (5 s) a covering input may be.
  */
-const LATER_WINDOW = 32;
+const LATER_WINDOW = 5000 / MARKER.stepMs;
 
 /**
  * Client side of input-to-photon: joins what the client sent (seq, send time), what the

@@ -4,11 +4,15 @@
  * effect. The first captured (and later, presented) frame showing an input's marker value is
  * the first frame rendered after the input was handled. Cells 0 and 1 are a white/black
  * reference (so a client can tell a marker from app pixels and pick its threshold); cells
- * 2..9 carry the value, most significant bit first, white = 1.
+ * 2.. carry the value, most significant bit first, white = 1.
+ *
+ * An input's marker id is its injection stamp in MARKER.stepMs units (the DOM events of the
+ * input carry that stamp as their timeStamp), so the page needs no message from the server
+ * to know which id an event stands for; ids grow with time, not by one per input.
  */
 export const MARKER = {
-  /** Cells in the strip. */
-  cells: 10,
+  /** Cells in the strip: 2 reference cells and 16 value bits. */
+  cells: 18,
   /**
    * Cell edge (CSS px = video px at scale 1). 16 = one H.264 macroblock, aligned to the
    * macroblock grid at the bottom edge of a 16-multiple screen: when a big change elsewhere
@@ -16,8 +20,10 @@ export const MARKER = {
    * misread for a frame or two after large changes).
    */
   cellPx: 16,
-  /** Values cycle: markId mod 256. */
-  modulo: 256,
+  /** Values cycle: markId mod 65536 (4.4 minutes of stamps). */
+  modulo: 65536,
+  /** Marker ids count injection stamps in these units (ms): inputs are stamped at least this far apart. */
+  stepMs: 4,
 } as const;
 
 /** Width × height of the strip (px). */

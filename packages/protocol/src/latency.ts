@@ -38,7 +38,7 @@ export const InputTimingMessage = z.object({
   type: z.literal('input/timing'),
   /** The viewer's input seq. */
   seq: z.number().int().nonnegative(),
-  /** The runtime's marker id for the input; the frame marker shows markId mod 256. */
+  /** The runtime's marker id for the input (its injection stamp in 4 ms units); the frame marker shows markId mod 65536. */
   markId: z.number().int().nonnegative(),
   receivedAt: ms,
   appliedAt: ms,

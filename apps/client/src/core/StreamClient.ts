@@ -581,6 +581,9 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
         producerId: info.producerId,
         kind: info.kind,
         rtpParameters: info.rtpParameters as types.RtpParameters,
+        // A stream of its own per kind: with one stream id for audio and video, Chrome would
+        // hold video back to keep lip sync with audio.
+        streamId: `offload-${info.kind}`,
       });
       this.#check(attempt);
       this.#consumers.set(consumer.id, consumer);

@@ -9,7 +9,7 @@ import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
 import { monotonicToServer } from '../util/clock.js';
-import { senderRtpParameters, type VideoCodecName } from './codecs.js';
+import { PLAYOUT_DELAY, senderRtpParameters, type VideoCodecName } from './codecs.js';
 import { type SimulcastLayer, type SimulcastSettings, simulcastLayers } from './simulcast.js';
 
 const SENDER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media/gst_sender.py');
@@ -124,6 +124,7 @@ export class VideoSource {
             String(transport.rtcpTuple!.localPort),
           ],
           ...['--marker-cells', String(MARKER.cells), '--marker-px', String(MARKER.cellPx)],
+          ...['--playout-delay-id', String(PLAYOUT_DELAY.id)],
         ],
         // Its own process group, killed by the process reaper if the server dies first (it also
         // stops by itself when its stdin closes).

@@ -20,10 +20,11 @@ export interface AppRuntime {
   readonly pid?: number | undefined;
   readonly events: EventEmitter<AppRuntimeEvents>;
   /**
-   * Injects one validated event; never throws (failures are logged). With a `markId`, the
-   * frame marker shows it once the app has handled the event, and 'applied' is emitted.
+   * Injects one validated event; never throws (failures are logged). Returns the event's
+   * marker id: the frame marker shows it once the app has handled the event, and 'applied'
+   * is emitted with it. Undefined when the event was shed (overload) or the runtime is closed.
    */
-  inject(event: InputEvent, markId?: number): void;
+  inject(event: InputEvent): number | undefined;
   /** The app's self-reported state, if it publishes one (the demo app does); for tests and debugging. */
   appState(): Promise<unknown>;
   /** Idempotent; resolves when every process of the runtime has exited. */

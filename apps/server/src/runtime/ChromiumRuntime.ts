@@ -2,16 +2,19 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MARKER } from '@offload/latency';
 import { type InputEvent, isLossTolerant, type ScreenInfo } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
 import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
-import { toCdpCommands } from './cdpInput.js';
+import { type CdpCommand, toCdpCommands } from './cdpInput.js';
 import { EgressProxy } from './EgressProxy.js';
-import { APPLIED_BINDING, EXPECT_FUNCTION, markerScript, STAMP_SPACING_MS } from './markerScript.js';
+import { APPLIED_BINDING, EXPECT_TEXT_FUNCTION, markerScript } from './markerScript.js';
 import { killGroup, removeProfileDir, trackDir, trackGroup, untrackGroup } from './processReaper.js';
+import { TouchChannel } from './TouchChannel.js';
+import { TouchRoute } from './touchRoute.js';
 import type { UrlPolicy } from './urlPolicy.js';
 import { Xvfb } from './Xvfb.js';
 
@@ -69,8 +72,10 @@ export class ChromiumRuntime implements AppRuntime {
   #closing: Promise<void> | undefined;
   /** Injections, in order (see inject()). */
   #chain: Promise<void> = Promise.resolve();
-  /** Timestamp of the last injected input (serverNow() base). */
-  #lastTimestamp = 0;
+  /** Stamp of the last injected input (serverNow() base, a multiple of MARKER.stepMs). */
+  #lastStamp = 0;
+  /** Touch apps: how touch sequences reach the browser, and the session they go through. */
+  readonly #touchRoute = new TouchRoute();
   /** Inputs queued in #chain, and CDP input commands sent but not yet acknowledged by the browser. */
   #queued = 0;
   #unacked = 0;
@@ -96,6 +101,8 @@ export class ChromiumRuntime implements AppRuntime {
     /** The app browser's way out, if a URL policy applies. */
     readonly egress: EgressProxy | undefined,
     appUrl: string,
+    /** Touch apps: the session touch input goes through (see TouchChannel). */
+    readonly touch: TouchChannel | undefined,
   ) {
     this.#log = log;
     xvfb.events.once('exit', () => this.#died('X server exited'));
@@ -160,7 +167,13 @@ export class ChromiumRuntime implements AppRuntime {
       await context.addInitScript(markerScript());
       const page = context.pages()[0] ?? (await context.newPage());
       const cdp = await context.newCDPSession(page);
-      if (touch) await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
+      let touchChannel: TouchChannel | undefined;
+      if (touch) {
+        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
+        touchChannel = await TouchChannel.open(context, page, (err, method) =>
+          log.warn({ err: err.message, method }, 'touch input failed'),
+        );
+      }
       await page.goto(o.url, { waitUntil: 'load', timeout: 20_000 });
       const size = (await page.evaluate('[innerWidth, innerHeight]')) as number[];
       if (size[0] !== width || size[1] !== height) {
@@ -182,6 +195,7 @@ export class ChromiumRuntime implements AppRuntime {
         events,
         egress,
         o.url,
+        touchChannel,
       );
     } catch (err) {
       await context?.close().catch(() => {});
@@ -203,50 +217,69 @@ export class ChromiumRuntime implements AppRuntime {
     return this.xvfb.display;
   }
 
-  inject(event: InputEvent, markId?: number): void {
-    if (this.#closed) return;
+  inject(event: InputEvent): number | undefined {
+    if (this.#closed) return undefined;
     // Overload (an input flood within the rate limit, a browser too busy to keep up): the
     // queue must not grow without bound, or the app answers real input seconds late. Moves
     // are superseded by the next one anyway; anything else is shed only past MAX_QUEUED.
     if (this.#queued >= MAX_QUEUED) {
       this.counts.shed++;
-      return;
+      return undefined;
     }
     const move = isLossTolerant(event);
     const ticket = move ? ++this.#moveTicket : 0;
-    // Each input's DOM events carry a timestamp unique to it (CDP sets event.timeStamp), so
-    // the page can tell which input an event belongs to however the browser queues them.
-    // The page must know the id before the events arrive: the dispatch waits for that one
-    // evaluate round trip (well under a millisecond, and part of the measured "inject").
-    const t = Math.max(serverNow(), this.#lastTimestamp + STAMP_SPACING_MS);
-    this.#lastTimestamp = t;
-    const commands = toCdpCommands(event, this.screen, t / 1000);
-    const expect =
-      markId === undefined
-        ? undefined
-        : `window.${EXPECT_FUNCTION}?.(${markId | 0}, ${event.type === 'text' ? 'null' : t})`;
+    // Each input's DOM events carry a stamp unique to it (CDP sets event.timeStamp): a
+    // multiple of MARKER.stepMs, at least one step after the last. The stamp in steps is the
+    // input's marker id, which the page reads off the event itself (see markerScript), so the
+    // input goes out at once, with no round trip to the page first.
+    const step = MARKER.stepMs;
+    const stamp = Math.max(Math.ceil(serverNow() / step) * step, this.#lastStamp + step);
+    this.#lastStamp = stamp;
+    const markId = stamp / step;
     this.#queued++;
     this.#chain = this.#chain
       .then(async () => {
         this.#queued--;
         if (this.#closed) return;
-        if (move && (ticket !== this.#moveTicket || this.#unacked >= MAX_UNACKED)) {
+        // Touch apps send pointer and touch input through the touch channel, whose commands
+        // are never acknowledged: only the newest queued move counts there.
+        const viaTouch = this.touch !== undefined && (event.type === 'touch' || event.type === 'pointer');
+        if (move && (ticket !== this.#moveTicket || (!viaTouch && this.#unacked >= MAX_UNACKED))) {
           this.counts.coalesced++;
           return;
         }
         this.counts.injected++;
-        if (expect) await this.cdp.send('Runtime.evaluate', { expression: expect });
+        // insertText carries no timestamp: the page learns the id first.
+        if (event.type === 'text')
+          await this.cdp.send('Runtime.evaluate', {
+            expression: `window.${EXPECT_TEXT_FUNCTION}?.(${markId})`,
+          });
+        if (viaTouch) {
+          const commands =
+            event.type === 'touch'
+              ? this.#touchRoute.commands(event, this.screen, stamp / 1000)
+              : toCdpCommands(event, this.screen, stamp / 1000);
+          for (const c of commands) this.touch!.send(c);
+          if (this.#touchRoute.path === undefined && this.touch!.wantsRotation) {
+            await this.touch!.rotate();
+            this.#touchRoute.reset();
+          }
+          return;
+        }
         // Not awaited: CDP keeps commands in order, and waiting for each renderer round trip
         // would serialise input behind rendering.
-        for (const c of commands) {
-          this.#unacked++;
-          this.cdp
-            .send(c.method, c.params as never)
-            .catch((err: Error) => this.#injectFailed(err, event))
-            .finally(() => this.#unacked--);
-        }
+        for (const c of toCdpCommands(event, this.screen, stamp / 1000)) this.#send(c, event);
       })
       .catch((err: Error) => this.#injectFailed(err, event));
+    return markId;
+  }
+
+  #send(c: CdpCommand, event: InputEvent): void {
+    this.#unacked++;
+    this.cdp
+      .send(c.method, c.params as never)
+      .catch((err: Error) => this.#injectFailed(err, event))
+      .finally(() => this.#unacked--);
   }
 
   #injectFailed(err: Error, event: InputEvent): void {
@@ -263,6 +296,7 @@ export class ChromiumRuntime implements AppRuntime {
   close(): Promise<void> {
     this.#closed = true;
     this.#closing ??= (async () => {
+      this.touch?.close();
       await this.context.close().catch(() => {});
       // Whatever of the browser is left (a crashed browser's zygote or renderers) goes too.
       killGroup(this.browserPgid);

@@ -1,4 +1,4 @@
-import { type InputEvent, Modifier } from '@offload/protocol';
+import { type InputEvent, Modifier, type TouchInput } from '@offload/protocol';
 import { keyLocation, virtualKeyCode } from './keys.js';
 
 /** One CDP command: what `CDPSession.send(method, params)` takes. */
@@ -7,7 +7,8 @@ export interface CdpCommand {
     | 'Input.dispatchMouseEvent'
     | 'Input.dispatchTouchEvent'
     | 'Input.dispatchKeyEvent'
-    | 'Input.insertText';
+    | 'Input.insertText'
+    | 'Emulation.setEmitTouchEventsForMouse';
   params: Record<string, unknown>;
 }
 
@@ -60,24 +61,7 @@ export function toCdpCommands(e: InputEvent, screen: ScreenSize, timestamp?: num
         },
       ];
     case 'touch':
-      return [
-        {
-          method: 'Input.dispatchTouchEvent',
-          params: {
-            type: TOUCH_TYPES[e.action],
-            touchPoints: e.touches.map((t) => ({
-              x: px(t.x),
-              y: py(t.y),
-              id: t.id,
-              ...(t.radiusX !== undefined && { radiusX: t.radiusX }),
-              ...(t.radiusY !== undefined && { radiusY: t.radiusY }),
-              ...(t.force !== undefined && { force: t.force }),
-            })),
-            modifiers: e.modifiers,
-            ...ts,
-          },
-        },
-      ];
+      return [injectedTouch(e, screen, timestamp)];
     case 'wheel':
       return [
         {
@@ -118,6 +102,28 @@ export function toCdpCommands(e: InputEvent, screen: ScreenSize, timestamp?: num
     case 'text':
       return [{ method: 'Input.insertText', params: { text: e.text } }];
   }
+}
+
+/** A touch event as `Input.dispatchTouchEvent` (every finger; see TouchRoute for the faster path). */
+export function injectedTouch(e: TouchInput, screen: ScreenSize, timestamp?: number): CdpCommand {
+  const px = (x: number) => Math.min(screen.width - 1, x * screen.width);
+  const py = (y: number) => Math.min(screen.height - 1, y * screen.height);
+  return {
+    method: 'Input.dispatchTouchEvent',
+    params: {
+      type: TOUCH_TYPES[e.action],
+      touchPoints: e.touches.map((t) => ({
+        x: px(t.x),
+        y: py(t.y),
+        id: t.id,
+        ...(t.radiusX !== undefined && { radiusX: t.radiusX }),
+        ...(t.radiusY !== undefined && { radiusY: t.radiusY }),
+        ...(t.force !== undefined && { force: t.force }),
+      })),
+      modifiers: e.modifiers,
+      ...(timestamp === undefined ? {} : { timestamp }),
+    },
+  };
 }
 
 /** The character a key types, if any: one printable character without Ctrl/Meta; Enter types "\r". */

@@ -22,31 +22,32 @@ export interface InputTimingsOptions {
 }
 
 /**
- * Server side of input-to-photon for one session: gives each injected input a marker id
- * (shared by all viewers, as they share one app), notes when the app handled it, and when
- * the video source reports a captured frame showing marker value v, completes every handled
- * input up to the id that v stands for — their effects are all in that frame.
+ * Server side of input-to-photon for one session: notes each injected input's marker id
+ * (the runtime's, shared by all viewers, as they share one app; ids increase), when the app
+ * handled it, and when the video source reports a captured frame showing marker value v,
+ * completes every handled input up to the id that v stands for — their effects are all in
+ * that frame.
  */
 export class InputTimings {
   readonly events = new EventEmitter<InputTimingsEvents>();
   readonly #records = new Map<number, Record>();
   readonly #maxAge: number;
-  // Starts at 1: the marker shows 0 before any input.
-  #next = 1;
+  /** The highest marker id tracked. */
+  #latest = 0;
 
   constructor(o: InputTimingsOptions = {}) {
     this.#maxAge = o.maxAgeMs ?? 5000;
   }
 
-  /** Registers an input about to be injected; returns its marker id. */
-  track(viewerId: string, seq: number, receivedAt: number): number {
-    const markId = this.#next++;
+  /** Registers an injected input with the marker id the runtime gave it (ids only grow). */
+  track(viewerId: string, seq: number, receivedAt: number, markId: number): void {
+    if (markId <= this.#latest) return; // not newer than what is tracked: cannot be told apart
+    this.#latest = markId;
     this.#records.set(markId, { viewerId, seq, receivedAt });
     for (const [id, r] of this.#records) {
       if (r.receivedAt >= receivedAt - this.#maxAge) break; // ids are in arrival order
       this.#records.delete(id);
     }
-    return markId;
   }
 
   applied(markId: number, at: number): void {
@@ -59,7 +60,7 @@ export class InputTimings {
 
   /** A captured frame first showed marker `value` (mod 256). */
   frame(value: number, capturedAt: number, encodedAt: number): void {
-    const latest = this.#next - 1;
+    const latest = this.#latest;
     const shown = latest - ((((latest - value) % MARKER.modulo) + MARKER.modulo) % MARKER.modulo);
     for (const [markId, r] of this.#records) {
       if (markId > shown) break;

@@ -290,8 +290,10 @@ export class Session {
     }
     const input = new InputGate({
       rate: this.o.inputRate,
-      sink: (e: InputEvent, receivedAt: number) =>
-        this.runtime.inject(e, this.#timings.track(id, e.seq, receivedAt)),
+      sink: (e: InputEvent, receivedAt: number) => {
+        const markId = this.runtime.inject(e);
+        if (markId !== undefined) this.#timings.track(id, e.seq, receivedAt, markId);
+      },
       onPing: (ping, t1) =>
         viewer.sendControl({ type: 'pong', id: ping.id, t0: ping.t0, t1, t2: serverNow() }),
       mayInject: () => this.control.isController(id),

@@ -1,0 +1,116 @@
+import type { TouchInput } from '@offload/protocol';
+import { type CdpCommand, injectedTouch, type ScreenSize } from './cdpInput.js';
+
+/**
+ * How a touch sequence reaches the app browser.
+ * - `emulated`: one finger, as CDP mouse events that the browser's touch emulator
+ *   (`Emulation.setEmitTouchEventsForMouse`) turns into real touch events. The page gets
+ *   them as fast as a mouse event (1–3 ms on our machines).
+ * - `injected`: two or more fingers, as `Input.dispatchTouchEvent`. Chromium holds every
+ *   such event until the page has produced its next frame (a "visual state" round trip), so
+ *   on a page that animates it reaches the page 20–45 ms later than an emulated one.
+ */
+export type TouchPath = 'emulated' | 'injected';
+
+/** Turns the browser's mouse → touch emulation on, as a fresh start (see TouchRoute). */
+export const EMULATION_ON: CdpCommand[] = [
+  { method: 'Emulation.setEmitTouchEventsForMouse', params: { enabled: false } },
+  { method: 'Emulation.setEmitTouchEventsForMouse', params: { enabled: true, configuration: 'mobile' } },
+];
+
+/**
+ * Maps touch events to CDP commands, one sequence (first finger down → last finger up) at a
+ * time. A sequence starts emulated; when a second finger lands, the emulated finger is
+ * lifted and the sequence goes on injected with every finger (the app sees the first
+ * finger end and all fingers start again: emulation has one finger only). A
+ * `dispatchTouchEvent` switches the browser's emulator to injection, so the next emulated
+ * sequence first turns emulation on again. Pure apart from its own state; unit-tested.
+ */
+export class TouchRoute {
+  #path: TouchPath | undefined;
+  /** Whether the browser's emulator is (still) in mouse → touch mode. */
+  #emulating = false;
+  /** Where the emulated finger is (CSS px). */
+  #at = { x: 0, y: 0 };
+
+  /** The active sequence's path, if a finger is down. */
+  get path(): TouchPath | undefined {
+    return this.#path;
+  }
+
+  /** The commands that deliver `e`, in order. `timestamp`: CDP event time (s since the epoch). */
+  commands(e: TouchInput, screen: ScreenSize, timestamp?: number): CdpCommand[] {
+    const px = (x: number) => Math.min(screen.width - 1, x * screen.width);
+    const py = (y: number) => Math.min(screen.height - 1, y * screen.height);
+    const ts = timestamp === undefined ? {} : { timestamp };
+    const mouse = (type: string, buttons: number, x = this.#at.x, y = this.#at.y): CdpCommand => ({
+      method: 'Input.dispatchMouseEvent',
+      params: {
+        type,
+        x,
+        y,
+        button: 'left',
+        buttons,
+        clickCount: type === 'mouseMoved' ? 0 : 1,
+        modifiers: e.modifiers,
+        ...ts,
+      },
+    });
+    const out: CdpCommand[] = [];
+    // A start (as CDP wants it for every finger down at once), or the event as it is.
+    const inject = (asStart: boolean) => {
+      this.#path = 'injected';
+      this.#emulating = false;
+      out.push(injectedTouch(asStart ? { ...e, action: 'start' } : e, screen, timestamp));
+    };
+
+    if (this.#path === undefined) {
+      // A new sequence. Anything but a start (a stray move/end) has nothing to act on.
+      if (e.action !== 'start' || e.touches.length === 0) return out;
+      if (e.touches.length > 1) {
+        inject(true);
+        return out;
+      }
+      if (!this.#emulating) {
+        out.push(...EMULATION_ON);
+        this.#emulating = true;
+      }
+      this.#path = 'emulated';
+      this.#at = { x: px(e.touches[0]!.x), y: py(e.touches[0]!.y) };
+      out.push(mouse('mousePressed', 1));
+      return out;
+    }
+
+    if (this.#path === 'emulated') {
+      if (e.touches.length > 1) {
+        // A second finger: lift the emulated one, go on with every finger injected.
+        out.push(mouse('mouseReleased', 0));
+        inject(true);
+        return out;
+      }
+      if (e.action === 'move' && e.touches.length === 1) {
+        this.#at = { x: px(e.touches[0]!.x), y: py(e.touches[0]!.y) };
+        out.push(mouse('mouseMoved', 1));
+        return out;
+      }
+      if (e.action === 'end' || e.action === 'cancel') {
+        // The emulator has no cancel: the finger lifts where it was.
+        out.push(mouse('mouseReleased', 0));
+        if (e.touches.length === 0) this.#path = undefined;
+        return out;
+      }
+      return out; // a start with the one finger again: nothing new
+    }
+
+    // Injected: every event goes as it is until the last finger lifts.
+    inject(false);
+    if ((e.action === 'end' || e.action === 'cancel') && e.touches.length === 0) this.#path = undefined;
+    return out;
+  }
+
+  /** The browser's emulator state was lost (a new CDP session): the next sequence turns it on again. */
+  reset(): void {
+    this.#path = undefined;
+    this.#emulating = false;
+  }
+}
