@@ -9,9 +9,13 @@
  * Offload's own monitor on the same taps, and the CPU each stack spends while tapped.
  * Writes bench-results/vs-vnc.json.
  *   env: BENCH_ROUNDS=3, BENCH_TAPS=10 (per round and stack), BENCH_PORT=8294,
- *        BENCH_VNC_ARGS (x11vnc tuning), BENCH_OFFLOAD_ENV (extra server env, "K=V K=V")
+ *        BENCH_VNC_ARGS (x11vnc tuning),
+ *        BENCH_STACKS="vnc,offload" — stacks in the order each round runs them, the first one the
+ *        baseline of the ratios; an Offload stack may carry server settings to compare variants
+ *        side by side: "offload,offload[OFFLOAD_FPS=60]" or "offload[OFFLOAD_CAPTURE=tick|OFFLOAD_PLAYOUT_DELAY_MS=off]".
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { type LatencySample, SEGMENTS, summarize } from '@offload/latency';
 import { rootLogger } from '@offload/server/logger';
@@ -37,12 +41,37 @@ const TAPS = Number(process.env.BENCH_TAPS ?? 10);
 const WIDTH = 720;
 const HEIGHT = 1280;
 const base = `http://127.0.0.1:${PORT}`;
-const offloadEnv = Object.fromEntries(
-  (process.env.BENCH_OFFLOAD_ENV ?? '')
-    .split(/\s+/)
+
+interface StackSpec {
+  label: string;
+  kind: 'vnc' | 'offload';
+  /** Offload: server settings on top of the bench's. */
+  env: Record<string, string>;
+}
+
+/** "vnc", "offload" or "offload[K=V|K=V]". */
+function parseStacks(spec: string): StackSpec[] {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
     .filter(Boolean)
-    .map((kv) => kv.split('=') as [string, string]),
-);
+    .map((label) => {
+      const m = /^(vnc|offload)(?:\[(.*)\])?$/.exec(label);
+      if (!m) throw new TypeError(`BENCH_STACKS: "${label}" is not vnc, offload or offload[K=V|…]`);
+      const env = Object.fromEntries(
+        (m[2] ?? '')
+          .split('|')
+          .filter(Boolean)
+          .map((kv) => {
+            const i = kv.indexOf('=');
+            if (i < 1) throw new TypeError(`BENCH_STACKS: "${kv}" is not K=V`);
+            return [kv.slice(0, i), kv.slice(i + 1)];
+          }),
+      );
+      return { label, kind: m[1] as 'vnc' | 'offload', env };
+    });
+}
+const STACKS = parseStacks(process.env.BENCH_STACKS ?? 'vnc,offload');
 
 /** The demo's counter button (app px): pressed at its middle, its colour read away from its text. */
 const COUNTER = { x: 40, y: 218, width: 640, height: 200 };
@@ -54,10 +83,8 @@ const POINTS = [70, 110, 610, 650].flatMap((x) => [
 /** Each tap turns the button's hue by 137°: every point moves by far more than this. */
 const THRESHOLD = 60;
 
-type Stack = 'vnc' | 'offload';
-
 interface Round {
-  stack: Stack;
+  stack: string;
   clickToPixelsMs: (number | null)[];
   /** Offload only: the monitor's input-to-photon of the same presses, in order. */
   monitorMs?: number[];
@@ -75,21 +102,39 @@ function cpuOf(pids: number[]): number {
 }
 
 /** Taps TAPS times on the screen element of `page`; CPU of `stackPids` and `viewerPids` over it. */
+/** The demo app's files over HTTP on loopback, the same origin for both stacks' app browsers. */
+async function serveDemo(): Promise<{ url: string; close(): void }> {
+  const dir = path.join(root, 'apps/demo-app/public');
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+  };
+  const server = http.createServer((req, res) => {
+    const name = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, '') || 'index.html';
+    const file = path.join(dir, path.normalize(name));
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(PORT + 300, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${PORT + 300}/`, close: () => server.close() };
+}
+
 async function tapRound(page: Page, selector: string, stackPids: () => number[], viewerPids: number[]) {
-  await installProbe(page, { selector, points: POINTS, threshold: THRESHOLD });
+  await installProbe(page, { selector, points: POINTS, threshold: THRESHOLD, appWidth: WIDTH });
   const box = (await page.locator(selector).boundingBox())!;
-  const intrinsic = (await page
+  // Page px per app px: the Offload client may scale its video (the app's width spans it,
+  // whatever layer it decodes); noVNC draws the X screen 1:1 into its canvas.
+  const appPx = await page
     .locator(selector)
-    .evaluate((el) =>
-      el instanceof HTMLVideoElement
-        ? [el.videoWidth, el.videoHeight]
-        : [(el as HTMLCanvasElement).width, (el as HTMLCanvasElement).height],
-    )) as [number, number];
-  // Page px per source px (the Offload client may scale the video to fit; noVNC does not).
-  const sx = box.width / intrinsic[0];
-  const sy = box.height / intrinsic[1];
-  const x = box.x + PRESS_AT.x * sx;
-  const y = box.y + PRESS_AT.y * sy;
+    .evaluate((el, w) => (el instanceof HTMLVideoElement ? w : (el as HTMLCanvasElement).width), WIDTH);
+  const scale = box.width / appPx;
+  const x = box.x + PRESS_AT.x * scale;
+  const y = box.y + PRESS_AT.y * scale;
   const pids = stackPids();
   const t0 = performance.now();
   const s0 = cpuOf(pids);
@@ -110,26 +155,18 @@ async function tapRound(page: Page, selector: string, stackPids: () => number[],
 // The VNC stack's app runtime logs in this process: only what matters.
 rootLogger.level = process.env.LOG_LEVEL ?? 'warn';
 
-const server = await startServer(PORT, {
-  // One app at a time: no warm runtime animating in the background during the VNC rounds,
-  // and a session closes soon after its viewer leaves (5 s: time enough for the viewer to join).
-  OFFLOAD_WARM_RUNTIMES: '0',
-  OFFLOAD_SESSION_IDLE_TIMEOUT_S: '5',
-  OFFLOAD_RESUME_GRACE_S: '1',
-  ...offloadEnv,
-});
-const serverPids = () => tree(server.pid!).map((p) => p.pid);
+/** The demo app, served to both stacks from the same place. */
+const demo = await serveDemo();
 const before = new Set(tree(process.pid).map((p) => p.pid));
 const viewer = await chromium.launch({ executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS });
-const all = processes();
-const viewerPids = tree(process.pid, all)
+const viewerPids = tree(process.pid, processes())
   .map((p) => p.pid)
-  .filter((p) => !before.has(p) && !serverPids().includes(p));
+  .filter((p) => !before.has(p));
 const rounds: Round[] = [];
 
-async function vncRound(r: number): Promise<Round> {
+async function vncRound(r: number): Promise<Omit<Round, 'stack'>> {
   const stack = await VncStack.start({
-    appUrl: `${base}/demo/`,
+    appUrl: demo.url,
     width: WIDTH,
     height: HEIGHT,
     rfbPort: PORT + 100 + r,
@@ -142,31 +179,43 @@ async function vncRound(r: number): Promise<Round> {
     await page.locator('#screen canvas').waitFor();
     await page.waitForFunction(() => /Connected/i.test(document.getElementById('status')?.textContent ?? ''));
     await page.waitForTimeout(1500);
-    return { stack: 'vnc', ...(await tapRound(page, '#screen canvas', () => stack.pids(), viewerPids)) };
+    return await tapRound(page, '#screen canvas', () => stack.pids(), viewerPids);
   } finally {
     await context.close();
     await stack.close();
   }
 }
 
-async function offloadRound(): Promise<Round> {
-  const sessionId = await createSession(PORT);
+/** One round on a server of its own with the stack's settings (so only one app runs at a time). */
+async function offloadRound(env: Record<string, string>): Promise<Omit<Round, 'stack'>> {
+  const server = await startServer(PORT, {
+    OFFLOAD_APP_URL: demo.url,
+    OFFLOAD_WARM_RUNTIMES: '0',
+    ...env,
+  });
   const context = await viewer.newContext({
     viewport: { width: 800, height: 1400 },
     permissions: VIEWER_PERMISSIONS,
   });
   try {
+    const sessionId = await createSession(PORT);
     const page = await context.newPage();
     await page.goto(`${base}/?session=${sessionId}`);
     await waitForStreaming(page);
+    // Simulcast: tap once this viewer decodes the full-size layer (it may start on the low one).
+    await page.waitForFunction(
+      (w) => (document.querySelector('[data-testid="video"]') as HTMLVideoElement | null)?.videoWidth === w,
+      WIDTH,
+      { timeout: 30_000 },
+    );
     await page.waitForTimeout(1500);
-    const r = await tapRound(page, '[data-testid="stream"]', serverPids, viewerPids);
+    const serverPids = tree(server.pid!).map((p) => p.pid);
+    const r = await tapRound(page, '[data-testid="video"]', () => serverPids, viewerPids);
     await page.waitForTimeout(1000);
     const presses = (await latencySamples(page)).filter(
       (s) => s.kind === 'touch:start' || s.kind === 'pointer:down',
     );
     return {
-      stack: 'offload',
       ...r,
       monitorMs: presses.map((s) => round1(s.total)),
       monitorFrameGapMs: presses.map((s) => round1(s.frameGap)),
@@ -174,24 +223,21 @@ async function offloadRound(): Promise<Round> {
     };
   } finally {
     await context.close();
-    // Wait for the session (and its app) to be gone before the next round.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const h = (await (await fetch(`${base}/healthz`)).json()) as { sessions?: number };
-      if (!h.sessions) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await stopServer(server);
   }
 }
 
 try {
   for (let r = 0; r < ROUNDS; r++) {
-    for (const stack of ['vnc', 'offload'] as const) {
-      const round = stack === 'vnc' ? await vncRound(r) : await offloadRound();
+    for (const stack of STACKS) {
+      const round: Round = {
+        stack: stack.label,
+        ...(stack.kind === 'vnc' ? await vncRound(r) : await offloadRound(stack.env)),
+      };
       rounds.push(round);
       const ok = round.clickToPixelsMs.filter((x): x is number => x !== null);
       console.log(
-        `round ${r + 1} ${stack.padEnd(7)}: click → pixels p50 ${round1(summarize(ok).p50)} ms ` +
+        `round ${r + 1} ${stack.label}: click → pixels p50 ${round1(summarize(ok).p50)} ms ` +
           `(${ok.length}/${TAPS} seen)${round.monitorMs ? `, monitor p50 ${round1(summarize(round.monitorMs).p50)} ms` : ''}; ` +
           `stack ${round.stackCores} cores, viewer ${round.viewerCores} cores`,
       );
@@ -199,77 +245,86 @@ try {
   }
 } finally {
   await viewer.close();
-  await stopServer(server);
+  demo.close();
 }
 
-const of = (stack: Stack) => rounds.filter((r) => r.stack === stack);
-const seen = (stack: Stack) =>
-  of(stack)
-    .flatMap((r) => r.clickToPixelsMs)
-    .filter((x): x is number => x !== null);
+const of = (label: string) => rounds.filter((r) => r.stack === label);
 const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000;
-const vnc = summarize(seen('vnc'));
-const off = summarize(seen('offload'));
-// The monitor against the external method, tap by tap (where both saw the tap).
-const pairs = of('offload').flatMap((r) =>
-  r.clickToPixelsMs.flatMap((ext, i) =>
-    ext !== null && r.monitorMs?.[i] !== undefined ? [{ external: ext, monitor: r.monitorMs[i]! }] : [],
-  ),
+
+/** Everything one stack measured, over all its rounds. */
+function stackResult(label: string) {
+  const rs = of(label);
+  const taps = rs.flatMap((r) => r.clickToPixelsMs);
+  const out: Record<string, unknown> = {
+    clickToPixelsMs: {
+      ...summarize(taps.filter((x): x is number => x !== null)),
+      missed: taps.filter((x) => x === null).length,
+    },
+    stackCores: mean(rs.map((r) => r.stackCores)),
+    viewerCores: mean(rs.map((r) => r.viewerCores)),
+  };
+  if (rs.some((r) => r.monitorMs)) {
+    // The monitor against the external method, tap by tap (where both saw the tap).
+    const pairs = rs.flatMap((r) =>
+      r.clickToPixelsMs.flatMap((ext, i) =>
+        ext !== null && r.monitorMs?.[i] !== undefined ? [r.monitorMs[i]! - ext] : [],
+      ),
+    );
+    const segments = rs.flatMap((r) => r.monitorSegments ?? []);
+    out.monitor = {
+      totalMs: summarize(rs.flatMap((r) => r.monitorMs ?? [])),
+      minusExternalMs: summarize(pairs),
+      pairs: pairs.length,
+      withFrameGap: rs.flatMap((r) => r.monitorFrameGapMs ?? []).filter((g) => g > 0).length,
+      segmentsMs: Object.fromEntries(SEGMENTS.map((k) => [k, summarize(segments.map((x) => x[k]))])),
+    };
+  }
+  return out;
+}
+
+const stacks = Object.fromEntries(STACKS.map((s) => [s.label, stackResult(s.label)]));
+const ext = (label: string) => stacks[label]!.clickToPixelsMs as { p50: number; p95: number };
+const baseline = STACKS[0]!.label;
+const ratios: Record<string, { p50: number; p95: number }> = Object.fromEntries(
+  STACKS.slice(1).map((s) => [
+    s.label,
+    {
+      p50: Math.round((ext(s.label).p50 / ext(baseline).p50) * 100) / 100,
+      p95: Math.round((ext(s.label).p95 / ext(baseline).p95) * 100) / 100,
+    },
+  ]),
 );
-const diffs = summarize(pairs.map((p) => p.monitor - p.external));
-const segments = of('offload').flatMap((r) => r.monitorSegments ?? []);
 const result = {
   at: new Date().toISOString(),
   rounds: ROUNDS,
   tapsPerRound: TAPS,
   screen: `${WIDTH}x${HEIGHT}`,
   vncArgs: VNC_ARGS.join(' '),
-  offloadEnv,
-  clickToPixelsMs: {
-    vnc: {
-      ...vnc,
-      missed: of('vnc')
-        .flatMap((r) => r.clickToPixelsMs)
-        .filter((x) => x === null).length,
-    },
-    offload: {
-      ...off,
-      missed: of('offload')
-        .flatMap((r) => r.clickToPixelsMs)
-        .filter((x) => x === null).length,
-    },
-  },
-  ratioOffloadToVnc: {
-    p50: Math.round((off.p50 / vnc.p50) * 100) / 100,
-    p95: Math.round((off.p95 / vnc.p95) * 100) / 100,
-  },
-  monitor: {
-    totalMs: summarize(of('offload').flatMap((r) => r.monitorMs ?? [])),
-    minusExternalMs: diffs,
-    pairs: pairs.length,
-    segmentsMs: Object.fromEntries(SEGMENTS.map((k) => [k, summarize(segments.map((x) => x[k]))])),
-  },
-  cores: {
-    vncStack: mean(of('vnc').map((r) => r.stackCores)),
-    offloadServer: mean(of('offload').map((r) => r.stackCores)),
-    viewerOnVnc: mean(of('vnc').map((r) => r.viewerCores)),
-    viewerOnOffload: mean(of('offload').map((r) => r.viewerCores)),
-  },
+  stacks: Object.fromEntries(STACKS.map((s) => [s.label, { ...s, ...stacks[s.label] }])),
+  /** Each stack's click → pixels over the first stack's (the baseline, VNC by default). */
+  ratioTo: { baseline, ...ratios },
   rawRounds: rounds,
 };
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 writeFileSync(path.join(root, 'bench-results/vs-vnc.json'), `${JSON.stringify(result, null, 2)}\n`);
-const line = (name: string, s: { p50: number; p95: number }) =>
-  `${name.padEnd(10)} p50 ${round1(s.p50)} ms   p95 ${round1(s.p95)} ms`;
-console.log(line('VNC', vnc));
-console.log(line('Offload', off));
-console.log(`ratio Offload/VNC: p50 ${result.ratioOffloadToVnc.p50}, p95 ${result.ratioOffloadToVnc.p95}`);
-console.log(
-  `Offload monitor: p50 ${round1(result.monitor.totalMs.p50)} ms, p95 ${round1(result.monitor.totalMs.p95)} ms; ` +
-    `monitor − external per tap: p50 ${round1(diffs.p50)} ms (${pairs.length} taps)`,
-);
-for (const k of SEGMENTS) {
-  const x = result.monitor.segmentsMs[k]!;
-  console.log(`  ${k.padEnd(14)} p50 ${round1(x.p50)}  p95 ${round1(x.p95)}`);
+const width = Math.max(...STACKS.map((s) => s.label.length));
+for (const s of STACKS) {
+  const r = stacks[s.label]!;
+  const e = ext(s.label);
+  const m = r.monitor as
+    | { totalMs: { p50: number; p95: number }; minusExternalMs: { p50: number } }
+    | undefined;
+  const ratio = s.label === baseline ? '' : ` (×${ratios[s.label]!.p50} / ×${ratios[s.label]!.p95})`;
+  console.log(
+    `${s.label.padEnd(width)}  click → pixels p50 ${round1(e.p50)} ms, p95 ${round1(e.p95)} ms${ratio}; ` +
+      `${r.stackCores} cores server-side` +
+      (m
+        ? `; monitor p50 ${round1(m.totalMs.p50)}, p95 ${round1(m.totalMs.p95)} (monitor − external p50 ${round1(m.minusExternalMs.p50)})`
+        : ''),
+  );
+  const segs = (r.monitor as { segmentsMs?: Record<string, { p50: number }> } | undefined)?.segmentsMs;
+  if (segs)
+    console.log(
+      `${' '.repeat(width)}  segments p50: ${SEGMENTS.map((k) => `${k} ${round1(segs[k]!.p50)}`).join(', ')}`,
+    );
 }
-console.log(JSON.stringify(result.cores));

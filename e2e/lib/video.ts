@@ -1,32 +1,29 @@
 import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test';
 
-/** Where an app point (normalised 0..1) lies on the page, given object-fit: contain letterboxing. */
+/** The player's <video> (the whole frame: the app, and the marker strip below it). */
+export const VIDEO = '[data-testid="video"]';
+
+/** Where an app point (normalised 0..1) lies on the page: the player's screen box shows the app, exactly. */
 export async function appPointOnPage(page: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
-  return page.locator('[data-testid="stream"]').evaluate(
-    (el, [nx, ny]) => {
-      const v = el as HTMLVideoElement;
-      const r = v.getBoundingClientRect();
-      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
-      const w = v.videoWidth * scale;
-      const h = v.videoHeight * scale;
-      return { x: r.left + (r.width - w) / 2 + nx * w, y: r.top + (r.height - h) / 2 + ny * h };
-    },
-    [nx, ny] as const,
-  );
+  const r = (await page.getByTestId('stream').boundingBox())!;
+  return { x: r.x + nx * r.width, y: r.y + ny * r.height };
 }
 
 /** Mean RGB of a 6x6 patch of the received video frame around an app point (reads pixels, not the DOM). */
 export async function videoPixel(page: Page, nx: number, ny: number): Promise<[number, number, number]> {
-  return page.locator('[data-testid="stream"]').evaluate(
+  return page.locator(VIDEO).evaluate(
     (el, [nx, ny]) => {
       const v = el as HTMLVideoElement;
+      // The app's height in video px: the frame minus the marker strip below the app (the
+      // player sets --frame-ratio = frame height / app height).
+      const ratio = Number(getComputedStyle(v.closest('.frame')!).getPropertyValue('--frame-ratio')) || 1;
       const c = document.createElement('canvas');
       c.width = v.videoWidth;
       c.height = v.videoHeight;
       const ctx = c.getContext('2d', { willReadFrequently: true })!;
       ctx.drawImage(v, 0, 0);
       const x = Math.round(nx * v.videoWidth) - 3;
-      const y = Math.round(ny * v.videoHeight) - 3;
+      const y = Math.round((ny * v.videoHeight) / ratio) - 3;
       const d = ctx.getImageData(x, y, 6, 6).data;
       const sum = [0, 0, 0];
       for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) sum[k]! += d[i + k]!;
@@ -38,7 +35,7 @@ export async function videoPixel(page: Page, nx: number, ny: number): Promise<[n
 
 /** Standard deviation of luma over a coarse grid of the frame: ~0 for a blank (black/grey) frame. */
 export async function frameDetail(page: Page): Promise<number> {
-  return page.locator('[data-testid="stream"]').evaluate((el) => {
+  return page.locator(VIDEO).evaluate((el) => {
     const v = el as HTMLVideoElement;
     const c = document.createElement('canvas');
     c.width = 72;
@@ -56,7 +53,7 @@ export async function frameDetail(page: Page): Promise<number> {
 /** Frames the video element has decoded so far. */
 export async function framesDecoded(page: Page): Promise<number> {
   return page
-    .locator('[data-testid="stream"]')
+    .locator(VIDEO)
     .evaluate((el) => (el as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
 }
 
@@ -115,23 +112,16 @@ export async function watchPixelChange(
     ([nx, ny, minDistance]) => {
       const w = window as unknown as { __pixelSeenAt?: number };
       w.__pixelSeenAt = undefined;
-      const v = document.querySelector('[data-testid="stream"]') as HTMLVideoElement;
+      const v = document.querySelector('[data-testid="video"]') as HTMLVideoElement;
+      // The app's height in video px (see videoPixel).
+      const ratio = Number(getComputedStyle(v.closest('.frame')!).getPropertyValue('--frame-ratio')) || 1;
+      const h = v.videoHeight / ratio;
       const c = document.createElement('canvas');
       c.width = 6;
       c.height = 6;
       const ctx = c.getContext('2d', { willReadFrequently: true })!;
       const read = () => {
-        ctx.drawImage(
-          v,
-          Math.round(nx * v.videoWidth) - 3,
-          Math.round(ny * v.videoHeight) - 3,
-          6,
-          6,
-          0,
-          0,
-          6,
-          6,
-        );
+        ctx.drawImage(v, Math.round(nx * v.videoWidth) - 3, Math.round(ny * h) - 3, 6, 6, 0, 0, 6, 6);
         const d = ctx.getImageData(0, 0, 6, 6).data;
         const m = [0, 0, 0];
         for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) m[k]! += d[i + k]! / 36;

@@ -47,7 +47,7 @@ async function info(page: Page, sessionId: string): Promise<Info> {
 
 const videoSize = (page: Page) =>
   page
-    .getByTestId('stream')
+    .getByTestId('video')
     .evaluate((v) => `${(v as HTMLVideoElement).videoWidth}x${(v as HTMLVideoElement).videoHeight}`);
 
 /**
@@ -180,7 +180,8 @@ test.describe
       // Three waits on bandwidth estimation (each up to 30–45 s on a saturated box).
       test.setTimeout(180_000);
       const s = await info(a.page, sessionId);
-      expect(s.video[0]!.layers.map((l) => `${l.width}x${l.height}`)).toEqual(['360x640', '720x1280']);
+      // Encoded frames: the app screen and the marker strip below it (16 px at full size).
+      expect(s.video[0]!.layers.map((l) => `${l.width}x${l.height}`)).toEqual(['360x648', '720x1296']);
       const layers = async () =>
         (await info(a.page, sessionId)).viewers.map(
           (v) => v.consumers[0]?.currentLayers?.spatialLayer ?? null,
@@ -195,7 +196,7 @@ test.describe
       try {
         // Unimpaired, both get the full layer.
         await expect.poll(layers, { timeout: 30_000 }).toEqual([1, 1]);
-        await expect.poll(sizes).toEqual(['720x1280', '720x1280']);
+        await expect.poll(sizes).toEqual(['720x1296', '720x1296']);
 
         const vb = (await info(a.page, sessionId)).viewers[1]!;
         const recvPort = vb.transports.find((t) => t.direction === 'recv')!.tuple!.remotePort;
@@ -210,7 +211,7 @@ test.describe
         // mediasoup probes A back up 10 s later. What must happen is a moment where they differ.
         await expect
           .poll(async () => ({ layers: await layers(), sizes: await sizes() }), { timeout: 45_000 })
-          .toEqual({ layers: [1, 0], sizes: ['720x1280', '360x640'] });
+          .toEqual({ layers: [1, 0], sizes: ['720x1296', '360x648'] });
         const downAfter = Date.now() - cappedAt;
         // Still a live picture, and the status bar shows the layer's size.
         await expect.poll(() => frameDetail(b.page)).toBeGreaterThan(15);

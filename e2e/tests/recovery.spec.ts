@@ -105,7 +105,7 @@ test.describe
         const w = window as unknown as { __frameTimes: number[]; __sameDocument: boolean };
         w.__frameTimes = [];
         w.__sameDocument = true;
-        const v = document.querySelector('[data-testid="stream"]') as HTMLVideoElement;
+        const v = document.querySelector('[data-testid="video"]') as HTMLVideoElement;
         let gen = 0;
         let lastFire = performance.now();
         const arm = (g: number) =>

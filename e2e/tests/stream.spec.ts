@@ -44,11 +44,15 @@ test.describe
         .poll(
           () =>
             page
-              .getByTestId('stream')
+              .getByTestId('video')
               .evaluate((v) => [(v as HTMLVideoElement).videoWidth, (v as HTMLVideoElement).videoHeight]),
           { timeout: 30_000 },
         )
-        .toEqual([720, 1280]);
+        // The app's 720x1280, and the 16 px marker strip below it that the player hides.
+        .toEqual([720, 1296]);
+      // The player shows the app only: its screen box has the app's aspect ratio.
+      const box = (await page.getByTestId('stream').boundingBox())!;
+      expect(box.width / box.height).toBeCloseTo(720 / 1280, 2);
       // A real app screen has detail; a blank or black frame has none.
       await expect.poll(() => frameDetail(page)).toBeGreaterThan(15);
       const before = await framesDecoded(page);

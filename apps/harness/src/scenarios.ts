@@ -54,7 +54,7 @@ export const FRAME_TIMELINE_SCRIPT = `(() => {
   window.__frames = [];
   let watched = null;
   setInterval(() => {
-    const v = document.querySelector('[data-testid="stream"]');
+    const v = document.querySelector('[data-testid="video"]');
     if (!v || v === watched) return;
     watched = v;
     const onFrame = (now, meta) => {

@@ -7,7 +7,7 @@ tick whether anything changed or not. Here the X server tells us (a DamageNotify
 soon as the app has drawn, and the copy is one XShmGetImage into shared memory: no X server
 grab, no pixels through the socket.
 
-Only the thread that created an X11Capture may use it (one Xlib connection, no XInitThreads).
+One thread at a time may use an X11Capture (one Xlib connection, no XInitThreads).
 """
 import ctypes
 import ctypes.util

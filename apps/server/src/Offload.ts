@@ -45,6 +45,8 @@ export class Offload {
         url: url ?? appUrl!,
         screen: config.screen,
         executablePath: config.chromium,
+        extraArgs: config.chromiumArgs,
+        touchEmulation: config.touchEmulation,
         logBindings,
         urlPolicy,
       });

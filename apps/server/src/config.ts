@@ -38,8 +38,28 @@ const EnvSchema = z.object({
   OFFLOAD_SCREEN_WIDTH: int(160, 3840).default(720),
   OFFLOAD_SCREEN_HEIGHT: int(160, 3840).default(1280),
   OFFLOAD_SCREEN_TOUCH: bool.default(true),
-  /** Capture and encode frame rate (frames/s). */
+  /** Most frames captured and encoded a second (frames/s): frames follow the app's drawing, up to this. */
   OFFLOAD_FPS: int(1, 60).default(30),
+  /**
+   * `damage`: a frame is captured as soon as the app draws (X DAMAGE), up to OFFLOAD_FPS, and
+   * at once while an injected input has not shown yet; `tick`: every 1/OFFLOAD_FPS s, drawn or not.
+   */
+  OFFLOAD_CAPTURE: z.enum(['damage', 'tick']).default('damage'),
+  /**
+   * Playout delay the RTP playout-delay extension asks receivers for (ms, min = max, 10 ms
+   * steps): 0 renders each frame as soon as it is decoded; `off` sends no extension (the
+   * receiver's own jitter buffer decides).
+   */
+  OFFLOAD_PLAYOUT_DELAY_MS: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(2000).multipleOf(10)])
+    .default(0),
+  /**
+   * One-finger touches as mouse events for Chromium's touch emulator (1–3 ms to the page)
+   * rather than as injected touch events, which Chromium holds until the page's next frame.
+   */
+  OFFLOAD_TOUCH_EMULATION: bool.default(true),
+  /** Extra flags for app browsers (space-separated), after Offload's own. */
+  OFFLOAD_CHROMIUM_ARGS: z.string().default(''),
   /** Encoder target bitrate (kbit/s). */
   OFFLOAD_VIDEO_KBPS: int(100, 50_000).default(3000),
   /** Largest gap between keyframes (s); PLI/FIR from viewers produce one sooner. */
@@ -105,6 +125,9 @@ export type Config = {
   screen: { width: number; height: number; touch: boolean };
   video: {
     fps: number;
+    capture: 'damage' | 'tick';
+    /** 'off': no playout-delay extension. */
+    playoutDelayMs: number | 'off';
     kbps: number;
     keyframeIntervalS: number;
     codecs: ('h264' | 'vp8')[];
@@ -113,6 +136,8 @@ export type Config = {
   viewersPerRouter: number;
   appUrl: string | undefined;
   chromium: string;
+  chromiumArgs: string[];
+  touchEmulation: boolean;
   inputRate: number;
   warmRuntimes: number;
   clientDir: string | undefined;
@@ -177,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     screen: { width: e.OFFLOAD_SCREEN_WIDTH, height: e.OFFLOAD_SCREEN_HEIGHT, touch: e.OFFLOAD_SCREEN_TOUCH },
     video: {
       fps: e.OFFLOAD_FPS,
+      capture: e.OFFLOAD_CAPTURE,
+      playoutDelayMs: e.OFFLOAD_PLAYOUT_DELAY_MS,
       kbps: e.OFFLOAD_VIDEO_KBPS,
       keyframeIntervalS: e.OFFLOAD_KEYFRAME_INTERVAL_S,
       codecs: [...new Set(e.OFFLOAD_CODECS)],
@@ -189,6 +216,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     viewersPerRouter: e.OFFLOAD_VIEWERS_PER_ROUTER,
     appUrl: e.OFFLOAD_APP_URL,
     chromium: e.OFFLOAD_CHROMIUM,
+    chromiumArgs: e.OFFLOAD_CHROMIUM_ARGS.split(/\s+/).filter(Boolean),
+    touchEmulation: e.OFFLOAD_TOUCH_EMULATION,
     inputRate: e.OFFLOAD_INPUT_RATE,
     warmRuntimes: e.OFFLOAD_WARM_RUNTIMES,
     clientDir: e.OFFLOAD_CLIENT_DIR,

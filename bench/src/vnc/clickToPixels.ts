@@ -11,8 +11,13 @@ import type { Page } from 'playwright-core';
 export interface ProbeOptions {
   /** CSS selector of the element showing the remote screen (its intrinsic pixels = the app's). */
   selector: string;
-  /** Points to read, in app (source) pixels. */
+  /** Points to read, in app pixels. */
   points: { x: number; y: number }[];
+  /**
+   * The app's width: a <video> may decode a smaller simulcast layer, whose pixels are read at
+   * its scale (videoWidth / appWidth). A <canvas> is read 1:1.
+   */
+  appWidth: number;
   /** Sum of |ΔR|+|ΔG|+|ΔB| above which a point counts as changed. */
   threshold: number;
 }
@@ -31,8 +36,10 @@ export async function installProbe(page: Page, o: ProbeOptions): Promise<void> {
     const read = (): number[] | undefined => {
       const src = document.querySelector(o.selector) as Src | null;
       if (!src) return undefined;
+      const scale = src instanceof HTMLVideoElement ? src.videoWidth / o.appWidth : 1;
+      if (!(scale > 0)) return undefined;
       o.points.forEach((p, i) => {
-        ctx.drawImage(src, p.x, p.y, 1, 1, i, 0, 1, 1);
+        ctx.drawImage(src, Math.floor(p.x * scale), Math.floor(p.y * scale), 1, 1, i, 0, 1, 1);
       });
       return Array.from(ctx.getImageData(0, 0, o.points.length, 1).data);
     };

@@ -14,21 +14,35 @@ export const MARKER = {
   /** Cells in the strip: 2 reference cells and 16 value bits. */
   cells: 18,
   /**
-   * Cell edge (CSS px = video px at scale 1). 16 = one H.264 macroblock, aligned to the
-   * macroblock grid at the bottom edge of a 16-multiple screen: when a big change elsewhere
-   * makes the encoder coarsen a frame, whole-macroblock cells still decode (8 px cells were
-   * misread for a frame or two after large changes).
+   * Cell edge in the strip below the app screen (video px at scale 1), and the strip's
+   * height. 16 = one H.264 macroblock, aligned to the macroblock grid: when a big change
+   * elsewhere makes the encoder coarsen a frame, whole-macroblock cells still decode (8 px
+   * cells were misread for a frame or two after large changes).
    */
   cellPx: 16,
+  /**
+   * Cell edge in the app page (CSS px). The capture reads the page's marker losslessly, hides
+   * it (the pixel row above is painted over it) and draws it again in the strip: one pixel is
+   * enough, and nobody sees it.
+   */
+  pagePx: 1,
   /** Values cycle: markId mod 65536 (4.4 minutes of stamps). */
   modulo: 65536,
   /** Marker ids count injection stamps in these units (ms): inputs are stamped at least this far apart. */
   stepMs: 4,
 } as const;
 
-/** Width × height of the strip (px). */
+/** Width × height of the marker in the strip (px). */
 export const MARKER_WIDTH = MARKER.cells * MARKER.cellPx;
 export const MARKER_HEIGHT = MARKER.cellPx;
+
+/**
+ * The video frame of an app screen: the screen with the marker strip below it. Clients show
+ * only the top `height` rows (the app) and read the marker off the rows below.
+ */
+export function videoFrameSize(screen: { width: number; height: number }): { width: number; height: number } {
+  return { width: screen.width, height: screen.height + MARKER_HEIGHT };
+}
 
 /** White (true) / black (false) for each cell, showing `value`. */
 export function markerCells(value: number): boolean[] {

@@ -1,8 +1,9 @@
+import { videoFrameSize } from '@offload/latency';
 import { MAX_TEXT_INPUT_LENGTH, type ScreenInfo, type TouchPoint } from '@offload/protocol';
 import { FrameCoalescer, type FrameScheduler } from './FrameCoalescer';
 import type { InputDraft } from './inputTypes';
 import { decideKeyDown, isPrintableKey, modifierBits } from './keyboard';
-import { appScale, contentRect, type NormalisedPoint, normalisePoint } from './letterbox';
+import { appRect, appScale, contentRect, type NormalisedPoint, normalisePoint } from './letterbox';
 import { buttonBit, pointerMode } from './pointerMode';
 import { splitText } from './splitText';
 import { TextCommitter } from './TextCommitter';
@@ -10,7 +11,7 @@ import { TouchTracker } from './TouchTracker';
 import { wheelToAppPx } from './wheel';
 
 export interface InputCaptureOptions {
-  /** The video showing the app, drawn with `object-fit: contain`. */
+  /** The video showing the app (the whole frame, its marker strip below the app clipped by the player). */
   video: HTMLVideoElement;
   /** Where the hidden textarea goes; must be positioned. Default: the video's parent. */
   container?: HTMLElement;
@@ -115,11 +116,19 @@ export class InputCapture {
     return normalisePoint(e.clientX, e.clientY, this.#content());
   }
 
+  /** Where the app is on the page: the video's picture without the marker strip below it. */
   #content() {
     const screen = this.#opts.getScreen();
-    const w = this.#video.videoWidth || screen?.width || 0;
-    const h = this.#video.videoHeight || screen?.height || 0;
-    return contentRect(this.#video.getBoundingClientRect(), w, h);
+    if (!screen)
+      return contentRect(
+        this.#video.getBoundingClientRect(),
+        this.#video.videoWidth,
+        this.#video.videoHeight,
+      );
+    const frame = videoFrameSize(screen);
+    const w = this.#video.videoWidth || frame.width;
+    const h = this.#video.videoHeight || frame.height;
+    return appRect(contentRect(this.#video.getBoundingClientRect(), w, h), screen);
   }
 
   #mode(e: PointerEvent): 'touch' | 'mouse' {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appScale, contentRect, normalisePoint } from './letterbox';
+import { appRect, appScale, contentRect, normalisePoint } from './letterbox';
 
 const el = (left: number, top: number, width: number, height: number) => ({ left, top, width, height });
 
@@ -66,5 +66,12 @@ describe('appScale', () => {
   it('gives app px per client px', () => {
     expect(appScale(el(0, 0, 195, 422), 390, 844)).toEqual({ x: 2, y: 2 });
     expect(appScale(el(0, 0, 0, 0), 390, 844)).toEqual({ x: 1, y: 1 });
+  });
+});
+
+describe('appRect', () => {
+  it('leaves out the marker strip below the app screen, at any scale', () => {
+    // 720x1280 app → 720x1296 frames; drawn at half size the strip is 8 px.
+    expect(appRect(el(10, 20, 360, 648), { width: 720, height: 1280 })).toEqual(el(10, 20, 360, 640));
   });
 });

@@ -1,3 +1,5 @@
+import { videoFrameSize } from '@offload/latency';
+
 /**
  * Coordinate math for a video drawn with `object-fit: contain`: the picture keeps its aspect
  * ratio and is centred, leaving black bars on two sides. Input must be mapped through the
@@ -27,6 +29,14 @@ export function contentRect(element: Rect, contentWidth: number, contentHeight: 
     width,
     height,
   };
+}
+
+/**
+ * The app's part of a video frame drawn at `frame`: the frame minus the marker strip below
+ * the app screen (see @offload/latency videoFrameSize), which the player never shows.
+ */
+export function appRect(frame: Rect, screen: { width: number; height: number }): Rect {
+  return { ...frame, height: (frame.height * screen.height) / videoFrameSize(screen).height };
 }
 
 export interface NormalisedPoint {

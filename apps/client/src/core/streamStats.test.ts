@@ -45,6 +45,19 @@ describe('computeStats', () => {
     });
   });
 
+  it('reports the app picture without the marker strip below it', () => {
+    // A 360x640 app: frames are 360x656 at full size, 180x328 on a half-size layer.
+    const screen = { width: 360, height: 640 };
+    expect(computeStats(report({ frameWidth: 360, frameHeight: 656 }), null, screen)!.stats).toMatchObject({
+      width: 360,
+      height: 640,
+    });
+    expect(computeStats(report({ frameWidth: 180, frameHeight: 328 }), null, screen)!.stats).toMatchObject({
+      width: 180,
+      height: 320,
+    });
+  });
+
   it('computes rates from the previous sample', () => {
     const first = computeStats(report(), null)!;
     const second = computeStats(

@@ -1,3 +1,5 @@
+import { videoFrameSize } from '@offload/latency';
+
 /** What the status bar shows about the video, computed from consecutive getStats() reports. */
 export interface StreamStats {
   /** Frames per second decoded (from `framesPerSecond`, else the framesDecoded delta). */
@@ -8,6 +10,7 @@ export interface StreamStats {
   packetsLost: number;
   /** e.g. "video/H264". */
   codec: string | null;
+  /** Size of the app's picture as decoded (the marker strip below it left out). */
   width: number | null;
   height: number | null;
   /** Average time a frame waited in the jitter buffer over the last interval, ms. */
@@ -36,6 +39,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export function computeStats(
   report: Iterable<unknown>,
   prev: StatsSample | null,
+  /** The session's app screen: decoded frames hold it and the marker strip below it. */
+  screen?: { width: number; height: number } | null,
 ): { stats: StreamStats; sample: StatsSample } | null {
   const byId = new Map<string, Stat>();
   for (const s of report) {
@@ -77,11 +82,21 @@ export function computeStats(
       packetsLost: num(inbound.packetsLost) ?? 0,
       codec: typeof codecStat?.mimeType === 'string' ? codecStat.mimeType : null,
       width: num(inbound.frameWidth) ?? null,
-      height: num(inbound.frameHeight) ?? null,
+      height: pictureHeight(num(inbound.frameHeight), screen),
       jitterBufferMs: jitterBufferMs === null ? null : Math.round(jitterBufferMs * 10) / 10,
       rttMs: selectedRttMs(byId),
     },
   };
+}
+
+/** The app's part of a decoded frame's height: the frame is the app screen plus the strip, scaled alike. */
+function pictureHeight(
+  frameHeight: number | undefined,
+  screen: { width: number; height: number } | null | undefined,
+) {
+  if (frameHeight === undefined) return null;
+  if (!screen) return frameHeight;
+  return Math.round((frameHeight * screen.height) / videoFrameSize(screen).height);
 }
 
 function selectedRttMs(byId: Map<string, Stat>): number | null {

@@ -28,7 +28,7 @@ export function bindClientToStore(
   const poll = async () => {
     const report = await client.getVideoStats().catch(() => null);
     if (!report || timer === null) return;
-    const result = computeStats(report.values(), sample);
+    const result = computeStats(report.values(), sample, client.session?.screen);
     if (!result) return;
     sample = result.sample;
     s().setStats(result.stats);

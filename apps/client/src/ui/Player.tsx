@@ -1,3 +1,4 @@
+import { videoFrameSize } from '@offload/latency';
 import { type CSSProperties, useCallback, useEffect, useRef } from 'react';
 import { InputCapture } from '../core/InputCapture';
 import { createVideoFrameMarkerReader } from '../core/markerReader';
@@ -91,13 +92,18 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
   };
 
   const aspect = screen ? screen.width / screen.height : DEFAULT_ASPECT;
-  const frameStyle = { '--aspect': aspect } as CSSProperties;
+  // The video frame is the app screen with the marker strip below it; the screen box shows
+  // the app's part only (the strip overflows it, hidden).
+  const frameRatio = screen ? videoFrameSize(screen).height / screen.height : 1;
+  const frameStyle = { '--aspect': aspect, '--frame-ratio': frameRatio } as CSSProperties;
   const busy = state === 'idle' || state === 'connecting' || state === 'joining';
 
   return (
     <main className={`player-page${embed ? ' embed' : ''}`}>
       <div className="frame" style={frameStyle} data-testid="player">
-        <video ref={videoRef} data-testid="stream" playsInline muted autoPlay disablePictureInPicture />
+        <div className="screen" data-testid="stream">
+          <video ref={videoRef} data-testid="video" playsInline muted autoPlay disablePictureInPicture />
+        </div>
         {hudVisible && <Hud />}
         {state === 'reconnecting' && (
           <div className="overlay translucent" data-testid="reconnecting">

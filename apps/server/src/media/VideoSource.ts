@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { MARKER } from '@offload/latency';
+import { MARKER, videoFrameSize } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
@@ -17,10 +17,22 @@ const SENDER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 export interface VideoSourceOptions {
   router: types.Router;
   display: string;
+  /** The app screen (px); the video frame adds the marker strip below it (see videoFrameSize). */
   width: number;
   height: number;
   codec: VideoCodecName;
+  /** Most frames a second. */
   fps: number;
+  /**
+   * `damage` (default): a frame as soon as the app draws, at most `fps` a second, and without
+   * waiting while an input (expect()) has not shown yet; `tick`: every 1/fps s, drawn or not.
+   */
+  capture?: CaptureMode;
+  /**
+   * Playout delay asked of receivers through the RTP playout-delay extension (ms, min = max;
+   * 0 = render each frame as soon as it is decoded). Default 0; 'off': no extension.
+   */
+  playoutDelayMs?: number | 'off';
   /** Bitrate of the full-size (top) layer (kbit/s). */
   kbps: number;
   keyframeIntervalS: number;
@@ -32,6 +44,8 @@ export interface VideoSourceOptions {
   /** How long to wait for the pipeline to play (ms). Default 15000. */
   startTimeoutMs?: number;
 }
+
+export type CaptureMode = 'damage' | 'tick';
 
 export interface VideoSourceStats {
   /** Frames the top layer's encoder put out. */
@@ -95,15 +109,19 @@ export class VideoSource {
       rtcpMux: false,
       comedia: true,
     });
+    // Every layer encodes the app screen with the marker strip below it.
+    const frame = videoFrameSize(o);
     const layers: VideoLayer[] = simulcastLayers(
-      o.width,
-      o.height,
+      frame.width,
+      frame.height,
       o.kbps,
       o.simulcast ?? { layers: 1, scaleStep: 2, bitrateStep: 1 },
     ).map((l) => ({ ...l, ssrc: randomInt(1, 2 ** 31) }));
+    const playoutDelayMs = o.playoutDelayMs ?? 0;
     const rtpParameters = senderRtpParameters(
       o.codec,
       layers.map((l) => ({ ssrc: l.ssrc, maxBitrate: l.kbps * 1000 })),
+      { playoutDelay: playoutDelayMs !== 'off' },
     );
     let proc: ChildProcess | undefined;
     try {
@@ -123,8 +141,12 @@ export class VideoSource {
             '--rtcp-port',
             String(transport.rtcpTuple!.localPort),
           ],
-          ...['--marker-cells', String(MARKER.cells), '--marker-px', String(MARKER.cellPx)],
-          ...['--playout-delay-id', String(PLAYOUT_DELAY.id)],
+          ...['--marker-cells', String(MARKER.cells), '--marker-modulo', String(MARKER.modulo)],
+          ...['--page-px', String(MARKER.pagePx), '--strip-px', String(MARKER.cellPx)],
+          ...(playoutDelayMs === 'off'
+            ? []
+            : ['--playout-delay-id', String(PLAYOUT_DELAY.id), '--playout-delay-ms', String(playoutDelayMs)]),
+          ...['--capture', o.capture ?? 'damage'],
         ],
         // Its own process group, killed by the process reaper if the server dies first (it also
         // stops by itself when its stdin closes).
@@ -150,6 +172,10 @@ export class VideoSource {
     let stderr = '';
     proc.stderr!.on('data', (d) => {
       stderr = (stderr + d).slice(-2000);
+    });
+    // What the sender says on stderr (GStreamer warnings, a Python traceback) goes to our log.
+    createInterface({ input: proc.stderr! }).on('line', (line) => {
+      if (line.trim()) log.warn({ stderr: line.slice(0, 1000) }, 'video sender');
     });
     return new Promise<typeof lines>((resolve, reject) => {
       const fail = (why: string) => {
@@ -209,6 +235,14 @@ export class VideoSource {
   /** The sender process (for tests and diagnostics). */
   get pid(): number | undefined {
     return this.#proc.pid;
+  }
+
+  /**
+   * An input with this marker id was just injected: the sender captures every frame the app
+   * draws, without waiting for its frame-rate cap, until one shows it.
+   */
+  expect(markId: number): void {
+    this.#command({ cmd: 'expect', marker: markId % MARKER.modulo });
   }
 
   requestKeyFrame(): void {

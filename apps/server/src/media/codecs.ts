@@ -34,9 +34,9 @@ export const ROUTER_CODECS: Record<VideoCodecName, types.RtpCodecCapability> = {
 
 /**
  * The RTP playout-delay header extension (one-byte form) our sender writes on every packet,
- * with min = max = 0: Chrome then renders each frame as soon as it is decoded instead of
- * holding it in a jitter buffer (on loopback its buffer held frames 16–24 ms). mediasoup
- * forwards it to every consumer whose device supports it (from 3.14.8 on).
+ * by default with min = max = 0: Chrome then renders each frame as soon as it is decoded
+ * instead of holding it in a jitter buffer (on loopback its buffer held frames 16–24 ms).
+ * mediasoup forwards it to every consumer whose device supports it (from 3.14.8 on).
  */
 export const PLAYOUT_DELAY = {
   uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
@@ -51,6 +51,8 @@ export const PLAYOUT_DELAY = {
 export function senderRtpParameters(
   codec: VideoCodecName,
   encodings: { ssrc: number; maxBitrate?: number }[],
+  /** Whether the sender writes the playout-delay extension (default yes). */
+  o: { playoutDelay?: boolean } = {},
 ): types.RtpParameters {
   if (encodings.length === 0) throw new TypeError('at least one encoding');
   const payloadType = codec === 'h264' ? 102 : 101;
@@ -70,6 +72,6 @@ export function senderRtpParameters(
       },
     ],
     encodings,
-    headerExtensions: [{ uri: PLAYOUT_DELAY.uri, id: PLAYOUT_DELAY.id }],
+    headerExtensions: o.playoutDelay === false ? [] : [{ uri: PLAYOUT_DELAY.uri, id: PLAYOUT_DELAY.id }],
   };
 }

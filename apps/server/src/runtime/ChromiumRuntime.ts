@@ -30,6 +30,13 @@ export interface ChromiumRuntimeOptions {
    * browser reaches whatever the host can.
    */
   urlPolicy?: UrlPolicy;
+  /** More Chromium flags, after ours (OFFLOAD_CHROMIUM_ARGS). */
+  extraArgs?: readonly string[];
+  /**
+   * Touch apps: one-finger touches through Chromium's touch emulator (default; 1–3 ms to the
+   * page) rather than injected touch events (held until the page's next frame).
+   */
+  touchEmulation?: boolean;
 }
 
 /** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
@@ -150,7 +157,7 @@ export class ChromiumRuntime implements AppRuntime {
         headless: false,
         viewport: null,
         env: { ...process.env, DISPLAY: xvfb.display },
-        args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`],
+        args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`, ...(o.extraArgs ?? [])],
         // No "controlled by automated software" bar over the app.
         ignoreDefaultArgs: ['--enable-automation'],
         timeout: 20_000,
@@ -168,8 +175,8 @@ export class ChromiumRuntime implements AppRuntime {
       const page = context.pages()[0] ?? (await context.newPage());
       const cdp = await context.newCDPSession(page);
       let touchChannel: TouchChannel | undefined;
-      if (touch) {
-        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
+      if (touch) await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
+      if (touch && o.touchEmulation !== false) {
         touchChannel = await TouchChannel.open(context, page, (err, method) =>
           log.warn({ err: err.message, method }, 'touch input failed'),
         );

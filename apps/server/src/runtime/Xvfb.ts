@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import { MARKER_HEIGHT } from '@offload/latency';
 import { trackGroup, untrackGroup } from './processReaper.js';
 
 export interface XvfbOptions {
@@ -13,7 +14,8 @@ export interface XvfbOptions {
 /**
  * A virtual X server on a display number it picks itself (-displayfd), so sessions never
  * race for one. The screen is a little larger than the app window: without a window
- * manager, Chromium makes a screen-sized kiosk window 1 px short.
+ * manager, Chromium makes a screen-sized kiosk window 1 px short, and the capture draws the
+ * marker strip below the app.
  */
 export class Xvfb {
   readonly events = new EventEmitter<{ exit: [code: number | null, signal: NodeJS.Signals | null] }>();
@@ -31,7 +33,8 @@ export class Xvfb {
     });
   }
 
-  static MARGIN = 16;
+  /** Rows (and columns) beyond the app: room for the marker strip the capture draws below it. */
+  static MARGIN = MARKER_HEIGHT;
 
   static start(o: XvfbOptions): Promise<Xvfb> {
     const screen = `${o.width + Xvfb.MARGIN}x${o.height + Xvfb.MARGIN}x24`;

@@ -34,7 +34,8 @@ const TEXT_EVENTS = ['beforeinput', 'input'];
 /**
  * The script the app runtime adds to every page of the app (top frame only). It draws the
  * frame marker (see @offload/latency MARKER) in a closed shadow root at the bottom-left
- * corner, above everything, ignoring pointer events.
+ * corner, above everything, ignoring pointer events: one pixel a cell, which the capture
+ * hides again (see media/marker_strip.py).
  *
  * The runtime stamps every input with a time that is a multiple of MARKER.stepMs, and the
  * input's id is that stamp in steps: when the first trusted DOM event carrying a stamp
@@ -44,7 +45,7 @@ const TEXT_EVENTS = ['beforeinput', 'input'];
  * the page before the input does. The marker always shows the highest id handled so far.
  */
 export function markerScript(): string {
-  const { cells, cellPx, modulo, stepMs } = MARKER;
+  const { cells, pagePx, modulo, stepMs } = MARKER;
   return `(() => {
   if (window !== window.top || window.${EXPECT_TEXT_FUNCTION}) return;
   const texts = [];
@@ -53,10 +54,10 @@ export function markerScript(): string {
   const host = document.createElement('offload-marker');
   const root = host.attachShadow({ mode: 'closed' });
   const strip = document.createElement('div');
-  strip.style.cssText = 'position:fixed;left:0;bottom:0;display:flex;z-index:2147483647;pointer-events:none;contain:strict;width:${cells * cellPx}px;height:${cellPx}px';
+  strip.style.cssText = 'position:fixed;left:0;bottom:0;display:flex;z-index:2147483647;pointer-events:none;contain:strict;width:${cells * pagePx}px;height:${pagePx}px';
   for (let i = 0; i < ${cells}; i++) {
     const c = document.createElement('div');
-    c.style.cssText = 'width:${cellPx}px;height:${cellPx}px;flex:none';
+    c.style.cssText = 'width:${pagePx}px;height:${pagePx}px;flex:none';
     strip.appendChild(c);
     els.push(c);
   }

@@ -4,7 +4,7 @@ import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
 import type { SimulcastSettings } from '../media/simulcast.js';
-import { VideoSource } from '../media/VideoSource.js';
+import { type CaptureMode, VideoSource } from '../media/VideoSource.js';
 import type { PooledWorker, WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { serverNow } from '../util/clock.js';
@@ -17,7 +17,12 @@ import { lowestLayerFloor, type Placement, RouterGroup } from './RouterGroup.js'
 import { Viewer } from './Viewer.js';
 
 export interface VideoSettings {
+  /** Most frames a second. */
   fps: number;
+  /** When frames are captured (see VideoSourceOptions.capture); default `damage`. */
+  capture?: CaptureMode;
+  /** Playout delay asked of receivers (ms; default 0); 'off': no playout-delay extension. */
+  playoutDelayMs?: number | 'off';
   kbps: number;
   keyframeIntervalS: number;
   /** In order of preference; the first is started with the session, others when a viewer needs them. */
@@ -91,6 +96,8 @@ export class Session {
   /** Who controls the app: only that viewer's input is injected. */
   readonly control = new Control();
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
+  /** The sources that have started (told of every input, so they capture its frame at once). */
+  readonly #started = new Set<VideoSource>();
   readonly #timings = new InputTimings();
   readonly #log: Logger;
   readonly #suspended = new Map<string, NodeJS.Timeout>();
@@ -292,7 +299,9 @@ export class Session {
       rate: this.o.inputRate,
       sink: (e: InputEvent, receivedAt: number) => {
         const markId = this.runtime.inject(e);
-        if (markId !== undefined) this.#timings.track(id, e.seq, receivedAt, markId);
+        if (markId === undefined) return;
+        this.#timings.track(id, e.seq, receivedAt, markId);
+        for (const source of this.#started) source.expect(markId);
       },
       onPing: (ping, t1) =>
         viewer.sendControl({ type: 'pong', id: ping.id, t0: ping.t0, t1, t2: serverNow() }),
@@ -446,6 +455,7 @@ export class Session {
   }
 
   #closeSources(): void {
+    this.#started.clear();
     for (const p of this.#sources.values())
       p.then(
         (s) => s.close(),
@@ -573,6 +583,8 @@ export class Session {
       height: this.o.screen.height,
       codec,
       fps: this.o.video.fps,
+      capture: this.o.video.capture,
+      playoutDelayMs: this.o.video.playoutDelayMs,
       kbps: this.o.video.kbps,
       keyframeIntervalS: this.o.video.keyframeIntervalS,
       simulcast: this.o.video.simulcast,
@@ -583,7 +595,9 @@ export class Session {
         source.close();
         throw new OffloadError('session-closed', 'The session restarted its media; resume.');
       }
+      this.#started.add(source);
       source.events.once('died', (why) => {
+        this.#started.delete(source);
         if (this.#sources.get(codec) === p) this.#recover(why, {});
       });
       // Markers from the first source are enough: every source captures the same screen.
