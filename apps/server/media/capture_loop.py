@@ -4,9 +4,9 @@ In damage mode (the default) a frame is captured as soon as the app has drawn (X
 most `max_fps` times a second: an app that animates all the time (the demo does, at 60 Hz)
 costs the encoder no more than that. Two things lift the cap:
 - an input the server has just injected (`expect(value)`): until a frame shows the input's
-  marker (or 300 ms pass), every frame the app draws is copied and its marker read; the one
-  that shows the input is encoded at once, not at the cap's next slot, and the ones before it
-  are not (the encoder stays free for it);
+  marker (or URGENT_S pass), every frame the app draws is copied and its marker read; the one
+  that shows the input is encoded at once, not at the cap's next slot, and for HOLD_S the ones
+  before it are not encoded at all (the encoder stays free for it);
 - a keyframe request (`refresh()`): the encoder needs a frame even if nothing changed.
 With nothing drawn, a frame goes out every KEEPALIVE_S anyway (receivers' statistics and
 layer selection want some packets). In tick mode a frame is captured every 1/max_fps s,
@@ -23,7 +23,11 @@ gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
 KEEPALIVE_S = 1.0
+# How long an input keeps frames captured without waiting for the cap (s).
 URGENT_S = 0.3
+# How long other frames are held back for it (s): about two of the app's frames. An input that
+# never shows (text with nothing focused) must not stall the picture for long.
+HOLD_S = 0.04
 
 
 class CaptureLoop(threading.Thread):
@@ -48,8 +52,9 @@ class CaptureLoop(threading.Thread):
         """An input with marker `value` was just injected: capture at once until a frame shows it."""
         if not self.damage_driven:
             return
+        now = time.monotonic()
         with self._lock:
-            self._urgent = (value % self.modulo, time.monotonic() + URGENT_S)
+            self._urgent = (value % self.modulo, now + URGENT_S, now + HOLD_S)
         self._wake()
 
     def refresh(self):
@@ -84,10 +89,14 @@ class CaptureLoop(threading.Thread):
                 now = time.monotonic()
                 with self._lock:
                     urgent = self._urgent is not None and now < self._urgent[1]
+                    hold = urgent and now < self._urgent[2]
                     if self._urgent is not None and not urgent:
                         self._urgent = None
                 changed = unsent or not self.damage_driven
-                if self._refresh or now - last >= KEEPALIVE_S or (changed and now - last >= self.min_gap):
+                # Right after an input, the frames that do not show it wait (below): the encoder
+                # is then free the moment the input's frame comes.
+                due = changed and not hold and now - last >= self.min_gap
+                if self._refresh or now - last >= KEEPALIVE_S or due:
                     self._refresh = False
                     unsent = fresh = False
                     last = now
@@ -107,7 +116,11 @@ class CaptureLoop(threading.Thread):
                         self._push(frame)
                     continue
                 timeout = KEEPALIVE_S - (now - last)
-                if changed:
+                if hold:
+                    with self._lock:
+                        until = self._urgent[2] if self._urgent else now
+                    timeout = min(timeout, until - now)
+                elif changed:
                     timeout = min(timeout, self.min_gap - (now - last))
                 if self.capture.wait_for_damage(timeout, self._wake_r):
                     unsent = fresh = True

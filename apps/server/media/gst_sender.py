@@ -26,8 +26,9 @@ Protocol with the parent (the Node server), one JSON object per line:
           (marker and "frames" follow the top layer; stats also list each layer)
   stdin:  {"cmd":"keyframe"} (every layer), {"cmd":"bitrate","kbps":N} (top layer; lower
           layers keep their share), {"cmd":"expect","marker":V} (an input with marker value V
-          was injected: capture without waiting until a frame shows it); EOF on stdin stops
-          the sender.
+          was injected: capture without waiting until a frame shows it), {"cmd":"layers",
+          "active":[i,...]} (the lower layers viewers receive; others are encoded at a trickle);
+          EOF on stdin stops the sender.
 """
 import argparse
 import collections
@@ -49,6 +50,9 @@ from rtp_out import RtpOut  # noqa: E402
 from x11_capture import X11Capture  # noqa: E402
 
 RTCP_INTERVAL_S = 0.5
+# A simulcast layer no viewer receives is encoded this often (s): enough for mediasoup to keep
+# it available (a stream without packets for ~1.5 s is dropped), at a trickle of the CPU.
+IDLE_LAYER_GAP_S = 0.5
 
 
 def emit(obj):
@@ -158,6 +162,30 @@ class MarkerTiming:
         return Gst.PadProbeReturn.OK
 
 
+class LayerGate:
+    """Which simulcast layers are encoded at full rate: the top one always, a lower one only
+    while a viewer receives it (Node says which, {"cmd":"layers"}); otherwise one frame every
+    IDLE_LAYER_GAP_S, and the next frame at once when its encoder is asked for a keyframe
+    (mediasoup asks when it moves a viewer to the layer)."""
+
+    def __init__(self, n):
+        self.active = [True] * n
+        self.keyframe = [False] * n
+        self.last = [0.0] * n
+
+    def set_active(self, indices):
+        top = len(self.active) - 1
+        self.active = [i == top or i in indices for i in range(len(self.active))]
+
+    def on_frame(self, _pad, _info, i):
+        now = time.monotonic()
+        if self.active[i] or self.keyframe[i] or now - self.last[i] >= IDLE_LAYER_GAP_S:
+            self.keyframe[i] = False
+            self.last[i] = now
+            return Gst.PadProbeReturn.OK
+        return Gst.PadProbeReturn.DROP
+
+
 class Sender:
     def __init__(self, a):
         self.a = a
@@ -175,10 +203,10 @@ class Sender:
             + "".join(layer_branch(a, i, layer, (frame_w, frame_h)) for i, layer in enumerate(self.layers))
         )
         self.pipeline = Gst.parse_launch(desc)
-        self.rtp_sock, self.rtcp_sock = udp_socket(a.host), udp_socket(a.host)
-        rtp_out = RtpOut(self.rtp_sock, a.host, a.rtp_port, a.playout_delay_id, a.playout_delay_ms)
+        self.rtcp_sock = udp_socket(a.host)
+        self.rtp_out = RtpOut(a.host, a.rtp_port, a.playout_delay_id, a.playout_delay_ms)
         for i in range(len(self.layers)):
-            rtp_out.attach(self.pipeline.get_by_name(f"rtpsink{i}"))
+            self.rtp_out.attach(self.pipeline.get_by_name(f"rtpsink{i}"))
             rtcpsink = self.pipeline.get_by_name(f"rtcpsink{i}")
             rtcpsink.set_property("socket", self.rtcp_sock)
             rtcpsink.set_property("close-socket", False)
@@ -197,6 +225,10 @@ class Sender:
         self.totals = {"bytes": 0, "keyframes_requested": 0}
         self.per_layer = [{"frames": 0, "bytes": 0, "keyframesRequested": 0} for _ in self.layers]
         self.timing = MarkerTiming()
+        self.gate = LayerGate(len(self.layers))
+        for i in range(top):
+            q = self.pipeline.get_by_name(f"q{i}")
+            q.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self.gate.on_frame, i)
         enc = self.encs[top]
         enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self.timing.on_encoder_input)
         enc.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self.timing.on_encoder_output)
@@ -228,6 +260,7 @@ class Sender:
         if GstVideo.video_event_is_force_key_unit(info.get_event()):
             self.totals["keyframes_requested"] += 1
             self.per_layer[i]["keyframesRequested"] += 1
+            self.gate.keyframe[i] = True
             emit({"event": "keyframe", "layer": i})
             # On a still screen no frame would come to carry the keyframe: capture one now.
             self.capture.refresh()
@@ -266,7 +299,7 @@ class Sender:
             if new == Gst.State.PLAYING:
                 if not self.capture.is_alive():
                     self.capture.start()
-                emit({"event": "ready", "rtpPort": self.rtp_sock.get_local_address().get_port(),
+                emit({"event": "ready", "rtpPort": self.rtp_out.port,
                       "rtcpPort": self.rtcp_sock.get_local_address().get_port()})
 
     def _report(self):
@@ -285,6 +318,8 @@ class Sender:
                 continue
             if cmd.get("cmd") == "expect" and isinstance(cmd.get("marker"), int):
                 self.capture.expect(cmd["marker"])  # at once, not through the main loop
+            elif cmd.get("cmd") == "layers" and isinstance(cmd.get("active"), list):
+                self.gate.set_active({i for i in cmd["active"] if isinstance(i, int)})
             elif cmd.get("cmd") == "keyframe":
                 GLib.idle_add(self.request_keyframe)
             elif cmd.get("cmd") == "bitrate" and isinstance(cmd.get("kbps"), (int, float)):
@@ -309,6 +344,9 @@ class Sender:
 
 def main():
     a = parse_args()
+    # Several threads run Python here (capture, RTP out, pad probes): hand the GIL over sooner
+    # than every 5 ms, so none of them waits on another's burst.
+    sys.setswitchinterval(0.0005)
     Gst.init(None)
     try:
         sender = Sender(a)

@@ -83,6 +83,8 @@ export class VideoSource {
   readonly #proc: ChildProcess;
   readonly #log: Logger;
   #closed = false;
+  /** The last setActiveLayers(), as sent ('' = none); undefined until one is sent (all encoded). */
+  #activeLayers: string | undefined;
 
   private constructor(
     readonly codec: VideoCodecName,
@@ -243,6 +245,18 @@ export class VideoSource {
    */
   expect(markId: number): void {
     this.#command({ cmd: 'expect', marker: markId % MARKER.modulo });
+  }
+
+  /**
+   * The lower simulcast layers (indices, lowest 0) some viewer receives: the others are encoded
+   * at a trickle (two frames a second) until one does. The top layer is always encoded.
+   */
+  setActiveLayers(layers: Iterable<number>): void {
+    const active = [...new Set(layers)].filter((i) => i >= 0 && i < this.layers.length - 1).sort();
+    const key = active.join(',');
+    if (key === this.#activeLayers) return;
+    this.#activeLayers = key;
+    this.#command({ cmd: 'layers', active });
   }
 
   requestKeyFrame(): void {

@@ -117,6 +117,8 @@ export class ChromiumRuntime implements AppRuntime {
     page.once('crash', () => this.#died('app page crashed'));
     // The app's history starts at about:blank: a "back" (mouse back button, found by the fuzz
     // test) would leave the session without its app. Reload the app instead.
+    // Touch apps: the emulator on before the first touch (see TouchRoute.prepare).
+    if (touch) for (const c of this.#touchRoute.prepare()) touch.send(c);
     page.on('framenavigated', (frame) => {
       if (this.#closed || frame !== page.mainFrame() || frame.url() !== 'about:blank') return;
       this.#log.warn('app navigated back to about:blank; loading it again');
@@ -270,6 +272,7 @@ export class ChromiumRuntime implements AppRuntime {
           if (this.#touchRoute.path === undefined && this.touch!.wantsRotation) {
             await this.touch!.rotate();
             this.#touchRoute.reset();
+            for (const c of this.#touchRoute.prepare()) this.touch!.send(c);
           }
           return;
         }

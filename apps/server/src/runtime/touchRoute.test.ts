@@ -96,6 +96,13 @@ describe('TouchRoute', () => {
     expect(r.path).toBeUndefined();
   });
 
+  it('turns emulation on ahead of the first touch, once', () => {
+    const r = new TouchRoute();
+    expect(r.prepare()).toEqual(EMULATION_ON);
+    expect(r.prepare()).toEqual([]);
+    expect(methods(r, touch('start', [1, 0.5, 0.5]))).toEqual(['dispatchMouseEvent:mousePressed']);
+  });
+
   it('lifts an emulated finger on cancel, and starts over after a reset', () => {
     const r = new TouchRoute();
     methods(r, touch('start', [1, 0.5, 0.5]));

@@ -98,6 +98,8 @@ export class Session {
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
   /** The sources that have started (told of every input, so they capture its frame at once). */
   readonly #started = new Set<VideoSource>();
+  /** The simulcast layer each video consumer receives now (undefined: none yet), by consumer id. */
+  readonly #consumerLayers = new Map<string, { producerId: string; layer: number | undefined }>();
   readonly #timings = new InputTimings();
   readonly #log: Logger;
   readonly #suspended = new Map<string, NodeJS.Timeout>();
@@ -317,6 +319,7 @@ export class Session {
       minOutgoingBitrate: lowestLayerFloor(this.o.video),
     });
     this.viewers.set(id, viewer);
+    viewer.observer.on('newconsumer', (c) => this.#followLayers(c));
     clearTimeout(this.#idleTimer);
     this.control.add({ id, name: p.name, eligible: p.canControl });
     viewer.events.once('@close', () => {
@@ -452,6 +455,33 @@ export class Session {
     runtime.events.on('applied', (markId, at) => {
       if (runtime === this.#runtime) this.#timings.applied(markId, at);
     });
+  }
+
+  /**
+   * Follows which simulcast layer a consumer receives: a source encodes a lower layer at full
+   * rate only while some viewer receives it (see VideoSource.setActiveLayers).
+   */
+  #followLayers(c: types.Consumer): void {
+    if (c.kind !== 'video' || c.type !== 'simulcast') return;
+    const update = () => {
+      this.#consumerLayers.set(c.id, { producerId: c.producerId, layer: c.currentLayers?.spatialLayer });
+      this.#applyLayers();
+    };
+    c.observer.on('layerschange', update);
+    c.observer.once('close', () => {
+      this.#consumerLayers.delete(c.id);
+      this.#applyLayers();
+    });
+    update();
+  }
+
+  #applyLayers(): void {
+    for (const source of this.#started) {
+      const used = new Set<number>();
+      for (const v of this.#consumerLayers.values())
+        if (v.producerId === source.producer.id && v.layer !== undefined) used.add(v.layer);
+      source.setActiveLayers(used);
+    }
   }
 
   #closeSources(): void {
