@@ -33,7 +33,6 @@ Protocol with the parent (the Node server), one JSON object per line:
 import argparse
 import collections
 import json
-import os
 import sys
 import threading
 import time
@@ -94,10 +93,14 @@ def parse_args(argv=None):
 
 def encoder_chain(a, i, layer):
     kbps, ssrc = layer["kbps"], layer["ssrc"]
+    top = i == len(a.layer) - 1
     if a.codec == "h264":
+        # The top layer in two slices encoded side by side (sliced threads: no frame delay), the
+        # others in one: a tap's frame is encoded in about half the time on our 2 cores.
+        threads = "threads=2 sliced-threads=true" if top else "threads=1"
         return (
             f"x264enc name=enc{i} tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
-            f"key-int-max={a.keyint} vbv-buf-capacity=200 {os.environ.get('XENC', 'threads=1')} "
+            f"key-int-max={a.keyint} vbv-buf-capacity=200 {threads} "
             "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream "
             f"! rtph264pay name=pay{i} pt={a.pt} ssrc={ssrc} config-interval=-1 "
             "aggregate-mode=zero-latency mtu=1200"
@@ -197,8 +200,9 @@ class Sender:
             "appsrc name=src is-live=true format=time do-timestamp=false block=false "
             "max-buffers=1 max-bytes=0 leaky-type=downstream "
             f"caps=video/x-raw,format=BGRx,width={frame_w},height={frame_h},framerate={a.fps}/1 "
-            # No dithering, no chroma filter: the fast path (2 ms rather than 3.2 ms a frame here).
-            "! videoconvert n-threads=1 dither=none chroma-mode=none ! video/x-raw,format=I420 ! tee name=t "
+            # No dithering, no chroma filter: the fast path (2 ms rather than 3.2 ms a frame here),
+            # in two halves side by side.
+            "! videoconvert n-threads=2 dither=none chroma-mode=none ! video/x-raw,format=I420 ! tee name=t "
             "udpsrc name=rtcpsrc caps=application/x-rtcp ! tee name=rtcptee "
             + "".join(layer_branch(a, i, layer, (frame_w, frame_h)) for i, layer in enumerate(self.layers))
         )
