@@ -169,13 +169,19 @@ export class ChromiumRuntime implements AppRuntime {
         log.warn('browser process not found: it will not be reaped if the server dies');
       trackGroup(browserPgid);
       // The frame marker, and the binding through which the page says an input took effect.
-      await context.exposeBinding(APPLIED_BINDING, (_source, payload: string) => {
-        const [id, at] = String(payload).split(':').map(Number);
-        if (Number.isInteger(id) && Number.isFinite(at)) events.emit('applied', id!, at!);
-      });
       await context.addInitScript(markerScript());
       const page = context.pages()[0] ?? (await context.newPage());
       const cdp = await context.newCDPSession(page);
+      // The binding through which the page says an input took effect: a raw CDP binding, a
+      // one-way message. (Playwright's exposeBinding answers every call with an evaluate back
+      // into the page: a task on the app's main thread right when it renders the input's frame.)
+      cdp.on('Runtime.bindingCalled', (e) => {
+        if (e.name !== APPLIED_BINDING) return;
+        const [id, at] = String(e.payload).split(':').map(Number);
+        if (Number.isInteger(id) && Number.isFinite(at)) events.emit('applied', id!, at!);
+      });
+      await cdp.send('Runtime.enable');
+      await cdp.send('Runtime.addBinding', { name: APPLIED_BINDING });
       let touchChannel: TouchChannel | undefined;
       if (touch) await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
       if (touch && o.touchEmulation !== false) {
