@@ -46,7 +46,8 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 
-const server = await startServer(PORT);
+// No warm runtime: its idle app would be counted as this session's.
+const server = await startServer(PORT, { OFFLOAD_WARM_RUNTIMES: '0' });
 let browser: Browser | undefined;
 try {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS });

@@ -68,7 +68,8 @@
     ctx.clearRect(0, 0, canvas.width, canvas.height);
   });
 
-  // Running animation: the screen is never static, like a real phone UI.
+  // Running animation: the screen is never static, like a real phone UI (`?still` turns it
+  // off: a screen that changes only on input, for measurements).
   const ball = $('ball');
   const strip = $('strip');
   let frames = 0;
@@ -79,7 +80,7 @@
     $('frames').textContent = String(++frames);
     requestAnimationFrame(tick);
   };
-  requestAnimationFrame(tick);
+  if (!new URLSearchParams(location.search).has('still')) requestAnimationFrame(tick);
 
   const clock = () => {
     const d = new Date();
