@@ -12,7 +12,9 @@
  *        BENCH_VNC_ARGS (x11vnc tuning),
  *        BENCH_STACKS="vnc,offload" — stacks in the order each round runs them, the first one the
  *        baseline of the ratios; an Offload stack may carry server settings to compare variants
- *        side by side: "offload,offload[OFFLOAD_FPS=60]" or "offload[OFFLOAD_CAPTURE=tick|OFFLOAD_PLAYOUT_DELAY_MS=off]".
+ *        side by side: "offload,offload[OFFLOAD_FPS=60]" or "offload[OFFLOAD_CAPTURE=tick|OFFLOAD_PLAYOUT_DELAY_MS=off]",
+ *        and may run another checkout of Offload (set up and built) to compare versions:
+ *        "offload@/path/to/checkout".
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -54,19 +56,24 @@ interface StackSpec {
   kind: 'vnc' | 'offload';
   /** Offload: server settings on top of the bench's. */
   env: Record<string, string>;
+  /** Offload: the checkout whose server runs (default this one). */
+  checkout?: string;
 }
 
-/** "vnc", "offload" or "offload[K=V|K=V]". */
+/** "vnc", "offload", "offload[K=V|K=V]" or "offload@/checkout[K=V]". */
 function parseStacks(spec: string): StackSpec[] {
   return spec
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map((label) => {
-      const m = /^(vnc|offload)(?:\[(.*)\])?$/.exec(label);
-      if (!m) throw new TypeError(`BENCH_STACKS: "${label}" is not vnc, offload or offload[K=V|…]`);
+      const m = /^(vnc|offload)(?:@([^[]+))?(?:\[(.*)\])?$/.exec(label);
+      if (!m)
+        throw new TypeError(
+          `BENCH_STACKS: "${label}" is not vnc, offload, offload[K=V|…] or offload@/checkout`,
+        );
       const env = Object.fromEntries(
-        (m[2] ?? '')
+        (m[3] ?? '')
           .split('|')
           .filter(Boolean)
           .map((kv) => {
@@ -75,7 +82,7 @@ function parseStacks(spec: string): StackSpec[] {
             return [kv.slice(0, i), kv.slice(i + 1)];
           }),
       );
-      return { label, kind: m[1] as 'vnc' | 'offload', env };
+      return { label, kind: m[1] as 'vnc' | 'offload', env, ...(m[2] ? { checkout: m[2] } : {}) };
     });
 }
 const STACKS = parseStacks(process.env.BENCH_STACKS ?? 'vnc,offload');
@@ -194,12 +201,12 @@ async function vncRound(r: number): Promise<Omit<Round, 'stack'>> {
 }
 
 /** One round on a server of its own with the stack's settings (so only one app runs at a time). */
-async function offloadRound(env: Record<string, string>): Promise<Omit<Round, 'stack'>> {
-  const server = await startServer(PORT, {
-    OFFLOAD_APP_URL: demo.url,
-    OFFLOAD_WARM_RUNTIMES: '0',
-    ...env,
-  });
+async function offloadRound(stack: StackSpec): Promise<Omit<Round, 'stack'>> {
+  const server = await startServer(
+    PORT,
+    { OFFLOAD_APP_URL: demo.url, OFFLOAD_WARM_RUNTIMES: '0', ...stack.env },
+    stack.checkout,
+  );
   const context = await viewer.newContext({
     viewport: { width: 800, height: 1400 },
     permissions: VIEWER_PERMISSIONS,
@@ -210,14 +217,13 @@ async function offloadRound(env: Record<string, string>): Promise<Omit<Round, 's
     await page.goto(`${base}/?session=${sessionId}`);
     await waitForStreaming(page);
     // Simulcast: tap once this viewer decodes the full-size layer (it may start on the low one).
-    await page.waitForFunction(
-      (w) => (document.querySelector('[data-testid="video"]') as HTMLVideoElement | null)?.videoWidth === w,
-      WIDTH,
-      { timeout: 30_000 },
-    );
+    await page.waitForFunction((w) => document.querySelector('video')?.videoWidth === w, WIDTH, {
+      timeout: 30_000,
+    });
     await page.waitForTimeout(1500);
     const serverPids = tree(server.pid!).map((p) => p.pid);
-    const r = await tapRound(page, '[data-testid="video"]', () => serverPids, viewerPids);
+    // The player's <video> (any version of the client: the probe reads the app's pixels at its top).
+    const r = await tapRound(page, 'video', () => serverPids, viewerPids);
     await page.waitForTimeout(1000);
     const presses = (await latencySamples(page)).filter(
       (s) => s.kind === 'touch:start' || s.kind === 'pointer:down',
@@ -239,7 +245,7 @@ try {
     for (const stack of STACKS) {
       const round: Round = {
         stack: stack.label,
-        ...(stack.kind === 'vnc' ? await vncRound(r) : await offloadRound(stack.env)),
+        ...(stack.kind === 'vnc' ? await vncRound(r) : await offloadRound(stack)),
       };
       rounds.push(round);
       const ok = round.clickToPixelsMs.filter((x): x is number => x !== null);

@@ -5,11 +5,19 @@ import { fileURLToPath } from 'node:url';
 /** The repository's root folder. */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Starts the real server (its own process, so its CPU can be told apart) and waits for /healthz. */
-export async function startServer(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
+/**
+ * Starts the real server (its own process, so its CPU can be told apart) and waits for /healthz.
+ * `checkout`: another checkout of the repository to run the server of (a benchmark comparing
+ * versions side by side); default this one.
+ */
+export async function startServer(
+  port: number,
+  env: Record<string, string> = {},
+  checkout = root,
+): Promise<ChildProcess> {
   // Default ports are kept clear: RTC port = HTTP port + 30000 unless set.
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(root, 'apps/server'),
+    cwd: path.join(checkout, 'apps/server'),
     env: {
       ...process.env,
       OFFLOAD_PORT: String(port),
