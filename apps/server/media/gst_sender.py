@@ -209,8 +209,11 @@ class Sender:
         self.pipeline = Gst.parse_launch(desc)
         self.rtcp_sock = udp_socket(a.host)
         self.rtp_out = RtpOut(a.host, a.rtp_port, a.playout_delay_id, a.playout_delay_ms)
+        # Frames and bytes per layer are counted where the packets leave (no pad probes: every
+        # Python probe on a streaming thread waits for the GIL).
+        self.per_layer = [{"frames": 0, "bytes": 0, "keyframesRequested": 0} for _ in self.layers]
         for i in range(len(self.layers)):
-            self.rtp_out.attach(self.pipeline.get_by_name(f"rtpsink{i}"))
+            self.rtp_out.attach(self.pipeline.get_by_name(f"rtpsink{i}"), self.per_layer[i])
             rtcpsink = self.pipeline.get_by_name(f"rtcpsink{i}")
             rtcpsink.set_property("socket", self.rtcp_sock)
             rtcpsink.set_property("close-socket", False)
@@ -224,10 +227,7 @@ class Sender:
         for i in range(len(self.layers)):
             rtpbin.emit("get-internal-session", i).set_property("rtcp-min-interval", int(RTCP_INTERVAL_S * Gst.SECOND))
         self.encs = [self.pipeline.get_by_name(f"enc{i}") for i in range(len(self.layers))]
-        pays = [self.pipeline.get_by_name(f"pay{i}") for i in range(len(self.layers))]
 
-        self.totals = {"bytes": 0, "keyframes_requested": 0}
-        self.per_layer = [{"frames": 0, "bytes": 0, "keyframesRequested": 0} for _ in self.layers]
         self.timing = MarkerTiming()
         self.gate = LayerGate(len(self.layers))
         for i in range(top):
@@ -237,10 +237,7 @@ class Sender:
         enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self.timing.on_encoder_input)
         enc.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self.timing.on_encoder_output)
         for i in range(len(self.layers)):
-            pays[i].get_static_pad("src").add_probe(
-                Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, self._on_pay_buffer, i)
             self.encs[i].get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, self._on_enc_event, i)
-            self.encs[i].get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self._on_enc_buffer, i)
 
         capture = X11Capture(a.display, frame_w, frame_h)
         if capture.stride != frame_w * 4:
@@ -250,28 +247,13 @@ class Sender:
                                    a.marker_modulo, self.timing.on_capture, damage_driven=a.capture == "damage")
         self.loop = GLib.MainLoop()
 
-    def _on_pay_buffer(self, _pad, info, i):
-        # The payloader pushes buffer lists (one per frame) as well as single buffers.
-        if info.type & Gst.PadProbeType.BUFFER_LIST:
-            n = info.get_buffer_list().calculate_size()
-        else:
-            n = info.get_buffer().get_size()
-        self.totals["bytes"] += n
-        self.per_layer[i]["bytes"] += n
-        return Gst.PadProbeReturn.OK
-
     def _on_enc_event(self, _pad, info, i):
         if GstVideo.video_event_is_force_key_unit(info.get_event()):
-            self.totals["keyframes_requested"] += 1
             self.per_layer[i]["keyframesRequested"] += 1
             self.gate.keyframe[i] = True
             emit({"event": "keyframe", "layer": i})
             # On a still screen no frame would come to carry the keyframe: capture one now.
             self.capture.refresh()
-        return Gst.PadProbeReturn.OK
-
-    def _on_enc_buffer(self, _pad, _info, i):
-        self.per_layer[i]["frames"] += 1
         return Gst.PadProbeReturn.OK
 
     def request_keyframe(self):
@@ -307,8 +289,10 @@ class Sender:
                       "rtcpPort": self.rtcp_sock.get_local_address().get_port()})
 
     def _report(self):
-        emit({"event": "stats", "frames": self.per_layer[-1]["frames"], "bytes": self.totals["bytes"],
-              "keyframesRequested": self.totals["keyframes_requested"], "layers": self.per_layer,
+        emit({"event": "stats", "frames": self.per_layer[-1]["frames"],
+              "bytes": sum(layer["bytes"] for layer in self.per_layer),
+              "keyframesRequested": sum(layer["keyframesRequested"] for layer in self.per_layer),
+              "layers": self.per_layer,
               "captured": self.capture.frames})
         return True
 

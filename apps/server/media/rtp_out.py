@@ -52,22 +52,27 @@ class RtpOut:
     def port(self):
         return self.sock.getsockname()[1]
 
-    def attach(self, appsink):
+    def attach(self, appsink, counts):
+        """Sends what `appsink` receives; counts its packets' bytes and its frames (packets
+        with the RTP marker bit, the last of a frame) into counts["bytes"], counts["frames"]."""
         appsink.set_property("buffer-list", True)
-        appsink.connect("new-sample", self._on_sample)
+        appsink.connect("new-sample", self._on_sample, counts)
 
-    def _on_sample(self, sink):
+    def _on_sample(self, sink, counts):
         sample = sink.emit("pull-sample")
         buffers = sample.get_buffer_list()
         if buffers is None:
-            self._send(sample.get_buffer())
+            self._send(sample.get_buffer(), counts)
         else:
             for i in range(buffers.length()):
-                self._send(buffers.get(i))
+                self._send(buffers.get(i), counts)
         return Gst.FlowReturn.OK
 
-    def _send(self, buf):
+    def _send(self, buf, counts):
         packet = buf.extract_dup(0, buf.get_size())
+        counts["bytes"] += len(packet)
+        if len(packet) > 1 and packet[1] & 0x80:
+            counts["frames"] += 1
         if self.playout_delay_id:
             packet = with_playout_delay(packet, self.playout_delay_id, self.playout_delay_ms)
         try:
