@@ -33,15 +33,84 @@ export async function installProbe(page: Page, o: ProbeOptions): Promise<void> {
     canvas.width = o.points.length;
     canvas.height = 1;
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const read = (): number[] | undefined => {
-      const src = document.querySelector(o.selector) as Src | null;
-      if (!src) return undefined;
-      const scale = src instanceof HTMLVideoElement ? src.videoWidth / o.appWidth : 1;
+    // A canvas (noVNC) is read with drawImage: cheap. A <video> is read through WebCodecs: a
+    // VideoFrame of the element's current frame, and only the rectangle around the points
+    // copied out as YUV. drawImage(video) converts the whole frame to RGB first: 5 ms a frame
+    // here, and it stalled the page for up to 300 ms now and then, which would charge the
+    // measuring to the video stack.
+    const box = {
+      x: Math.min(...o.points.map((p) => p.x)),
+      y: Math.min(...o.points.map((p) => p.y)),
+      x1: Math.max(...o.points.map((p) => p.x)),
+      y1: Math.max(...o.points.map((p) => p.y)),
+    };
+    const readVideo = (v: HTMLVideoElement): Promise<number[] | undefined> | undefined => {
+      const scale = v.videoWidth / o.appWidth;
       if (!(scale > 0)) return undefined;
+      let frame: VideoFrame;
+      try {
+        frame = new VideoFrame(v);
+      } catch {
+        return undefined;
+      }
+      const even = (n: number) => Math.floor(n / 2) * 2;
+      const x0 = even(box.x * scale);
+      const y0 = even(box.y * scale);
+      const rect = {
+        x: x0,
+        y: y0,
+        width: even(box.x1 * scale - x0) + 2,
+        height: even(box.y1 * scale - y0) + 2,
+      };
+      const format = frame.format;
+      if (format !== 'I420' && format !== 'NV12') {
+        frame.close();
+        return undefined;
+      }
+      const buf = new Uint8Array(frame.allocationSize({ rect }));
+      return frame
+        .copyTo(buf, { rect })
+        .then(
+          () => {
+            const w = rect.width;
+            const h = rect.height;
+            const out: number[] = [];
+            for (const p of o.points) {
+              const px = Math.floor(p.x * scale) - x0;
+              const py = Math.floor(p.y * scale) - y0;
+              const Y = buf[py * w + px]!;
+              const ci = (py >> 1) * (w >> 1) + (px >> 1);
+              const U = format === 'I420' ? buf[w * h + ci]! : buf[w * h + ((py >> 1) * w + (px & ~1))]!;
+              const V =
+                format === 'I420'
+                  ? buf[w * h + (w >> 1) * (h >> 1) + ci]!
+                  : buf[w * h + ((py >> 1) * w + (px & ~1)) + 1]!;
+              // BT.601 limited range, as H.264 from our encoder (and the browser's drawImage) uses.
+              const c = 1.164 * (Y - 16);
+              const clamp = (x: number) => Math.max(0, Math.min(255, Math.round(x)));
+              out.push(
+                clamp(c + 1.596 * (V - 128)),
+                clamp(c - 0.392 * (U - 128) - 0.813 * (V - 128)),
+                clamp(c + 2.017 * (U - 128)),
+                255,
+              );
+            }
+            return out;
+          },
+          () => undefined,
+        )
+        .finally(() => frame.close());
+    };
+    const readCanvas = (c: HTMLCanvasElement): number[] => {
       o.points.forEach((p, i) => {
-        ctx.drawImage(src, Math.floor(p.x * scale), Math.floor(p.y * scale), 1, 1, i, 0, 1, 1);
+        ctx.drawImage(c, p.x, p.y, 1, 1, i, 0, 1, 1);
       });
       return Array.from(ctx.getImageData(0, 0, o.points.length, 1).data);
+    };
+    const read = (): Promise<number[] | undefined> | number[] | undefined => {
+      const src = document.querySelector(o.selector) as Src | null;
+      if (!src) return undefined;
+      return src instanceof HTMLVideoElement ? readVideo(src) : readCanvas(src);
     };
     let state: { before: number[]; downAt?: number; seenAt?: number; done: boolean } | undefined;
     window.addEventListener(
@@ -59,12 +128,14 @@ export async function installProbe(page: Page, o: ProbeOptions): Promise<void> {
             Math.abs(px[i * 4 + 2]! - before[i * 4 + 2]!) >
           o.threshold,
       );
-    const loop = () => {
+    const loop = async () => {
       if (!state || state.done) return;
       if (state.downAt !== undefined) {
-        const px = read();
-        if (px && changed(px, state.before)) {
-          state.seenAt = performance.now();
+        // The time the frame was taken, in this animation frame (the copy may finish later).
+        const at = performance.now();
+        const px = await read();
+        if (px && changed(px, state.before) && !state.done) {
+          state.seenAt = at;
           state.done = true;
           return;
         }
@@ -72,9 +143,11 @@ export async function installProbe(page: Page, o: ProbeOptions): Promise<void> {
       requestAnimationFrame(loop);
     };
     w.__probe = {
+      /** The points' pixels (RGBA) as the probe reads them now. */
+      read,
       /** Reads the "before" pixels and starts watching. */
-      arm() {
-        const before = read();
+      async arm() {
+        const before = await read();
         if (!before) return false;
         state = { before, done: false };
         requestAnimationFrame(loop);
@@ -103,7 +176,7 @@ export async function pressAndWatch(
   await page.mouse.move(x, y);
   await page.waitForTimeout(150);
   const armed = await page.evaluate(() =>
-    (window as unknown as { __probe: { arm(): boolean } }).__probe.arm(),
+    (window as unknown as { __probe: { arm(): Promise<boolean> } }).__probe.arm(),
   );
   if (!armed) throw new Error('probe could not read the screen');
   await page.mouse.down();
