@@ -119,8 +119,10 @@ def layer_branch(a, i, layer, frame_size):
     scale = ""
     if (layer["width"], layer["height"]) != frame_size:
         scale = f"! videoscale method=bilinear n-threads=1 ! video/x-raw,width={layer['width']},height={layer['height']} "
+    # Lower layers pass a valve the sender shuts while no viewer receives them (LayerGate).
+    valve = "" if i == len(a.layer) - 1 else f"valve name=valve{i} drop=false drop-mode=forward-sticky-events ! "
     return (
-        f"t. ! queue name=q{i} max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream "
+        f"t. ! {valve}queue name=q{i} max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream "
         f"{scale}! {encoder_chain(a, i, layer)} ! rtpbin.send_rtp_sink_{i} "
         f"rtpbin.send_rtp_src_{i} ! appsink name=rtpsink{i} emit-signals=true sync=false async=false "
         f"rtpbin.send_rtcp_src_{i} ! udpsink name=rtcpsink{i} host={a.host} port={a.rtcp_port} sync=false async=false "
@@ -167,26 +169,42 @@ class MarkerTiming:
 
 class LayerGate:
     """Which simulcast layers are encoded at full rate: the top one always, a lower one only
-    while a viewer receives it (Node says which, {"cmd":"layers"}); otherwise one frame every
-    IDLE_LAYER_GAP_S, and the next frame at once when its encoder is asked for a keyframe
-    (mediasoup asks when it moves a viewer to the layer)."""
+    while a viewer receives it (Node says which, {"cmd":"layers"}). An idle layer's valve (C,
+    before its queue) is shut, and opened for OPEN_S every IDLE_LAYER_GAP_S (a frame or two
+    pass) and when its encoder is asked for a keyframe (mediasoup asks when it moves a viewer
+    to the layer). All of it runs on the main loop: no Python on the streaming threads."""
 
-    def __init__(self, n):
-        self.active = [True] * n
-        self.keyframe = [False] * n
-        self.last = [0.0] * n
+    OPEN_S = 0.05
+
+    def __init__(self, valves):
+        self.valves = valves  # index -> valve element, lower layers only
+        self.active = {i: True for i in valves}
+        GLib.timeout_add(int(IDLE_LAYER_GAP_S * 1000), self._trickle)
 
     def set_active(self, indices):
-        top = len(self.active) - 1
-        self.active = [i == top or i in indices for i in range(len(self.active))]
+        for i, valve in self.valves.items():
+            self.active[i] = i in indices
+            valve.set_property("drop", not self.active[i])
 
-    def on_frame(self, _pad, _info, i):
-        now = time.monotonic()
-        if self.active[i] or self.keyframe[i] or now - self.last[i] >= IDLE_LAYER_GAP_S:
-            self.keyframe[i] = False
-            self.last[i] = now
-            return Gst.PadProbeReturn.OK
-        return Gst.PadProbeReturn.DROP
+    def open_briefly(self, i):
+        """Lets frames through for OPEN_S (from any thread)."""
+        GLib.idle_add(self._open, i)
+
+    def _open(self, i):
+        if i in self.valves and not self.active[i]:
+            self.valves[i].set_property("drop", False)
+            GLib.timeout_add(int(self.OPEN_S * 1000), self._close, i)
+        return False
+
+    def _close(self, i):
+        if not self.active[i]:
+            self.valves[i].set_property("drop", True)
+        return False
+
+    def _trickle(self):
+        for i in self.valves:
+            self._open(i)
+        return True
 
 
 class Sender:
@@ -229,10 +247,7 @@ class Sender:
         self.encs = [self.pipeline.get_by_name(f"enc{i}") for i in range(len(self.layers))]
 
         self.timing = MarkerTiming()
-        self.gate = LayerGate(len(self.layers))
-        for i in range(top):
-            q = self.pipeline.get_by_name(f"q{i}")
-            q.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self.gate.on_frame, i)
+        self.gate = LayerGate({i: self.pipeline.get_by_name(f"valve{i}") for i in range(top)})
         enc = self.encs[top]
         enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self.timing.on_encoder_input)
         enc.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self.timing.on_encoder_output)
@@ -250,7 +265,7 @@ class Sender:
     def _on_enc_event(self, _pad, info, i):
         if GstVideo.video_event_is_force_key_unit(info.get_event()):
             self.per_layer[i]["keyframesRequested"] += 1
-            self.gate.keyframe[i] = True
+            self.gate.open_briefly(i)
             emit({"event": "keyframe", "layer": i})
             # On a still screen no frame would come to carry the keyframe: capture one now.
             self.capture.refresh()
