@@ -12,7 +12,14 @@ import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { type CdpCommand, toCdpCommands } from './cdpInput.js';
 import { EgressProxy } from './EgressProxy.js';
 import { APPLIED_BINDING, EXPECT_TEXT_FUNCTION, markerScript } from './markerScript.js';
-import { killGroup, removeProfileDir, trackDir, trackGroup, untrackGroup } from './processReaper.js';
+import {
+  killGroup,
+  removeProfileDir,
+  trackDir,
+  trackGroup,
+  trackSingleton,
+  untrackGroup,
+} from './processReaper.js';
 import { TouchChannel } from './TouchChannel.js';
 import { TouchRoute } from './touchRoute.js';
 import type { UrlPolicy } from './urlPolicy.js';
@@ -168,6 +175,7 @@ export class ChromiumRuntime implements AppRuntime {
       if (browserPgid === undefined)
         log.warn('browser process not found: it will not be reaped if the server dies');
       trackGroup(browserPgid);
+      trackSingleton(userDataDir);
       // The frame marker, and the binding through which the page says an input took effect.
       await context.addInitScript(markerScript());
       const page = context.pages()[0] ?? (await context.newPage());

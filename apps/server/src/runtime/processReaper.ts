@@ -8,21 +8,22 @@ const log = moduleLogger('process-reaper');
 
 /**
  * The reaper's whole program (POSIX sh). It reads lines from the server on stdin, each the full
- * list of process groups alive at the time, a '|', and the app browsers' profile folders; when
- * stdin ends (the server exited, however: clean exit, crash, SIGKILL, OOM kill) it SIGKILLs
- * every group of the last list, then removes the folders (and the temp folder Chromium keeps
- * its singleton socket in). It ignores terminal signals so a Ctrl-C that kills the server
- * still leaves it to clean up.
+ * list of process groups alive at the time, a '|', and the app browsers' temp folders (profiles
+ * and the folders their singleton sockets live in); when stdin ends (the server exited, however:
+ * clean exit, crash, SIGKILL, OOM kill) it SIGKILLs every group of the last list, then removes
+ * the folders. It ignores terminal signals so a Ctrl-C that kills the server still leaves it to
+ * clean up.
+ *
+ * The singleton folders are named up front, not found through the profile's SingletonSocket
+ * link at the end: a browser whose DevTools pipe closes (the server died) starts shutting down
+ * and removes that link before the reaper's SIGKILL stops it, leaving the folder unreferenced.
  */
 const REAPER_SCRIPT = `trap '' INT TERM HUP
 last=""
 while IFS= read -r line; do last=$line; done
 for g in \${last%%|*}; do kill -9 -"$g" 2>/dev/null; done
 for d in \${last#*|}; do
-  case "$d" in */offload-app-*) ;; *) continue ;; esac
-  s=$(readlink "$d/SingletonSocket" 2>/dev/null)
-  case "$s" in */org.chromium.Chromium.*/SingletonSocket) rm -rf -- "\${s%/SingletonSocket}" ;; esac
-  rm -rf -- "$d"
+  case "$d" in */offload-app-*|*/org.chromium.Chromium.*) rm -rf -- "$d" ;; esac
 done`;
 
 /**
@@ -37,8 +38,11 @@ done`;
  * Linux's PR_SET_PDEATHSIG would do this per child, but Node cannot set it.
  */
 const groups = new Set<number>();
-/** App browser profile folders (temp dirs) to remove if the server goes away. */
-const dirs = new Set<string>();
+/**
+ * App browser profile folders (temp dirs) to remove if the server goes away, each with the temp
+ * folder its browser keeps its singleton socket in, once known.
+ */
+const dirs = new Map<string, string | undefined>();
 let reaper: ChildProcess | undefined;
 let exitHook = false;
 
@@ -60,7 +64,19 @@ export function untrackGroup(pgid: number | undefined): void {
  * server goes away; the runtime removes it itself on a normal close and then untracks it.
  */
 export function trackDir(dir: string): void {
-  dirs.add(dir);
+  dirs.set(dir, undefined);
+  sync();
+}
+
+/**
+ * Notes the singleton-socket folder of the browser running on a tracked profile; call it once
+ * the browser is up (Chromium makes the folder at start and links it from the profile).
+ */
+export function trackSingleton(profile: string): void {
+  if (!dirs.has(profile)) return;
+  const singleton = singletonDir(profile);
+  if (!singleton || dirs.get(profile) === singleton) return;
+  dirs.set(profile, singleton);
   sync();
 }
 
@@ -82,16 +98,16 @@ function singletonDir(profile: string): string | undefined {
 
 /** Removes a profile folder and its singleton-socket folder, and untracks it. Never throws. */
 export async function removeProfileDir(dir: string): Promise<void> {
-  const singleton = singletonDir(dir);
-  if (singleton) await rm(singleton, { recursive: true, force: true }).catch(() => {});
+  for (const singleton of new Set([dirs.get(dir), singletonDir(dir)]))
+    if (singleton) await rm(singleton, { recursive: true, force: true }).catch(() => {});
   await rm(dir, { recursive: true, force: true }).catch(() => {});
   untrackDir(dir);
 }
 
 function removeProfileDirSync(dir: string): void {
   try {
-    const singleton = singletonDir(dir);
-    if (singleton) rmSync(singleton, { recursive: true, force: true });
+    for (const singleton of new Set([dirs.get(dir), singletonDir(dir)]))
+      if (singleton) rmSync(singleton, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   } catch {}
 }
@@ -111,7 +127,7 @@ export function trackedGroups(): ReadonlySet<number> {
 
 /** Profile folders currently registered (for tests). */
 export function trackedDirs(): ReadonlySet<string> {
-  return dirs;
+  return new Set(dirs.keys());
 }
 
 function sync(): void {
@@ -119,11 +135,12 @@ function sync(): void {
     exitHook = true;
     process.on('exit', () => {
       for (const g of groups) killGroup(g);
-      for (const d of dirs) removeProfileDirSync(d);
+      for (const d of dirs.keys()) removeProfileDirSync(d);
     });
   }
   // The sh reaper splits on whitespace: a folder with a space or '|' in its path is left to the exit hook.
-  const safeDirs = [...dirs].filter((d) => !/[\s|]/.test(d));
+  const all = [...dirs].flatMap(([profile, singleton]) => (singleton ? [singleton, profile] : [profile]));
+  const safeDirs = all.filter((d) => !/[\s|]/.test(d));
   ensureReaper()?.stdin?.write(`${[...groups].join(' ')}|${safeDirs.join(' ')}\n`);
 }
 
