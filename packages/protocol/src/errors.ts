@@ -1,5 +1,6 @@
 /** Machine-readable error codes carried on the wire. */
 export const ERROR_CODES = [
+  'bad-request',
   'bad-json',
   'too-large',
   'invalid-message',

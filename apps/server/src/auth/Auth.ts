@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { OffloadError } from '@offload/protocol';
+import { badTarget, requestUrl } from '../http/requestUrl.js';
 import { signToken, type TokenClaims, type TokenRequest, verifyToken } from './tokens.js';
 
 export interface AuthOptions {
@@ -18,7 +19,7 @@ export interface ConnectionAuth {
 
 export type UpgradeDecision =
   | { ok: true; auth: ConnectionAuth }
-  | { ok: false; status: 401 | 403; error: OffloadError };
+  | { ok: false; status: 400 | 401 | 403; error: OffloadError };
 
 /**
  * Who may connect and what each connection may do. The WebSocket upgrade is refused (401)
@@ -61,7 +62,9 @@ export class Auth {
       };
     }
     if (this.open) return { ok: true, auth: { claims: undefined } };
-    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+    const url = requestUrl(req);
+    if (!url) return { ok: false, status: 400, error: badTarget() };
+    const token = url.searchParams.get('token');
     if (!token) {
       return {
         ok: false,

@@ -2,11 +2,16 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OffloadError } from '@offload/protocol';
 import sirv from 'sirv';
+import { moduleLogger } from '../logger.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import { addPlainReceivers, closePlainReceivers } from '../session/plainReceivers.js';
 import type { SessionManager } from '../session/SessionManager.js';
 import { type AuthApiOptions, handleAuthApi } from './authApi.js';
+import { badTarget, requestUrl } from './requestUrl.js';
+
+const log = moduleLogger('http');
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const DEFAULT_CLIENT_DIR = path.join(repoRoot, 'apps/client/dist');
@@ -40,8 +45,39 @@ export function createHttpServer(o: HttpOptions): http.Server {
   const client = clientBuilt ? sirv(o.clientDir, { single: true, etag: true }) : undefined;
   const demo = sirv(DEMO_APP_DIR, { dev: true });
 
-  return http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+  const server = http.createServer((req, res) => {
+    // Nothing a request carries may take the server down: whatever throws while routing it
+    // ends that request with a 500, and the server goes on.
+    try {
+      route(req, res);
+    } catch (err) {
+      log.error({ err, method: req.method, url: req.url?.slice(0, 200) }, 'request handler failed');
+      if (!res.headersSent)
+        json(res, 500, { error: new OffloadError('internal', 'The request failed.').toWire() });
+      else res.destroy();
+    }
+  });
+  // Requests Node's HTTP parser refuses (a bad request line, header or framing; headers too
+  // large; too slow) get a typed error and their socket is closed.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const [status, text, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'The request took too long to arrive.']
+          : [400, 'Bad Request', 'Malformed HTTP request.'];
+    const code = status === 431 ? 'too-large' : 'bad-request';
+    const body = JSON.stringify({ error: new OffloadError(code, message).toWire() });
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = requestUrl(req);
+    if (!url) return json(res, 400, { error: badTarget().toWire() });
     if (url.pathname === '/healthz') {
       return json(res, 200, { ok: true, sessions: o.sessions.sessions.size, ...o.health() });
     }
@@ -96,5 +132,5 @@ export function createHttpServer(o: HttpOptions): http.Server {
       return;
     }
     client(req, res, () => json(res, 404, { error: 'not found' }));
-  });
+  }
 }

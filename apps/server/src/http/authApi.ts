@@ -73,7 +73,11 @@ export function handleAuthApi(
   url: URL,
 ): boolean {
   if (url.pathname === '/api/auth-check') {
-    void authCheck(o, req, res, url);
+    authCheck(o, req, res, url).catch((err: unknown) => {
+      log.error({ err }, 'GET /api/auth-check failed');
+      if (!res.headersSent)
+        json(res, 500, errorBody(new OffloadError('internal', 'The token could not be checked.')));
+    });
     return true;
   }
   // GET /api/sessions is the debug listing (HttpServer).
@@ -152,12 +156,18 @@ async function createSession(o: AuthApiOptions, req: http.IncomingMessage, res: 
         `"ttl" is longer than this server allows (${o.auth.maxTtlS} s).`,
       );
   }
+  // The links' base first: a request that cannot be answered must not start a session.
+  let base: URL;
+  try {
+    base = new URL(o.publicUrl ?? `http://${req.headers.host ?? '127.0.0.1'}/`);
+  } catch {
+    throw new OffloadError('bad-request', 'The Host header is not a host name (or set OFFLOAD_PUBLIC_URL).');
+  }
   const url = body.url === undefined ? undefined : (await o.urlPolicy.assertAllowed(body.url)).href;
   const session = await o.sessions.create({ url });
   const name = body.name as string | undefined;
   const controllerToken = await o.auth.mint({ role: 'controller', sid: session.id, sub: name }, ttlS);
   const viewerToken = await o.auth.mint({ role: 'viewer', sid: session.id }, ttlS);
-  const base = new URL(o.publicUrl ?? `http://${req.headers.host ?? '127.0.0.1'}/`);
   const link = (token: string) => {
     const u = new URL(base);
     u.searchParams.set('session', session.id);

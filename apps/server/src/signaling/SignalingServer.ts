@@ -1,9 +1,30 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MAX_SIGNALING_MESSAGE_BYTES } from '@offload/protocol';
+import { MAX_SIGNALING_MESSAGE_BYTES, OffloadError } from '@offload/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ConnectionAuth } from '../auth/Auth.js';
+import { badTarget, requestUrl } from '../http/requestUrl.js';
+import { moduleLogger } from '../logger.js';
 import { Connection, type ConnectionDeps } from './Connection.js';
+
+const log = moduleLogger('signaling');
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
+
+/** Ends a refused upgrade with a plain HTTP response carrying the typed error. */
+function refuse(socket: Duplex, status: number, error: OffloadError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: error.toWire() });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
 
 /** Path of the signaling WebSocket on the HTTP server. */
 export const SIGNALING_PATH = '/ws';
@@ -23,12 +44,17 @@ export class SignalingServer {
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SIGNALING_MESSAGE_BYTES * 64 });
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const url = new URL(req.url ?? '/', 'http://x');
+      socket.on('error', () => {});
+      const url = requestUrl(req);
+      if (!url) return refuse(socket, 400, badTarget());
       if (url.pathname !== SIGNALING_PATH) {
-        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
         return;
       }
-      void this.#upgrade(req, socket, head);
+      this.#upgrade(req, socket, head).catch((err: unknown) => {
+        log.error({ err }, 'WebSocket upgrade failed');
+        refuse(socket, 500, new OffloadError('internal', 'The connection could not be set up.'));
+      });
     });
     // Finds clients whose network vanished without a close (they hold a viewer otherwise).
     const alive = new WeakSet<WebSocket>();
@@ -58,19 +84,11 @@ export class SignalingServer {
 
   /** Origin and token are checked before the WebSocket exists: a refused client gets a plain HTTP 401/403. */
   async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => {});
     const decision = this.deps.auth
       ? await this.deps.auth.admit(req)
       : { ok: true as const, auth: { claims: undefined } };
     if (socket.destroyed) return;
-    if (!decision.ok) {
-      const body = JSON.stringify({ error: decision.error.toWire() });
-      const status = decision.status === 401 ? '401 Unauthorized' : '403 Forbidden';
-      socket.end(
-        `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
-      return;
-    }
+    if (!decision.ok) return refuse(socket, decision.status, decision.error);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, decision.auth));
   }
 
