@@ -281,7 +281,7 @@ export class ChromiumRuntime implements AppRuntime {
           const commands =
             event.type === 'touch'
               ? this.#touchRoute.commands(event, this.screen, stamp / 1000)
-              : toCdpCommands(event, this.screen, stamp / 1000);
+              : this.#touchRoute.pointer(event, this.screen, stamp / 1000);
           for (const c of commands) this.touch!.send(c);
           if (this.#touchRoute.path === undefined && this.touch!.wantsRotation) {
             await this.touch!.rotate();

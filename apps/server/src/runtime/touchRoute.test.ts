@@ -1,4 +1,4 @@
-import type { TouchInput } from '@offload/protocol';
+import type { PointerInput, TouchInput } from '@offload/protocol';
 import { describe, expect, it } from 'vitest';
 import { EMULATION_ON, TouchRoute } from './touchRoute.js';
 
@@ -110,5 +110,48 @@ describe('TouchRoute', () => {
     expect(r.path).toBeUndefined();
     r.reset(); // a fresh CDP session: the emulator is off again
     expect(methods(r, touch('start', [1, 0.5, 0.5]))[0]).toBe('setEmitTouchEventsForMouse:false');
+  });
+
+  it('lifts a finger whose end was lost when another finger starts, so the new press is not swallowed', () => {
+    const r = new TouchRoute();
+    r.prepare();
+    methods(r, touch('start', [5, 0.1, 0.9])); // its end never arrives
+    expect(methods(r, touch('start', [1, 0.5, 0.25]))).toEqual([
+      'dispatchMouseEvent:mouseReleased',
+      'dispatchMouseEvent:mousePressed',
+    ]);
+    expect(methods(r, touch('end'))).toEqual(['dispatchMouseEvent:mouseReleased']);
+    // The same finger starting again is nothing new.
+    methods(r, touch('start', [1, 0.5, 0.25]));
+    expect(methods(r, touch('start', [1, 0.5, 0.25]))).toEqual([]);
+  });
+
+  it("drives a touch app's one finger with a mouse's primary button; hovering and other buttons do nothing", () => {
+    const r = new TouchRoute();
+    r.prepare();
+    const ptr = (action: PointerInput['action'], button = 0, buttons = 1, x = 0.5): string[] =>
+      r
+        .pointer(
+          { type: 'pointer', seq: 1, ts: 0, action, x, y: 0.25, button, buttons, modifiers: 0 },
+          screen,
+          2,
+        )
+        .map((c) => `${c.method.split('.')[1]}:${c.params.type}`);
+    expect(ptr('move', 0, 0)).toEqual([]);
+    expect(ptr('down', 2, 2)).toEqual([]);
+    expect(ptr('up', 2, 0)).toEqual([]);
+    expect(ptr('down')).toEqual(['dispatchMouseEvent:mousePressed']);
+    expect(ptr('move', 0, 1, 0.6)).toEqual(['dispatchMouseEvent:mouseMoved']);
+    expect(ptr('up', 0, 0)).toEqual(['dispatchMouseEvent:mouseReleased']);
+    expect(r.path).toBeUndefined();
+    // A press whose release was lost, then a touch: the touch is a tap of its own.
+    ptr('down');
+    expect(methods(r, touch('start', [1, 0.5, 0.25]))).toEqual([
+      'dispatchMouseEvent:mouseReleased',
+      'dispatchMouseEvent:mousePressed',
+    ]);
+    // And the lost press's late release does not lift the finger that is down now.
+    expect(ptr('up', 0, 0)).toEqual([]);
+    expect(r.path).toBe('emulated');
   });
 });

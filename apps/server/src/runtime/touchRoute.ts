@@ -1,4 +1,4 @@
-import type { TouchInput } from '@offload/protocol';
+import type { PointerInput, TouchInput } from '@offload/protocol';
 import { type CdpCommand, injectedTouch, type ScreenSize } from './cdpInput.js';
 
 /**
@@ -11,6 +11,9 @@ import { type CdpCommand, injectedTouch, type ScreenSize } from './cdpInput.js';
  *   on a page that animates it reaches the page 20–45 ms later than an emulated one.
  */
 export type TouchPath = 'emulated' | 'injected';
+
+/** The finger id a mouse pointer's primary button stands for on a touch app. */
+const POINTER_FINGER = -1;
 
 /** Turns the browser's mouse → touch emulation on, as a fresh start (see TouchRoute). */
 export const EMULATION_ON: CdpCommand[] = [
@@ -32,6 +35,8 @@ export class TouchRoute {
   #emulating = false;
   /** Where the emulated finger is (CSS px). */
   #at = { x: 0, y: 0 };
+  /** Which finger the emulated one is (the client's id; POINTER_FINGER for a mouse). */
+  #finger: number | undefined;
 
   /** The active sequence's path, if a finger is down. */
   get path(): TouchPath | undefined {
@@ -76,6 +81,7 @@ export class TouchRoute {
         this.#emulating = true;
       }
       this.#path = 'emulated';
+      this.#finger = e.touches[0]!.id;
       this.#at = { x: px(e.touches[0]!.x), y: py(e.touches[0]!.y) };
       out.push(mouse('mousePressed', 1));
       return out;
@@ -99,6 +105,15 @@ export class TouchRoute {
         if (e.touches.length === 0) this.#path = undefined;
         return out;
       }
+      if (e.action === 'start' && e.touches.length === 1 && e.touches[0]!.id !== this.#finger) {
+        // Another single finger starts: the emulated one's end was lost (a dropped packet, a
+        // mouse button let go outside the player). Lift it, then this one is a new sequence —
+        // or the emulator, still pressed, would swallow this press and the app miss a tap.
+        out.push(mouse('mouseReleased', 0));
+        this.#path = undefined;
+        out.push(...this.commands(e, screen, timestamp));
+        return out;
+      }
       return out; // a start with the one finger again: nothing new
     }
 
@@ -106,6 +121,32 @@ export class TouchRoute {
     inject(false);
     if ((e.action === 'end' || e.action === 'cancel') && e.touches.length === 0) this.#path = undefined;
     return out;
+  }
+
+  /**
+   * A mouse pointer on a touch app: its primary button is one finger (a mouse-driven touch
+   * sequence, the same emulated path); hovering and the other buttons do nothing there.
+   */
+  pointer(e: PointerInput, screen: ScreenSize, timestamp?: number): CdpCommand[] {
+    const finger = (action: TouchInput['action'], down: boolean): TouchInput => ({
+      type: 'touch',
+      seq: e.seq,
+      ts: e.ts,
+      action,
+      modifiers: e.modifiers,
+      touches: down ? [{ id: POINTER_FINGER, x: e.x, y: e.y }] : [],
+    });
+    const pointerDown = this.#path === 'emulated' && this.#finger === POINTER_FINGER;
+    if (e.action === 'down' && e.button === 0) return this.commands(finger('start', true), screen, timestamp);
+    if (e.action === 'move' && pointerDown && e.buttons & 1)
+      return this.commands(finger('move', true), screen, timestamp);
+    if (
+      (e.action === 'up' || e.action === 'cancel') &&
+      pointerDown &&
+      (e.button === 0 || e.action === 'cancel')
+    )
+      return this.commands(finger('end', false), screen, timestamp);
+    return [];
   }
 
   /** The browser's emulator state was lost (a new CDP session): the next sequence turns it on again. */
