@@ -73,7 +73,35 @@ const CHROMIUM_ARGS = [
   // the fuzz test's input did that, and the session lost its app.
   '--overscroll-history-navigation=0',
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+  // window.print() prints at once to the default printer (there is none) instead of opening
+  // print preview over the app.
+  '--kiosk-printing',
 ];
+
+/**
+ * Playwright's default switches that must not apply to an app browser: its automation bar, and
+ * `--disable-popup-blocking` (a page could open windows without end).
+ */
+const IGNORED_DEFAULT_ARGS = ['--enable-automation', '--disable-popup-blocking'];
+
+/** Schemes the app's own page may be on; anything else (chrome:, file:, devtools:, view-source:) is left at once. */
+const APP_SCHEMES = new Set(['http:', 'https:']);
+
+/**
+ * What runs in every frame of the app before its own scripts: the frame marker, and no browser
+ * context menu (its Inspect, Save as, Print and View source lead out of the app; the app's own
+ * contextmenu listeners still run).
+ */
+/** A URL's scheme with its colon ('' when it is no URL). */
+function schemeOf(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
+
+const NO_CONTEXT_MENU = `addEventListener('contextmenu', (e) => e.preventDefault(), true);`;
 
 /**
  * The default app runtime: headful Chromium in kiosk mode on its own Xvfb display, showing
@@ -99,7 +127,7 @@ export class ChromiumRuntime implements AppRuntime {
    * Inputs handed to the browser, moves skipped because a newer one was queued or the browser
    * was behind, and inputs shed because the queue was full (see inject()).
    */
-  readonly counts = { injected: 0, coalesced: 0, shed: 0 };
+  readonly counts = { injected: 0, coalesced: 0, shed: 0, pagesClosed: 0, fileChoosersRefused: 0 };
 
   private constructor(
     readonly screen: ScreenInfo,
@@ -126,12 +154,27 @@ export class ChromiumRuntime implements AppRuntime {
     // test) would leave the session without its app. Reload the app instead.
     // Touch apps: the emulator on before the first touch (see TouchRoute.prepare).
     if (touch) for (const c of this.#touchRoute.prepare()) touch.send(c);
+    // The same for a page of the browser's own (chrome://, file://, view-source:, …), however
+    // it was reached.
     page.on('framenavigated', (frame) => {
-      if (this.#closed || frame !== page.mainFrame() || frame.url() !== 'about:blank') return;
-      this.#log.warn('app navigated back to about:blank; loading it again');
+      if (this.#closed || frame !== page.mainFrame()) return;
+      const url = frame.url();
+      if (url === appUrl || (url !== 'about:blank' && APP_SCHEMES.has(schemeOf(url)))) return;
+      this.#log.warn({ url: url.slice(0, 100) }, 'app left for a page that is not an app; loading it again');
       page.goto(appUrl, { waitUntil: 'load', timeout: 20_000 }).catch((err: Error) => {
         if (!this.#closed) this.#log.error({ err: err.message }, 'app could not be loaded again');
       });
+    });
+    cdp.on('Page.fileChooserOpened', () => {
+      this.counts.fileChoosersRefused++;
+      this.#log.warn('app opened a file chooser; refused');
+    });
+    // One page only: a window or tab the app opens (window.open, target=_blank) is closed.
+    context.on('page', (other) => {
+      if (other === page) return;
+      this.counts.pagesClosed++;
+      this.#log.warn({ url: other.url().slice(0, 100) }, 'app opened another page; closed it');
+      other.close().catch(() => {});
     });
   }
 
@@ -167,8 +210,9 @@ export class ChromiumRuntime implements AppRuntime {
         viewport: null,
         env: { ...process.env, DISPLAY: xvfb.display },
         args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`, ...(o.extraArgs ?? [])],
-        // No "controlled by automated software" bar over the app.
-        ignoreDefaultArgs: ['--enable-automation'],
+        ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
+        // A download is cancelled (no save dialog, no files on the server).
+        acceptDownloads: false,
         timeout: 20_000,
       });
       browserPgid = findBrowserGroup(userDataDir);
@@ -178,6 +222,7 @@ export class ChromiumRuntime implements AppRuntime {
       trackSingleton(userDataDir);
       // The frame marker, and the binding through which the page says an input took effect.
       await context.addInitScript(markerScript());
+      await context.addInitScript(NO_CONTEXT_MENU);
       const page = context.pages()[0] ?? (await context.newPage());
       const cdp = await context.newCDPSession(page);
       // The binding through which the page says an input took effect: a raw CDP binding, a
@@ -190,6 +235,10 @@ export class ChromiumRuntime implements AppRuntime {
       });
       await cdp.send('Runtime.enable');
       await cdp.send('Runtime.addBinding', { name: APPLIED_BINDING });
+      // No file dialog: an <input type=file> the app opens is intercepted here and left empty
+      // (a GTK dialog would browse the server's files in front of every viewer).
+      await cdp.send('Page.enable');
+      await cdp.send('Page.setInterceptFileChooserDialog', { enabled: true });
       let touchChannel: TouchChannel | undefined;
       if (touch) await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 10 });
       if (touch && o.touchEmulation !== false) {

@@ -88,8 +88,11 @@ export function toCdpCommands(e: InputEvent, screen: ScreenSize, timestamp?: num
             type: e.action === 'up' ? 'keyUp' : text ? 'keyDown' : 'rawKeyDown',
             key: e.key,
             code: e.code,
+            // The page's keyCode. No nativeVirtualKeyCode: with one, a key the page does not
+            // handle goes on to the browser's own shortcuts (Ctrl+T, Ctrl+N, Ctrl+O, Ctrl+W,
+            // Alt+Home, F12, …: new tabs and windows, file dialogs, DevTools, the app replaced).
+            // Without it the page gets every key and the browser none.
             windowsVirtualKeyCode: vk,
-            nativeVirtualKeyCode: vk,
             modifiers: e.modifiers,
             autoRepeat: e.repeat,
             location: keyLocation(e.code),
