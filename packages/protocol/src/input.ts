@@ -91,6 +91,9 @@ export const InputEvent = z.discriminatedUnion('type', [
   TextInput,
 ]);
 
+/** The input event types, as the latency monitor names a sample's kind ("touch:start" → "touch"). */
+export const INPUT_TYPES = ['pointer', 'touch', 'wheel', 'key', 'text'] as const;
+
 export type PointerInput = z.infer<typeof PointerInput>;
 export type TouchPoint = z.infer<typeof TouchPoint>;
 export type TouchInput = z.infer<typeof TouchInput>;

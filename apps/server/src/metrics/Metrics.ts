@@ -1,5 +1,5 @@
 import { LATENCY_BUCKETS_MS } from '@offload/latency';
-import type { LatencySampleWire } from '@offload/protocol';
+import { INPUT_TYPES, type LatencySampleWire } from '@offload/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { SessionManager } from '../session/SessionManager.js';
@@ -96,7 +96,7 @@ export class Metrics {
     for (const s of samples) {
       this.#samples.inc();
       if ((s.frameGap ?? 0) > 0) this.#gapSamples.inc();
-      this.#inputToPhoton.observe({ kind: s.kind.split(':')[0] ?? 'other' }, s.total);
+      this.#inputToPhoton.observe({ kind: kindLabel(s.kind) }, s.total);
       for (const [segment, ms] of Object.entries(s.segments)) {
         // Negative segments (clock-sync error) cannot go in a histogram; they are rare and small.
         if (ms >= 0) this.#clientSegments.observe({ segment }, ms);
@@ -116,4 +116,16 @@ export class Metrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+const KNOWN_KINDS = new Set<string>(INPUT_TYPES);
+
+/**
+ * A sample's kind as a metric label: one of the input types, or "other". Participants report
+ * samples, so a label taken as sent would let any of them (watchers too) create label sets
+ * without end, each a histogram the registry keeps until the process exits.
+ */
+export function kindLabel(kind: string): string {
+  const type = kind.split(':')[0] ?? '';
+  return KNOWN_KINDS.has(type) ? type : 'other';
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EgressProxy } from './EgressProxy.js';
+import { EgressProxy, withoutQuery } from './EgressProxy.js';
 import { UrlPolicy } from './urlPolicy.js';
 
 /** A tiny server that records every request it sees. */
@@ -121,5 +121,16 @@ describe('EgressProxy', () => {
     } finally {
       await p.close();
     }
+  });
+});
+
+describe('withoutQuery', () => {
+  it('logs a blocked URL without its query, fragment or user info', () => {
+    expect(withoutQuery('https://user:pw@example.com/search?q=secret&token=abc#frag')).toBe(
+      'https://example.com/search',
+    );
+    expect(withoutQuery('example.com:443')).toBe('example.com:443');
+    expect(withoutQuery('not a url?token=abc')).toBe('not a url');
+    expect(withoutQuery(`https://example.com/${'a'.repeat(500)}`)).toHaveLength(200);
   });
 });

@@ -62,7 +62,7 @@ export class EgressProxy {
   #denied(url: string, reason: string): void {
     this.counts.denied++;
     // info, not warn: Chromium's own background requests (update checks…) land here all the time.
-    this.#log.info({ url, reason }, 'app request blocked by the URL policy');
+    this.#log.info({ url: withoutQuery(url), reason }, 'app request blocked by the URL policy');
     this.#onDenied?.(url, reason);
   }
 
@@ -120,4 +120,18 @@ export class EgressProxy {
       socket.pipe(upstream);
     });
   }
+}
+
+/**
+ * A URL as it may go in a log: no query or fragment (they carry tokens, search terms and other
+ * personal data of whoever uses the app), no user info, at most 200 characters.
+ */
+export function withoutQuery(url: string): string {
+  try {
+    const u = new URL(url);
+    if (/^(https?|wss?):$/.test(u.protocol)) return `${u.protocol}//${u.host}${u.pathname}`.slice(0, 200);
+  } catch {
+    // not an absolute URL (a CONNECT target is host:port)
+  }
+  return (url.split(/[?#]/)[0] ?? '').replace(/^[^/]*@/, '').slice(0, 200);
 }

@@ -42,6 +42,20 @@ export type ViewerObserverEvents = {
 const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE]);
 
 /**
+ * What one viewer may hold on the server: every transport, consumer and data channel is state
+ * in a mediasoup worker that a participant could otherwise ask for without end. A client needs
+ * one transport each way, a video consumer (per codec), two input channels and one control
+ * consumer; the limits leave room for a client that sets its media up again after a drop.
+ */
+export const VIEWER_LIMITS = {
+  /** Per direction: a new one past this closes the oldest (a client replacing its media). */
+  transportsPerDirection: 2,
+  consumers: 8,
+  dataProducers: 4,
+  controlConsumers: 4,
+} as const;
+
+/**
  * One client watching a session: its WebRTC transports, its (paused-until-ready) consumers
  * of the session's video, and its input data channels. Knows nothing of its session beyond
  * what it was handed.
@@ -56,6 +70,7 @@ export class Viewer {
   #closed = false;
   /** Server → this client (pongs, input timings), produced on the session's DirectTransport. */
   #control: Promise<types.DataProducer> | undefined;
+  readonly #controlConsumers = new Set<types.DataConsumer>();
 
   constructor(readonly o: ViewerOptions) {
     this.#log = moduleLogger('viewer', { sessionId: o.sessionId, viewerId: o.id });
@@ -76,6 +91,11 @@ export class Viewer {
 
   async createTransport(direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
     this.#assertOpen();
+    const same = [...this.transports.values()].filter((t) => t.appData.direction === direction);
+    for (const old of same.slice(0, Math.max(0, same.length - VIEWER_LIMITS.transportsPerDirection + 1))) {
+      this.#log.info({ transportId: old.id, direction }, 'a newer transport replaces this one');
+      old.close();
+    }
     const t = await this.o.router.createWebRtcTransport({
       webRtcServer: this.o.webRtcServer,
       enableUdp: true,
@@ -114,9 +134,14 @@ export class Viewer {
   /** A paused consumer of `producer` on this viewer's receive transport; resume() once the client has it. */
   async consume(producer: types.Producer, rtpCapabilities: types.RtpCapabilities): Promise<types.Consumer> {
     this.#assertOpen();
-    const recv = [...this.transports.values()].find((t) => t.appData.direction === 'recv');
+    const recv = this.#newestRecv();
     if (!recv)
       throw new OffloadError('transport-not-found', 'Create a receive transport before media/consume.');
+    if (this.consumers.size >= VIEWER_LIMITS.consumers)
+      throw new OffloadError(
+        'not-allowed',
+        `A viewer may hold at most ${VIEWER_LIMITS.consumers} consumers.`,
+      );
     const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities, paused: true });
     this.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.consumers.delete(consumer.id));
@@ -149,6 +174,11 @@ export class Viewer {
         `Unknown data channel "${label}"; use "${INPUT_CHANNEL_RELIABLE}" or "${INPUT_CHANNEL_UNRELIABLE}".`,
       );
     }
+    if (this.dataProducers.size >= VIEWER_LIMITS.dataProducers)
+      throw new OffloadError(
+        'not-allowed',
+        `A viewer may hold at most ${VIEWER_LIMITS.dataProducers} input channels.`,
+      );
     const dp = await t.produceData({ sctpStreamParameters, label, protocol });
     if (this.#closed) {
       dp.close();
@@ -169,13 +199,21 @@ export class Viewer {
   /** The control channel's consumer on this viewer's receive transport. */
   async consumeControl(): Promise<types.DataConsumer> {
     this.#assertOpen();
-    const recv = [...this.transports.values()].find((t) => t.appData.direction === 'recv');
+    const recv = this.#newestRecv();
     if (!recv)
       throw new OffloadError('transport-not-found', 'Create a receive transport before data/consume.');
+    if (this.#controlConsumers.size >= VIEWER_LIMITS.controlConsumers)
+      throw new OffloadError(
+        'not-allowed',
+        `A viewer may hold at most ${VIEWER_LIMITS.controlConsumers} control channels.`,
+      );
     const producer = await this.#controlProducer();
     // The viewer may have left while the producer was being made (found by the fuzz test).
     this.#assertOpen();
-    return recv.consumeData({ dataProducerId: producer.id });
+    const dc = await recv.consumeData({ dataProducerId: producer.id });
+    this.#controlConsumers.add(dc);
+    dc.observer.once('close', () => this.#controlConsumers.delete(dc));
+    return dc;
   }
 
   /** Sends a message on the control channel, if the client consumes it. */
@@ -209,6 +247,11 @@ export class Viewer {
 
   #assertOpen(): void {
     if (this.#closed) throw new OffloadError('session-closed', 'This viewer has left the session.');
+  }
+
+  /** The receive transport a client set up last (an older one is on its way out). */
+  #newestRecv(): types.WebRtcTransport | undefined {
+    return [...this.transports.values()].filter((t) => t.appData.direction === 'recv').at(-1);
   }
 
   #transport(id: string): types.WebRtcTransport {
