@@ -1,3 +1,4 @@
+import './noEval';
 import type { ClockEstimate, LatencySample } from '@offload/latency';
 import { createRoot } from 'react-dom/client';
 import { diagnoseSignaling } from './core/authCheck';

@@ -99,6 +99,7 @@ export class Offload {
       debug: config.debug,
       health: () => ({ workers: pool.workers.length, warmRuntimes: warm.ready }),
       authApi: { auth, urlPolicy, apiKey: config.auth.apiKey, publicUrl: config.auth.publicUrl },
+      allowedOrigins: config.auth.allowedOrigins,
     });
     const signaling = new SignalingServer(http, {
       sessions,

@@ -26,6 +26,30 @@ export interface HttpOptions {
   health: () => Record<string, unknown>;
   /** /api/auth-check and POST /api/sessions. */
   authApi?: Omit<AuthApiOptions, 'sessions'>;
+  /** Origins whose pages may embed the player (OFFLOAD_ALLOWED_ORIGINS); undefined: this server's own only; ['*']: any. */
+  allowedOrigins?: string[];
+}
+
+/**
+ * The player's Content-Security-Policy: its scripts, styles and images from this server only,
+ * no plugins, no <base> or form tricks; connections to any http(s)/ws(s) server (a player may be
+ * pointed at another Offload server with ?server=); framed only by the allowed origins.
+ */
+export function playerCsp(allowedOrigins: string[] | undefined): string {
+  const ancestors = allowedOrigins?.includes('*') ? '*' : ["'self'", ...(allowedOrigins ?? [])].join(' ');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Inline style attributes (layout computed in React, the HUD's charts).
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self' http: https: ws: wss:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${ancestors}`,
+  ].join('; ');
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -44,6 +68,7 @@ export function createHttpServer(o: HttpOptions): http.Server {
   const clientBuilt = existsSync(path.join(o.clientDir, 'index.html'));
   const client = clientBuilt ? sirv(o.clientDir, { single: true, etag: true }) : undefined;
   const demo = sirv(DEMO_APP_DIR, { dev: true });
+  const csp = playerCsp(o.allowedOrigins);
 
   const server = http.createServer((req, res) => {
     // Nothing a request carries may take the server down: whatever throws while routing it
@@ -76,6 +101,9 @@ export function createHttpServer(o: HttpOptions): http.Server {
   return server;
 
   function route(req: http.IncomingMessage, res: http.ServerResponse) {
+    // Every response: no MIME sniffing, and no Referer (tokens travel in the player's URL).
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
     const url = requestUrl(req);
     if (!url) return json(res, 400, { error: badTarget().toWire() });
     if (url.pathname === '/healthz') {
@@ -126,6 +154,8 @@ export function createHttpServer(o: HttpOptions): http.Server {
       );
       return;
     }
+    // The player (and whatever else falls through to it).
+    res.setHeader('content-security-policy', csp);
     if (!client) {
       res.writeHead(503, { 'content-type': 'text/plain' });
       res.end(`The client is not built: run "pnpm build" (looked in ${o.clientDir}).\n`);
