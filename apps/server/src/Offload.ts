@@ -54,6 +54,7 @@ export class Offload {
       secret: config.auth.secret,
       maxTtlS: config.auth.maxTtlS,
       allowedOrigins: config.auth.allowedOrigins,
+      allowedHosts: config.auth.allowedHosts,
     });
     if (auth.open) {
       log.warn(
@@ -100,6 +101,8 @@ export class Offload {
       health: () => ({ workers: pool.workers.length, warmRuntimes: warm.ready }),
       authApi: { auth, urlPolicy, apiKey: config.auth.apiKey, publicUrl: config.auth.publicUrl },
       allowedOrigins: config.auth.allowedOrigins,
+      hosts: auth.hosts,
+      debugKey: config.auth.apiKey,
     });
     const signaling = new SignalingServer(http, {
       sessions,

@@ -64,4 +64,24 @@ describe('loadConfig', () => {
       /OFFLOAD_ALLOWED_ORIGINS/,
     );
   });
+
+  it('refuses open mode on an address other machines reach, unless asked for in so many words', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])
+      expect(loadConfig({ OFFLOAD_HOST: host }).host).toBe(host);
+    expect(() => loadConfig({ OFFLOAD_HOST: '0.0.0.0' })).toThrow(
+      /OFFLOAD_AUTH_SECRET.*OFFLOAD_INSECURE_OPEN_MODE=1/s,
+    );
+    expect(() => loadConfig({ OFFLOAD_HOST: '192.168.1.5' })).toThrow(/reachable from other machines/);
+    expect(loadConfig({ OFFLOAD_HOST: '0.0.0.0', OFFLOAD_INSECURE_OPEN_MODE: '1' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ OFFLOAD_HOST: '0.0.0.0', OFFLOAD_AUTH_SECRET: 'x'.repeat(32) }).host).toBe('0.0.0.0');
+  });
+
+  it('answers to the host names configured and to the public URL', () => {
+    const c = loadConfig({
+      OFFLOAD_ALLOWED_HOSTS: 'Offload.example.com, cloud.example.org',
+      OFFLOAD_PUBLIC_URL: 'https://play.example.net/',
+    });
+    expect(c.auth.allowedHosts).toEqual(['offload.example.com', 'cloud.example.org', 'play.example.net']);
+    expect(loadConfig({}).auth.allowedHosts).toEqual([]);
+  });
 });

@@ -104,6 +104,10 @@ const EnvSchema = z.object({
   OFFLOAD_PUBLIC_URL: z.string().url().optional(),
   /** Origins (comma list, or *) whose pages may open the signaling WebSocket; default: the server's own origin. */
   OFFLOAD_ALLOWED_ORIGINS: z.string().optional(),
+  /** Host names (comma list) clients reach this server under, besides IP addresses, localhost and OFFLOAD_PUBLIC_URL's. */
+  OFFLOAD_ALLOWED_HOSTS: z.string().optional(),
+  /** Run in open mode (no OFFLOAD_AUTH_SECRET) on an address other than loopback: anyone who reaches it drives a browser here. */
+  OFFLOAD_INSECURE_OPEN_MODE: bool.default(false),
   /** Let sessions open URLs on loopback/private/link-local addresses (the SSRF guard is off for them). */
   OFFLOAD_ALLOW_PRIVATE_URLS: bool.default(false),
   /** Host patterns (comma list: example.com, *.example.org) a session may open; unset: any public host. */
@@ -151,9 +155,17 @@ export type Config = {
     publicUrl: string | undefined;
     /** undefined: same origin only; ['*']: any. */
     allowedOrigins: string[] | undefined;
+    /** Host names clients may use (lowercase), besides IP literals and localhost. */
+    allowedHosts: string[];
   };
   urlPolicy: { allowPrivate: boolean; hostAllowlist: string[] | undefined };
 };
+
+/** Whether a listen address takes connections from this machine only. */
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -178,6 +190,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ?.split(',')
       .map((x) => x.trim())
       .filter(Boolean);
+  if (!e.OFFLOAD_AUTH_SECRET && !isLoopback(e.OFFLOAD_HOST) && !e.OFFLOAD_INSECURE_OPEN_MODE) {
+    throw new ConfigError(
+      `Invalid configuration:\n  OFFLOAD_HOST: "${e.OFFLOAD_HOST}" is reachable from other machines, and without ` +
+        'OFFLOAD_AUTH_SECRET anyone who reaches it may start browsers here and drive them. Set ' +
+        'OFFLOAD_AUTH_SECRET (tokens), or OFFLOAD_INSECURE_OPEN_MODE=1 on a network you trust.',
+    );
+  }
   for (const o of list(e.OFFLOAD_ALLOWED_ORIGINS) ?? []) {
     if (o !== '*' && !/^https?:\/\/[^/]+\/?$/.test(o)) {
       throw new ConfigError(
@@ -229,6 +248,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiKey: e.OFFLOAD_API_KEY,
       publicUrl: e.OFFLOAD_PUBLIC_URL,
       allowedOrigins: list(e.OFFLOAD_ALLOWED_ORIGINS),
+      allowedHosts: [
+        ...(list(e.OFFLOAD_ALLOWED_HOSTS) ?? []),
+        ...(e.OFFLOAD_PUBLIC_URL ? [new URL(e.OFFLOAD_PUBLIC_URL).hostname] : []),
+      ].map((h) => h.toLowerCase()),
     },
     urlPolicy: {
       allowPrivate: e.OFFLOAD_ALLOW_PRIVATE_URLS,

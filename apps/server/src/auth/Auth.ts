@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { OffloadError } from '@offload/protocol';
+import { HostCheck, hostRefused } from '../http/hostCheck.js';
 import { badTarget, requestUrl } from '../http/requestUrl.js';
 import { signToken, type TokenClaims, type TokenRequest, verifyToken } from './tokens.js';
 
@@ -10,6 +11,8 @@ export interface AuthOptions {
   maxTtlS: number;
   /** Origins whose pages may open the signaling socket besides the server's own; ['*']: any. */
   allowedOrigins?: string[];
+  /** Host names clients may use besides IP literals and localhost (see HostCheck). */
+  allowedHosts?: string[];
 }
 
 /** What a signaling connection was admitted with: the token's claims, or none in open mode. */
@@ -31,9 +34,11 @@ export class Auth {
   readonly #o: AuthOptions;
   readonly #origins: Set<string>;
   readonly #anyOrigin: boolean;
+  readonly hosts: HostCheck;
 
   constructor(o: AuthOptions) {
     this.#o = o;
+    this.hosts = new HostCheck(o.allowedHosts);
     this.#anyOrigin = o.allowedOrigins?.includes('*') ?? false;
     this.#origins = new Set(
       (o.allowedOrigins ?? []).filter((x) => x !== '*').map((x) => new URL(x).origin.toLowerCase()),
@@ -51,6 +56,7 @@ export class Auth {
 
   /** Checks Origin (403) then the token (401) of a WebSocket upgrade, before the socket exists. */
   async admit(req: IncomingMessage): Promise<UpgradeDecision> {
+    if (!this.hosts.allows(req.headers.host)) return { ok: false, status: 403, error: hostRefused() };
     if (!this.originAllowed(req)) {
       return {
         ok: false,

@@ -8,7 +8,8 @@ import { moduleLogger } from '../logger.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import { addPlainReceivers, closePlainReceivers } from '../session/plainReceivers.js';
 import type { SessionManager } from '../session/SessionManager.js';
-import { type AuthApiOptions, handleAuthApi } from './authApi.js';
+import { type AuthApiOptions, handleAuthApi, sameKey } from './authApi.js';
+import { HostCheck, hostRefused } from './hostCheck.js';
 import { badTarget, requestUrl } from './requestUrl.js';
 
 const log = moduleLogger('http');
@@ -28,6 +29,10 @@ export interface HttpOptions {
   authApi?: Omit<AuthApiOptions, 'sessions'>;
   /** Origins whose pages may embed the player (OFFLOAD_ALLOWED_ORIGINS); undefined: this server's own only; ['*']: any. */
   allowedOrigins?: string[];
+  /** Which Host names are answered (DNS rebinding); default: IP literals and localhost only. */
+  hosts?: HostCheck;
+  /** With an API key configured, /debug/* and the session listing need it too (Bearer). */
+  debugKey?: string;
 }
 
 /**
@@ -69,6 +74,7 @@ export function createHttpServer(o: HttpOptions): http.Server {
   const client = clientBuilt ? sirv(o.clientDir, { single: true, etag: true }) : undefined;
   const demo = sirv(DEMO_APP_DIR, { dev: true });
   const csp = playerCsp(o.allowedOrigins);
+  const hosts = o.hosts ?? new HostCheck();
 
   const server = http.createServer((req, res) => {
     // Nothing a request carries may take the server down: whatever throws while routing it
@@ -106,6 +112,17 @@ export function createHttpServer(o: HttpOptions): http.Server {
     res.setHeader('referrer-policy', 'no-referrer');
     const url = requestUrl(req);
     if (!url) return json(res, 400, { error: badTarget().toWire() });
+    if (!hosts.allows(req.headers.host)) return json(res, 403, { error: hostRefused().toWire() });
+    if (o.debug && o.debugKey && isDebugPath(url.pathname, req.method)) {
+      const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+      if (!given || !sameKey(given, o.debugKey))
+        return json(res, 401, {
+          error: new OffloadError(
+            'unauthorized',
+            'The debug endpoints need the API key (Authorization: Bearer).',
+          ).toWire(),
+        });
+    }
     if (url.pathname === '/healthz') {
       return json(res, 200, { ok: true, sessions: o.sessions.sessions.size, ...o.health() });
     }
@@ -163,4 +180,9 @@ export function createHttpServer(o: HttpOptions): http.Server {
     }
     client(req, res, () => json(res, 404, { error: 'not found' }));
   }
+}
+
+/** The debug endpoints: the session listing and /debug/*. */
+function isDebugPath(pathname: string, method: string | undefined): boolean {
+  return pathname.startsWith('/debug/') || (pathname === '/api/sessions' && method === 'GET');
 }

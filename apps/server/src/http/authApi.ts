@@ -35,7 +35,7 @@ function json(
 
 const errorBody = (e: OffloadError) => ({ error: e.toWire() });
 
-function sameKey(a: string, b: string): boolean {
+export function sameKey(a: string, b: string): boolean {
   // Hashing first makes the comparison constant-time whatever the lengths.
   const h = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(h(a), h(b));

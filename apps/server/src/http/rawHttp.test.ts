@@ -92,59 +92,88 @@ const UPGRADE =
 
 /** Requests that each must get a 4xx, and the error code its body must carry (when it is ours). */
 const MALFORMED: [name: string, request: string, code?: string][] = [
-  ['a path that new URL() reads as a broken host', 'GET //[ HTTP/1.1\r\nHost: x\r\n\r\n', 'bad-request'],
-  ['the same as a WebSocket upgrade', `GET //[ HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`, 'bad-request'],
-  ['a broken absolute-form target', 'GET http://[/ HTTP/1.1\r\nHost: x\r\n\r\n', 'bad-request'],
-  ['a broken absolute-form upgrade', `GET http://[/ws HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`, 'bad-request'],
-  ['an asterisk target', 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', 'bad-request'],
-  ['an asterisk upgrade', `GET * HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`, 'bad-request'],
-  ['an upgrade on another path', `GET //[/ws HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`],
-  ['a broken percent-escape into the demo app', 'GET /demo/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n'],
+  [
+    'a path that new URL() reads as a broken host',
+    'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+    'bad-request',
+  ],
+  ['the same as a WebSocket upgrade', `GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}\r\n`, 'bad-request'],
+  ['a broken absolute-form target', 'GET http://[/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'bad-request'],
+  [
+    'a broken absolute-form upgrade',
+    `GET http://[/ws HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}\r\n`,
+    'bad-request',
+  ],
+  ['an asterisk target', 'GET * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'bad-request'],
+  ['an asterisk upgrade', `GET * HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}\r\n`, 'bad-request'],
+  ['an upgrade on another path', `GET //[/ws HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}\r\n`],
+  ['a broken percent-escape into the demo app', 'GET /demo/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'],
   [
     'a broken token on the auth check',
-    'GET /api/auth-check?token=%zz%ff HTTP/1.1\r\nHost: x\r\n\r\n',
+    'GET /api/auth-check?token=%zz%ff HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
     'unauthorized',
   ],
   [
     'a broken token on the upgrade',
-    `GET /ws?token=%zz%ff&token HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`,
+    `GET /ws?token=%zz%ff&token HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}\r\n`,
     'unauthorized',
   ],
-  ['an upgrade without a token', `GET /ws HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`, 'unauthorized'],
+  ['an upgrade without a token', `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}\r\n`, 'unauthorized'],
   [
     'an upgrade from a broken Origin',
-    `GET /ws HTTP/1.1\r\nHost: x\r\nOrigin: http://[\r\n${UPGRADE}\r\n`,
+    `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://[\r\n${UPGRADE}\r\n`,
     'not-allowed',
   ],
   [
     'an upgrade with a broken WebSocket key',
-    'GET /ws?token=x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: !\r\nSec-WebSocket-Version: 99\r\n\r\n',
+    'GET /ws?token=x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: !\r\nSec-WebSocket-Version: 99\r\n\r\n',
   ],
   [
     'a session request whose Host is no host name',
     `POST /api/sessions HTTP/1.1\r\nHost: [\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
-    'bad-request',
+    'not-allowed',
+  ],
+  // DNS rebinding: a page whose name was made to resolve to this server.
+  [
+    'a request under a name this server does not answer to',
+    'GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n',
+    'not-allowed',
+  ],
+  [
+    'an upgrade under such a name, from a page of that name',
+    `GET /ws HTTP/1.1\r\nHost: evil.example:8080\r\nOrigin: http://evil.example:8080\r\n${UPGRADE}\r\n`,
+    'not-allowed',
+  ],
+  [
+    'the debug listing without the API key',
+    'GET /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+    'unauthorized',
+  ],
+  [
+    'a debug endpoint with a wrong API key',
+    'GET /debug/sessions/x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer nope\r\n\r\n',
+    'unauthorized',
   ],
   [
     'a session request with a body that is not JSON',
-    `POST /api/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Length: 3\r\n\r\n{{{`,
+    `POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Length: 3\r\n\r\n{{{`,
     'bad-json',
   ],
-  ['an unknown HTTP version', 'GET / HTTP/9.9\r\nHost: x\r\n\r\n', 'bad-request'],
-  ['a control character in the target', 'GET /\u0001 HTTP/1.1\r\nHost: x\r\n\r\n', 'bad-request'],
+  ['an unknown HTTP version', 'GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n', 'bad-request'],
+  ['a control character in the target', 'GET /\u0001 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'bad-request'],
   ['no request line at all', '\r\n\r\n\u0016\u0003\u0001\u0000\u00a5\u0001\r\n\r\n', 'bad-request'],
   [
     'both Content-Length and Transfer-Encoding',
-    'POST /api/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    'POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
     'bad-request',
   ],
   ['a header without a colon', 'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n', 'bad-request'],
   [
     'headers far too large',
-    `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`,
+    `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`,
     'too-large',
   ],
-  ['a target far too long', `GET /${'a'.repeat(40_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 'too-large'],
+  ['a target far too long', `GET /${'a'.repeat(40_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, 'too-large'],
 ];
 
 describe('the front door under raw HTTP', () => {
@@ -159,7 +188,10 @@ describe('the front door under raw HTTP', () => {
 
   /** The server still serves: /healthz over HTTP, and hello over a token-carrying WebSocket. */
   async function stillServes(): Promise<void> {
-    const health = await raw(server.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const health = await raw(
+      server.port,
+      'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+    );
     expect(health.status).toBe(200);
     const token = await signToken(SECRET, { role: 'controller' }, 60);
     const s = await TestSocket.hello(server.port, { token });
@@ -176,6 +208,19 @@ describe('the front door under raw HTTP', () => {
     await stillServes();
   });
 
+  it('answers the debug endpoints to a holder of the API key', async () => {
+    const list = await raw(
+      server.port,
+      `GET /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${API_KEY}\r\n\r\n`,
+    );
+    expect(list.status, list.head).toBe(200);
+    const one = await raw(
+      server.port,
+      `GET /debug/sessions/none HTTP/1.1\r\nHost: localhost:${server.port}\r\nAuthorization: Bearer ${API_KEY}\r\n\r\n`,
+    );
+    expect(one.status, one.head).toBe(404);
+  });
+
   it('serves nothing outside its folders, whatever the escapes', async () => {
     for (const target of [
       '/%zz%ff/..%2f..%2fetc/passwd',
@@ -184,7 +229,7 @@ describe('the front door under raw HTTP', () => {
       '/demo/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
       '/demo/..\\..\\..\\etc\\passwd',
     ]) {
-      const reply = await raw(server.port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const reply = await raw(server.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
       expect(reply.status, target).toBeLessThan(500);
       expect(reply.body, target).not.toContain('root:');
     }
@@ -230,7 +275,14 @@ describe('the front door under raw HTTP', () => {
       .map(([head, parts]) => head + parts.join(''));
     const header = fc.oneof(
       fc.constant(UPGRADE),
-      fc.constantFrom('Host: x\r\n', 'Host: [\r\n', 'Host: \r\n', 'Host: a b\r\n', 'Host: x\r\nHost: y\r\n'),
+      fc.constantFrom(
+        'Host: 127.0.0.1\r\n',
+        'Host: [\r\n',
+        'Host: \r\n',
+        'Host: a b\r\n',
+        'Host: 127.0.0.1\r\nHost: y\r\n',
+        'Host: evil.example\r\n',
+      ),
       fc.constantFrom('Origin: http://[\r\n', 'Origin: null\r\n', 'Origin: http://x\r\n'),
       fc.constantFrom('Content-Length: 5\r\n', 'Content-Length: -1\r\n', 'Transfer-Encoding: chunked\r\n'),
       fc.constantFrom('Authorization: Bearer nope\r\n', 'Authorization: \r\n', 'Connection: Upgrade\r\n'),
