@@ -110,12 +110,22 @@ describe('auth and roles (token mode)', () => {
     expect(r.ok || r.error.code).toBe('not-allowed');
     viewerOfX.close();
 
-    owner = await TestSocket.hello(server.port, { token: await token({ role: 'controller', sub: 'Ann' }) });
+    const creatorToken = await token({ role: 'controller', sub: 'Ann' });
+    owner = await TestSocket.hello(server.port, { token: creatorToken });
     const badUrl = await owner.request('session/create', { url: 'http://127.0.0.1:1/' });
     expect(badUrl.ok || badUrl.error.code).toBe('url-not-allowed');
     const file = await owner.request('session/create', { url: 'file:///etc/passwd' });
     expect(file.ok || file.error.code).toBe('url-not-allowed');
+    // (Creations that failed did not use the token up.)
     sessionId = await owner.createSession();
+    // A creator token starts one session only: not a second one, from this connection or another.
+    const again = await owner.request('session/create');
+    expect(again.ok || again.error.code).toBe('not-allowed');
+    const replay = await TestSocket.hello(server.port, { token: creatorToken });
+    const again2 = await replay.request('session/create');
+    expect(again2.ok || again2.error.code).toBe('not-allowed');
+    replay.close();
+    expect(server.sessions.sessions.size).toBe(1);
     const join = await owner.request('session/join', { sessionId });
     expect(join.ok).toBe(true);
     const data = (join as { data: JoinData }).data;

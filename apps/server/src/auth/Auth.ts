@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { OffloadError } from '@offload/protocol';
 import { HostCheck, hostRefused } from '../http/hostCheck.js';
@@ -18,6 +19,8 @@ export interface AuthOptions {
 /** What a signaling connection was admitted with: the token's claims, or none in open mode. */
 export interface ConnectionAuth {
   claims: TokenClaims | undefined;
+  /** Which token it was (its jti, else a hash of it): a creator token starts one session only. */
+  tokenId?: string;
 }
 
 export type UpgradeDecision =
@@ -35,6 +38,8 @@ export class Auth {
   readonly #origins: Set<string>;
   readonly #anyOrigin: boolean;
   readonly hosts: HostCheck;
+  /** Creator tokens that have started their session (id → expiry, s), kept until they expire. */
+  readonly #spent = new Map<string, number>();
 
   constructor(o: AuthOptions) {
     this.#o = o;
@@ -79,7 +84,9 @@ export class Auth {
       };
     }
     try {
-      return { ok: true, auth: { claims: await this.verify(token) } };
+      const claims = await this.verify(token);
+      const tokenId = claims.jti ?? createHash('sha256').update(token).digest('base64url');
+      return { ok: true, auth: { claims, tokenId } };
     } catch (err) {
       return { ok: false, status: 401, error: err as OffloadError };
     }
@@ -120,6 +127,23 @@ export class Auth {
     if (c.role !== 'controller' || c.sid !== undefined) {
       throw new OffloadError('not-allowed', 'This access token does not allow starting a new session.');
     }
+  }
+
+  /**
+   * A creator token starts one session only (a link that leaked cannot start browsers without
+   * end): takes the token's one start for a session/create about to run, or throws. The
+   * returned function gives it back if that creation fails. Open mode: nothing to take.
+   */
+  takeCreation(auth: ConnectionAuth): () => void {
+    const c = this.#live(auth);
+    if (!c || !auth.tokenId) return () => {};
+    const now = Date.now() / 1000;
+    for (const [id, exp] of this.#spent) if (exp < now) this.#spent.delete(id);
+    if (this.#spent.has(auth.tokenId))
+      throw new OffloadError('not-allowed', 'This link has already started a session; ask for a new one.');
+    const id = auth.tokenId;
+    this.#spent.set(id, c.exp);
+    return () => this.#spent.delete(id);
   }
 
   /** session/join needs a token for that session, or a creator token on the connection that created it. */

@@ -27,6 +27,10 @@ describe('tokens', () => {
     expect(c.exp - c.iat).toBe(600);
     const creator = await verifyToken(SECRET, await signToken(SECRET, { role: 'controller' }, 60), opts);
     expect(creator.sid).toBeUndefined();
+    // Every token has an id of its own, even two minted alike in the same second.
+    const again = await verifyToken(SECRET, await signToken(SECRET, { role: 'controller' }, 60), opts);
+    expect(creator.jti).toMatch(/^[\w-]{16}$/);
+    expect(again.jti).not.toBe(creator.jti);
   });
 
   it('refuses expired tokens as token-expired', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { OffloadError } from '@offload/protocol';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
@@ -17,6 +18,8 @@ export interface TokenClaims {
   /** Expiry and issue time, s since the epoch. */
   exp: number;
   iat: number;
+  /** The token's own id (every token Offload mints has one). */
+  jti?: string;
 }
 
 export interface TokenRequest {
@@ -39,6 +42,7 @@ export async function signToken(secret: string, claims: TokenRequest, ttlS: numb
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(TOKEN_ISSUER)
     .setIssuedAt()
+    .setJti(randomBytes(12).toString('base64url'))
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS);
   if (claims.sub) jwt.setSubject(claims.sub);
   return jwt.sign(key(secret));
@@ -67,17 +71,26 @@ export async function verifyToken(secret: string, jwt: string, o: VerifyOptions)
     }
     throw new OffloadError('unauthorized', `The access token is not valid (${tokenProblem(err)}).`);
   }
-  const { role, sid, sub, exp, iat } = payload;
+  const { role, sid, sub, exp, iat, jti } = payload;
   if (role !== 'controller' && role !== 'viewer') throw invalid('unknown role');
   if (sid !== undefined && (typeof sid !== 'string' || sid.length === 0 || sid.length > 64))
     throw invalid('bad session id');
   if (role === 'viewer' && sid === undefined) throw invalid('a viewer token must name a session');
   if (sub !== undefined && (typeof sub !== 'string' || sub.length > 128)) throw invalid('bad subject');
   if (typeof exp !== 'number' || typeof iat !== 'number') throw invalid('no exp/iat');
+  if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > 64))
+    throw invalid('bad token id');
   if (exp - iat > o.maxTtlS) throw invalid(`lives longer than the allowed ${o.maxTtlS} s`);
   // A token "issued" in the future (beyond clock skew) would extend its life past maxTtlS.
   if (iat > Date.now() / 1000 + 60) throw invalid('issued in the future');
-  return { role, exp, iat, ...(sid ? { sid } : {}), ...(sub ? { sub } : {}) } as TokenClaims;
+  return {
+    role,
+    exp,
+    iat,
+    ...(sid ? { sid } : {}),
+    ...(sub ? { sub } : {}),
+    ...(jti ? { jti } : {}),
+  } as TokenClaims;
 }
 
 function invalid(why: string): OffloadError {

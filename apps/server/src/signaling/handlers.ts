@@ -31,14 +31,21 @@ export const handlers: Handlers = {
 
   async 'session/create'(c, m) {
     c.deps.auth?.assertCanCreate(c.auth);
-    let url: string | undefined;
-    if (m.url !== undefined) {
-      if (!c.deps.urlPolicy) throw new OffloadError('url-not-allowed', 'This server opens only its own app.');
-      url = (await c.deps.urlPolicy.assertAllowed(m.url)).href;
+    const giveBack = c.deps.auth?.takeCreation(c.auth) ?? (() => {});
+    try {
+      let url: string | undefined;
+      if (m.url !== undefined) {
+        if (!c.deps.urlPolicy)
+          throw new OffloadError('url-not-allowed', 'This server opens only its own app.');
+        url = (await c.deps.urlPolicy.assertAllowed(m.url)).href;
+      }
+      const session = await c.deps.sessions.create({ url });
+      c.createdSessions.add(session.id);
+      return { sessionId: session.id };
+    } catch (err) {
+      giveBack();
+      throw err;
     }
-    const session = await c.deps.sessions.create({ url });
-    c.createdSessions.add(session.id);
-    return { sessionId: session.id };
   },
 
   async 'session/join'(c, m) {
