@@ -64,7 +64,13 @@ export const handlers: Handlers = {
     const claims = c.deps.resumeTokens.verify(m.resumeToken);
     if (claims.sid !== m.sessionId)
       throw new OffloadError('not-allowed', 'This resume token is for another session.');
-    // A server restarted in place no longer runs the session: it starts it again, same id.
+    // A server restarted in place no longer runs the session: it starts it again, same id —
+    // and its page only if this server's URL policy (which may have changed) still allows it.
+    const recreate = !c.deps.sessions.sessions.has(claims.sid);
+    if (recreate && claims.url !== undefined) {
+      if (!c.deps.urlPolicy) throw new OffloadError('url-not-allowed', 'This server opens only its own app.');
+      await c.deps.urlPolicy.assertAllowed(claims.url);
+    }
     const session = await c.deps.sessions.getOrRecreate(claims.sid, { url: claims.url });
     await session.whenRunning();
     if (c.viewer) throw new OffloadError('already-joined', 'This connection joined a session meanwhile.');
