@@ -8,6 +8,7 @@ import { MARKER, videoFrameSize } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
+import { childEnv } from '../util/childEnv.js';
 import { monotonicToServer } from '../util/clock.js';
 import { PLAYOUT_DELAY, senderRtpParameters, type VideoCodecName } from './codecs.js';
 import { type SimulcastLayer, type SimulcastSettings, simulcastLayers } from './simulcast.js';
@@ -152,7 +153,7 @@ export class VideoSource {
         ],
         // Its own process group, killed by the process reaper if the server dies first (it also
         // stops by itself when its stdin closes).
-        { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
+        { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: childEnv() },
       );
       const pid = proc.pid;
       trackGroup(pid);

@@ -6,6 +6,7 @@ import { MARKER } from '@offload/latency';
 import { type InputEvent, isLossTolerant, type ScreenInfo } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
+import { childEnv } from '../util/childEnv.js';
 import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
@@ -208,7 +209,8 @@ export class ChromiumRuntime implements AppRuntime {
         executablePath: o.executablePath,
         headless: false,
         viewport: null,
-        env: { ...process.env, DISPLAY: xvfb.display },
+        // No secrets of the server's: the app browser runs pages nobody here wrote.
+        env: childEnv({ DISPLAY: xvfb.display }),
         args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`, ...(o.extraArgs ?? [])],
         ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
         // A download is cancelled (no save dialog, no files on the server).

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { MARKER_HEIGHT } from '@offload/latency';
+import { childEnv } from '../util/childEnv.js';
 import { trackGroup, untrackGroup } from './processReaper.js';
 
 export interface XvfbOptions {
@@ -40,6 +41,7 @@ export class Xvfb {
     const screen = `${o.width + Xvfb.MARGIN}x${o.height + Xvfb.MARGIN}x24`;
     const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', screen, '-nolisten', 'tcp', '-noreset'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: childEnv(),
       // Its own process group, killed by the process reaper if the server dies first.
       detached: true,
     });
