@@ -148,7 +148,9 @@ test.describe
       await late.close();
     });
 
-    test('the player streams under its Content-Security-Policy, with no violation', async ({ browser }) => {
+    test('the player streams under its Content-Security-Policy with no violation, and may not reach an unlisted server', async ({
+      browser,
+    }) => {
       const other = await browser.newContext();
       const p3 = await other.newPage();
       await p3.addInitScript(() => {
@@ -172,6 +174,12 @@ test.describe
       await p3.keyboard.press('Alt+Shift+L');
       await p3.waitForTimeout(1000);
       expect(await p3.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+      // A link pointing the player at a server not listed in OFFLOAD_PLAYER_SERVERS: the browser
+      // itself refuses the connection.
+      await p3.goto(`/?server=127.0.0.2:9&session=${sessionId}`);
+      await expect
+        .poll(() => p3.evaluate(() => (window as unknown as { __csp: string[] }).__csp.join('\n')))
+        .toContain('connect-src ws://127.0.0.2:9/ws');
       await other.close();
     });
   });

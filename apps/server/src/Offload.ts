@@ -103,6 +103,7 @@ export class Offload {
       allowedOrigins: config.auth.allowedOrigins,
       hosts: auth.hosts,
       debugKey: config.auth.apiKey,
+      playerServers: config.auth.playerServers,
     });
     const signaling = new SignalingServer(http, {
       sessions,

@@ -104,6 +104,8 @@ const EnvSchema = z.object({
   OFFLOAD_PUBLIC_URL: z.string().url().optional(),
   /** Origins (comma list, or *) whose pages may open the signaling WebSocket; default: the server's own origin. */
   OFFLOAD_ALLOWED_ORIGINS: z.string().optional(),
+  /** Other Offload servers (comma list of host[:port]) the player served here may be pointed at with ?server=; unset: none. */
+  OFFLOAD_PLAYER_SERVERS: z.string().optional(),
   /** Host names (comma list) clients reach this server under, besides IP addresses, localhost and OFFLOAD_PUBLIC_URL's. */
   OFFLOAD_ALLOWED_HOSTS: z.string().optional(),
   /** Run in open mode (no OFFLOAD_AUTH_SECRET) on an address other than loopback: anyone who reaches it drives a browser here. */
@@ -157,6 +159,8 @@ export type Config = {
     allowedOrigins: string[] | undefined;
     /** Host names clients may use (lowercase), besides IP literals and localhost. */
     allowedHosts: string[];
+    /** Other servers (host[:port]) the player may connect to with ?server=. */
+    playerServers: string[];
   };
   urlPolicy: { allowPrivate: boolean; hostAllowlist: string[] | undefined };
 };
@@ -196,6 +200,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'OFFLOAD_AUTH_SECRET anyone who reaches it may start browsers here and drive them. Set ' +
         'OFFLOAD_AUTH_SECRET (tokens), or OFFLOAD_INSECURE_OPEN_MODE=1 on a network you trust.',
     );
+  }
+  for (const h of list(e.OFFLOAD_PLAYER_SERVERS) ?? []) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(h)) {
+      throw new ConfigError(
+        `Invalid configuration:\n  OFFLOAD_PLAYER_SERVERS: "${h}" is not host or host:port`,
+      );
+    }
   }
   for (const o of list(e.OFFLOAD_ALLOWED_ORIGINS) ?? []) {
     if (o !== '*' && !/^https?:\/\/[^/]+\/?$/.test(o)) {
@@ -252,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ...(list(e.OFFLOAD_ALLOWED_HOSTS) ?? []),
         ...(e.OFFLOAD_PUBLIC_URL ? [new URL(e.OFFLOAD_PUBLIC_URL).hostname] : []),
       ].map((h) => h.toLowerCase()),
+      playerServers: (list(e.OFFLOAD_PLAYER_SERVERS) ?? []).map((h) => h.toLowerCase()),
     },
     urlPolicy: {
       allowPrivate: e.OFFLOAD_ALLOW_PRIVATE_URLS,

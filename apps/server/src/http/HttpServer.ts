@@ -29,6 +29,8 @@ export interface HttpOptions {
   authApi?: Omit<AuthApiOptions, 'sessions'>;
   /** Origins whose pages may embed the player (OFFLOAD_ALLOWED_ORIGINS); undefined: this server's own only; ['*']: any. */
   allowedOrigins?: string[];
+  /** Other servers the player may be pointed at with ?server= (host[:port]). */
+  playerServers?: string[];
   /** Which Host names are answered (DNS rebinding); default: IP literals and localhost only. */
   hosts?: HostCheck;
   /** With an API key configured, /debug/* and the session listing need it too (Bearer). */
@@ -37,10 +39,11 @@ export interface HttpOptions {
 
 /**
  * The player's Content-Security-Policy: its scripts, styles and images from this server only,
- * no plugins, no <base> or form tricks; connections to any http(s)/ws(s) server (a player may be
- * pointed at another Offload server with ?server=); framed only by the allowed origins.
+ * no plugins, no <base> or form tricks; connections to this server and to the servers listed
+ * for ?server= only (so a link cannot point the player, on this trusted origin, at a server
+ * that would show a fake app and read what the user types); framed only by the allowed origins.
  */
-export function playerCsp(allowedOrigins: string[] | undefined): string {
+export function playerCsp(allowedOrigins: string[] | undefined, playerServers: string[] = []): string {
   const ancestors = allowedOrigins?.includes('*') ? '*' : ["'self'", ...(allowedOrigins ?? [])].join(' ');
   return [
     "default-src 'self'",
@@ -49,7 +52,10 @@ export function playerCsp(allowedOrigins: string[] | undefined): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
-    "connect-src 'self' http: https: ws: wss:",
+    [
+      "connect-src 'self'",
+      ...playerServers.flatMap((h) => ['http', 'https', 'ws', 'wss'].map((p) => `${p}://${h}`)),
+    ].join(' '),
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -73,7 +79,7 @@ export function createHttpServer(o: HttpOptions): http.Server {
   const clientBuilt = existsSync(path.join(o.clientDir, 'index.html'));
   const client = clientBuilt ? sirv(o.clientDir, { single: true, etag: true }) : undefined;
   const demo = sirv(DEMO_APP_DIR, { dev: true });
-  const csp = playerCsp(o.allowedOrigins);
+  const csp = playerCsp(o.allowedOrigins, o.playerServers);
   const hosts = o.hosts ?? new HostCheck();
 
   const server = http.createServer((req, res) => {

@@ -7,7 +7,10 @@ describe('response headers', () => {
   let server: Offload;
 
   beforeAll(async () => {
-    server = await startTestServer({ OFFLOAD_ALLOWED_ORIGINS: 'https://embedder.example' });
+    server = await startTestServer({
+      OFFLOAD_ALLOWED_ORIGINS: 'https://embedder.example',
+      OFFLOAD_PLAYER_SERVERS: 'other.example:8443',
+    });
   }, 60_000);
   afterAll(async () => {
     await server?.close();
@@ -28,6 +31,10 @@ describe('response headers', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).toContain("frame-ancestors 'self' https://embedder.example");
+    // The player connects to this server, and to the listed ones only (?server=).
+    expect(csp).toContain(
+      "connect-src 'self' http://other.example:8443 https://other.example:8443 ws://other.example:8443 wss://other.example:8443;",
+    );
     // The JSON endpoints are no page: no CSP needed there.
     expect((await get('/healthz')).headers.get('content-security-policy')).toBeNull();
   });
@@ -36,5 +43,6 @@ describe('response headers', () => {
     expect(playerCsp(['*'])).toContain('frame-ancestors *');
     expect(playerCsp(undefined)).toMatch(/frame-ancestors 'self'$/);
     expect(playerCsp(undefined)).not.toContain("'unsafe-eval'");
+    expect(playerCsp(undefined)).toContain("connect-src 'self';");
   });
 });
