@@ -8,8 +8,9 @@ import { moduleLogger } from '../logger.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import { addPlainReceivers, closePlainReceivers } from '../session/plainReceivers.js';
 import type { SessionManager } from '../session/SessionManager.js';
-import { type AuthApiOptions, handleAuthApi, sameKey } from './authApi.js';
+import { type AuthApiOptions, handleAuthApi, holdsKey } from './authApi.js';
 import { HostCheck, hostRefused } from './hostCheck.js';
+import { endWithError } from './rawResponse.js';
 import { badTarget, requestUrl } from './requestUrl.js';
 
 const log = moduleLogger('http');
@@ -98,17 +99,13 @@ export function createHttpServer(o: HttpOptions): http.Server {
   // large; too slow) get a typed error and their socket is closed.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const [status, text, message] =
+    const [status, message] =
       err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+        ? [431, 'The request headers are too large.']
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', 'The request took too long to arrive.']
-          : [400, 'Bad Request', 'Malformed HTTP request.'];
-    const code = status === 431 ? 'too-large' : 'bad-request';
-    const body = JSON.stringify({ error: new OffloadError(code, message).toWire() });
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+          ? [408, 'The request took too long to arrive.']
+          : [400, 'Malformed HTTP request.'];
+    endWithError(socket, status, new OffloadError(status === 431 ? 'too-large' : 'bad-request', message));
   });
   return server;
 
@@ -120,8 +117,7 @@ export function createHttpServer(o: HttpOptions): http.Server {
     if (!url) return json(res, 400, { error: badTarget().toWire() });
     if (!hosts.allows(req.headers.host)) return json(res, 403, { error: hostRefused().toWire() });
     if (o.debug && o.debugKey && isDebugPath(url.pathname, req.method)) {
-      const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-      if (!given || !sameKey(given, o.debugKey))
+      if (!holdsKey(req, o.debugKey))
         return json(res, 401, {
           error: new OffloadError(
             'unauthorized',

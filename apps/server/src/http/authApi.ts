@@ -35,10 +35,16 @@ function json(
 
 const errorBody = (e: OffloadError) => ({ error: e.toWire() });
 
-export function sameKey(a: string, b: string): boolean {
+function sameKey(a: string, b: string): boolean {
   // Hashing first makes the comparison constant-time whatever the lengths.
   const h = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(h(a), h(b));
+}
+
+/** Whether the request carries `key` as its bearer token (Authorization: Bearer <key>). */
+export function holdsKey(req: http.IncomingMessage, key: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+  return given !== undefined && sameKey(given, key);
 }
 
 async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
@@ -125,8 +131,7 @@ async function authCheck(o: AuthApiOptions, req: http.IncomingMessage, res: http
 
 async function createSession(o: AuthApiOptions, req: http.IncomingMessage, res: http.ServerResponse) {
   if (req.method !== 'POST') return json(res, 405, { error: 'use POST' }, { allow: 'POST' });
-  const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-  if (!given || !sameKey(given, o.apiKey!)) {
+  if (!holdsKey(req, o.apiKey!)) {
     return json(
       res,
       401,

@@ -3,28 +3,12 @@ import type { Duplex } from 'node:stream';
 import { MAX_SIGNALING_MESSAGE_BYTES, OffloadError } from '@offload/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ConnectionAuth } from '../auth/Auth.js';
+import { endWithError } from '../http/rawResponse.js';
 import { badTarget, requestUrl } from '../http/requestUrl.js';
 import { moduleLogger } from '../logger.js';
 import { Connection, type ConnectionDeps } from './Connection.js';
 
 const log = moduleLogger('signaling');
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  500: 'Internal Server Error',
-};
-
-/** Ends a refused upgrade with a plain HTTP response carrying the typed error. */
-function refuse(socket: Duplex, status: number, error: OffloadError): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify({ error: error.toWire() });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-}
 
 /** Path of the signaling WebSocket on the HTTP server. */
 export const SIGNALING_PATH = '/ws';
@@ -46,14 +30,14 @@ export class SignalingServer {
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => {});
       const url = requestUrl(req);
-      if (!url) return refuse(socket, 400, badTarget());
+      if (!url) return endWithError(socket, 400, badTarget());
       if (url.pathname !== SIGNALING_PATH) {
         socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
         return;
       }
       this.#upgrade(req, socket, head).catch((err: unknown) => {
         log.error({ err }, 'WebSocket upgrade failed');
-        refuse(socket, 500, new OffloadError('internal', 'The connection could not be set up.'));
+        endWithError(socket, 500, new OffloadError('internal', 'The connection could not be set up.'));
       });
     });
     // Finds clients whose network vanished without a close (they hold a viewer otherwise).
@@ -88,7 +72,7 @@ export class SignalingServer {
       ? await this.deps.auth.admit(req)
       : { ok: true as const, auth: { claims: undefined } };
     if (socket.destroyed) return;
-    if (!decision.ok) return refuse(socket, decision.status, decision.error);
+    if (!decision.ok) return endWithError(socket, decision.status, decision.error);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, decision.auth));
   }
 
