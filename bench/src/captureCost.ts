@@ -1,10 +1,11 @@
 /**
  * What capture and encoding cost, side by side (figures, not assertions): one session's
- * server-side CPU, split into app (Xvfb + Chromium), capture + encode (the GStreamer sender),
+ * server-side CPU, split into app (X server + Chromium), capture + encode (the GStreamer sender),
  * SFU and signaling, while one viewer watches and nobody taps, for:
  *   - the demo app animating all the time, and the same app still (`?still`);
  *   - capture when the app draws (OFFLOAD_CAPTURE=damage, the default) or on a fixed tick;
- *   - at most 30 (the default) or 60 frames a second.
+ *   - at most 30 (the default) or 60 frames a second;
+ *   - the app's screen at 120 Hz (the default) or 60 Hz (OFFLOAD_APP_REFRESH_HZ).
  * Settings run interleaved over ROUNDS rounds, each on a server of its own.
  * Writes bench-results/capture-cost.json.   env: BENCH_ROUNDS=2, BENCH_SECONDS=8, BENCH_PORT=8296
  */
@@ -27,12 +28,15 @@ const PORT = Number(process.env.BENCH_PORT ?? 8296);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
+const HZ60 = { OFFLOAD_APP_REFRESH_HZ: '60' };
 const CONFIGS: { name: string; still: boolean; env: Record<string, string> }[] = [
-  { name: 'animating, damage, 30 fps', still: false, env: {} },
-  { name: 'animating, tick, 30 fps', still: false, env: { OFFLOAD_CAPTURE: 'tick' } },
-  { name: 'animating, damage, 60 fps', still: false, env: { OFFLOAD_FPS: '60' } },
-  { name: 'still, damage, 30 fps', still: true, env: {} },
-  { name: 'still, tick, 30 fps', still: true, env: { OFFLOAD_CAPTURE: 'tick' } },
+  { name: 'animating, 120 Hz screen, damage, 30 fps', still: false, env: {} },
+  { name: 'animating, 60 Hz screen, damage, 30 fps', still: false, env: HZ60 },
+  { name: 'animating, 60 Hz screen, tick, 30 fps', still: false, env: { ...HZ60, OFFLOAD_CAPTURE: 'tick' } },
+  { name: 'animating, 60 Hz screen, damage, 60 fps', still: false, env: { ...HZ60, OFFLOAD_FPS: '60' } },
+  { name: 'still, 120 Hz screen, damage, 30 fps', still: true, env: {} },
+  { name: 'still, 60 Hz screen, damage, 30 fps', still: true, env: HZ60 },
+  { name: 'still, 60 Hz screen, tick, 30 fps', still: true, env: { ...HZ60, OFFLOAD_CAPTURE: 'tick' } },
 ];
 
 type Cost = Record<string, { cores: number; memMB: number }>;
@@ -58,7 +62,7 @@ try {
         const pick = (f: (comm: string) => boolean) => serverTree.filter((p) => f(p.comm)).map((p) => p.pid);
         const cost = await sampleGroups(
           {
-            app: pick((comm) => comm === 'Xvfb' || comm.startsWith('chrom')),
+            app: pick((comm) => comm === 'Xvfb' || comm === 'Xorg' || comm.startsWith('chrom')),
             captureEncode: pick((comm) => comm.startsWith('python')),
             sfu: pick((comm) => comm.startsWith('mediasoup')),
             signaling: [server.pid!],

@@ -205,7 +205,7 @@ try {
         await sleep(3000);
         if (warm && warmMemMB === undefined) {
           const app = tree(server.pid!, processes()).filter(
-            (p) => p.comm === 'Xvfb' || p.comm.startsWith('chrom'),
+            (p) => p.comm === 'Xvfb' || p.comm === 'Xorg' || p.comm.startsWith('chrom'),
           );
           warmMemMB = Math.round(app.reduce((a, p) => a + (usage(p.pid)?.memBytes ?? 0), 0) / 2 ** 20);
         }

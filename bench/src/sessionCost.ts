@@ -64,7 +64,7 @@ try {
   const serverPids = new Set(serverTree.map((p) => p.pid));
   const pick = (f: (c: string) => boolean) => serverTree.filter((p) => f(p.comm)).map((p) => p.pid);
   const groups = {
-    app: pick((c) => c === 'Xvfb' || c.startsWith('chrom')),
+    app: pick((c) => c === 'Xvfb' || c === 'Xorg' || c.startsWith('chrom')),
     captureEncode: pick((c) => c.startsWith('python')),
     sfu: pick((c) => c.startsWith('mediasoup')),
     signaling: [server.pid!],

@@ -28,6 +28,7 @@ import {
   summarize,
 } from '@offload/latency';
 import { rootLogger } from '@offload/server/logger';
+import { DEFAULT_REFRESH_HZ } from '@offload/server/runtime';
 import {
   CHROMIUM_PATH,
   createSession,
@@ -47,6 +48,8 @@ import { VNC_ARGS, VncStack } from './vnc/VncStack.js';
 const PORT = Number(process.env.BENCH_PORT ?? 8294);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TAPS = Number(process.env.BENCH_TAPS ?? 10);
+/** Wait after a viewer is up before its first tap (ms). */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1500);
 const WIDTH = 720;
 const HEIGHT = 1280;
 const base = `http://127.0.0.1:${PORT}`;
@@ -86,6 +89,14 @@ function parseStacks(spec: string): StackSpec[] {
     });
 }
 const STACKS = parseStacks(process.env.BENCH_STACKS ?? 'vnc,offload');
+
+/**
+ * The app screen's refresh rate of a stack: Offload's default unless the stack sets
+ * OFFLOAD_APP_REFRESH_HZ (the VNC stack too: its app runs in the same kind of runtime).
+ */
+function refreshHzOf(spec: StackSpec): number {
+  return Number(spec.env.OFFLOAD_APP_REFRESH_HZ ?? process.env.OFFLOAD_APP_REFRESH_HZ ?? DEFAULT_REFRESH_HZ);
+}
 
 /** The demo's counter button (app px): pressed at its middle, its colour read away from its text. */
 const COUNTER = { x: 40, y: 218, width: 640, height: 200 };
@@ -178,13 +189,14 @@ const viewerPids = tree(process.pid, processes())
   .filter((p) => !before.has(p));
 const rounds: Round[] = [];
 
-async function vncRound(r: number): Promise<Omit<Round, 'stack'>> {
+async function vncRound(r: number, spec: StackSpec): Promise<Omit<Round, 'stack'>> {
   const stack = await VncStack.start({
     appUrl: demo.url,
     width: WIDTH,
     height: HEIGHT,
     rfbPort: PORT + 100 + r,
     wsPort: PORT + 200 + r,
+    refreshHz: refreshHzOf(spec),
   });
   const context = await viewer.newContext({ viewport: { width: 800, height: 1400 } });
   try {
@@ -192,7 +204,7 @@ async function vncRound(r: number): Promise<Omit<Round, 'stack'>> {
     await page.goto(stack.clientUrl);
     await page.locator('#screen canvas').waitFor();
     await page.waitForFunction(() => /Connected/i.test(document.getElementById('status')?.textContent ?? ''));
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(SETTLE_MS);
     return await tapRound(page, '#screen canvas', () => stack.pids(), viewerPids);
   } finally {
     await context.close();
@@ -220,7 +232,7 @@ async function offloadRound(stack: StackSpec): Promise<Omit<Round, 'stack'>> {
     await page.waitForFunction((w) => document.querySelector('video')?.videoWidth === w, WIDTH, {
       timeout: 30_000,
     });
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(SETTLE_MS);
     const serverPids = tree(server.pid!).map((p) => p.pid);
     // The player's <video> (any version of the client: the probe reads the app's pixels at its top).
     const r = await tapRound(page, 'video', () => serverPids, viewerPids);
@@ -245,7 +257,7 @@ try {
     for (const stack of STACKS) {
       const round: Round = {
         stack: stack.label,
-        ...(stack.kind === 'vnc' ? await vncRound(r) : await offloadRound(stack)),
+        ...(stack.kind === 'vnc' ? await vncRound(r, stack) : await offloadRound(stack)),
       };
       rounds.push(round);
       const ok = round.clickToPixelsMs.filter((x): x is number => x !== null);
@@ -328,7 +340,9 @@ const result = {
   tapsPerRound: TAPS,
   screen: `${WIDTH}x${HEIGHT}`,
   vncArgs: VNC_ARGS.join(' '),
-  stacks: Object.fromEntries(STACKS.map((s) => [s.label, { ...s, ...stacks[s.label] }])),
+  stacks: Object.fromEntries(
+    STACKS.map((s) => [s.label, { ...s, appRefreshHz: refreshHzOf(s), ...stacks[s.label] }]),
+  ),
   /** Each stack's click → pixels over the first stack's (the baseline, VNC by default). */
   ratioTo: { baseline, ...ratios },
   rawRounds: rounds,

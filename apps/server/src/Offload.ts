@@ -9,6 +9,7 @@ import { Metrics } from './metrics/Metrics.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
 import { UrlPolicy } from './runtime/urlPolicy.js';
 import { WarmPool } from './runtime/WarmPool.js';
+import { xorgDummyAvailable } from './runtime/XServer.js';
 import { SessionManager } from './session/SessionManager.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
@@ -40,6 +41,14 @@ export class Offload {
       port: config.rtc.port,
     });
     let appUrl = config.appUrl;
+    let refreshHz = config.appRefreshHz;
+    if (refreshHz !== 60 && !xorgDummyAvailable()) {
+      log.warn(
+        { wanted: refreshHz },
+        "Xorg's dummy driver is not installed (apt-get install xserver-xorg-core xserver-xorg-video-dummy): app screens run at 60 Hz on Xvfb",
+      );
+      refreshHz = 60;
+    }
     const startApp = (logBindings: Record<string, unknown>, url?: string) =>
       ChromiumRuntime.start({
         url: url ?? appUrl!,
@@ -47,6 +56,7 @@ export class Offload {
         executablePath: config.chromium,
         extraArgs: config.chromiumArgs,
         touchEmulation: config.touchEmulation,
+        refreshHz,
         logBindings,
         urlPolicy,
       });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_REFRESH_HZ } from './runtime/XServer.js';
 
 /**
  * Every knob of the server, read once from the environment. Defaults work out of the box on
@@ -38,6 +39,12 @@ const EnvSchema = z.object({
   OFFLOAD_SCREEN_WIDTH: int(160, 3840).default(720),
   OFFLOAD_SCREEN_HEIGHT: int(160, 3840).default(1280),
   OFFLOAD_SCREEN_TOUCH: bool.default(true),
+  /**
+   * The app screen's refresh rate (Hz): the app browser draws its frames at this rate, so an
+   * input shows in its pipeline about 2 refreshes later. 60 runs the screen on Xvfb; any
+   * other rate on Xorg's dummy driver (Debian's xserver-xorg-video-dummy; without it, 60).
+   */
+  OFFLOAD_APP_REFRESH_HZ: int(24, 240).default(DEFAULT_REFRESH_HZ),
   /** Most frames captured and encoded a second (frames/s): frames follow the app's drawing, up to this. */
   OFFLOAD_FPS: int(1, 60).default(30),
   /**
@@ -129,6 +136,8 @@ export type Config = {
   resumeGraceS: number;
   stateDir: string;
   screen: { width: number; height: number; touch: boolean };
+  /** The app screen's refresh rate (Hz). */
+  appRefreshHz: number;
   video: {
     fps: number;
     capture: 'damage' | 'tick';
@@ -230,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resumeGraceS: e.OFFLOAD_RESUME_GRACE_S,
     stateDir: e.OFFLOAD_STATE_DIR,
     screen: { width: e.OFFLOAD_SCREEN_WIDTH, height: e.OFFLOAD_SCREEN_HEIGHT, touch: e.OFFLOAD_SCREEN_TOUCH },
+    appRefreshHz: e.OFFLOAD_APP_REFRESH_HZ,
     video: {
       fps: e.OFFLOAD_FPS,
       capture: e.OFFLOAD_CAPTURE,

@@ -1,6 +1,7 @@
 /**
  * The baseline Offload is compared with: the same demo app in the same kind of app browser
- * (Offload's own ChromiumRuntime: Xvfb + Chromium --kiosk, the same flags and window size),
+ * (Offload's own ChromiumRuntime: the same X server and refresh rate, Chromium --kiosk, the
+ * same flags and window size),
  * served by x11vnc over websockify to noVNC — all Debian packages, all on loopback.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -27,6 +28,8 @@ export interface VncStackOptions {
   /** RFB port (x11vnc, loopback only) and WebSocket/HTTP port (websockify). */
   rfbPort: number;
   wsPort: number;
+  /** The app screen's refresh rate (Hz): the same as Offload's, so both apps draw alike. */
+  refreshHz: number;
 }
 
 export class VncStack {
@@ -43,6 +46,7 @@ export class VncStack {
       // Mouse input (x11vnc injects X pointer events through XTEST).
       screen: { width: o.width, height: o.height, touch: false },
       executablePath: CHROMIUM_PATH,
+      refreshHz: o.refreshHz,
     });
     const x11vnc = spawn(
       'x11vnc',
@@ -80,7 +84,7 @@ export class VncStack {
 
   /** Every process of the stack (app browser, its X server, x11vnc, websockify). */
   pids(): number[] {
-    return [this.runtime.pid, this.runtime.xvfb.pid, this.x11vnc.pid, this.websockify.pid].filter(
+    return [this.runtime.pid, this.runtime.xserver.pid, this.x11vnc.pid, this.websockify.pid].filter(
       (p): p is number => p !== undefined,
     );
   }

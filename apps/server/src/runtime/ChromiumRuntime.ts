@@ -24,7 +24,9 @@ import {
 import { TouchChannel } from './TouchChannel.js';
 import { TouchRoute } from './touchRoute.js';
 import type { UrlPolicy } from './urlPolicy.js';
-import { Xvfb } from './Xvfb.js';
+import { XServer } from './XServer.js';
+
+export { DEFAULT_REFRESH_HZ, xorgDummyAvailable } from './XServer.js';
 
 export interface ChromiumRuntimeOptions {
   url: string;
@@ -45,6 +47,11 @@ export interface ChromiumRuntimeOptions {
    * page) rather than injected touch events (held until the page's next frame).
    */
   touchEmulation?: boolean;
+  /**
+   * The app screen's refresh rate (Hz), which paces the app browser's frames: 60 runs Xvfb,
+   * any other rate Xorg's dummy driver (see XServer). Default 60.
+   */
+  refreshHz?: number;
 }
 
 /** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
@@ -105,8 +112,9 @@ function schemeOf(url: string): string {
 const NO_CONTEXT_MENU = `addEventListener('contextmenu', (e) => e.preventDefault(), true);`;
 
 /**
- * The default app runtime: headful Chromium in kiosk mode on its own Xvfb display, showing
- * one web app at the device profile's size. Input arrives as CDP Input.* commands, which the
+ * The default app runtime: headful Chromium in kiosk mode on its own virtual X display
+ * (XServer: Xvfb, or Xorg's dummy driver at other refresh rates), showing one web app at the
+ * device profile's size. Input arrives as CDP Input.* commands, which the
  * page receives as trusted events (~100 ms sooner than xdotool on our machines).
  */
 export class ChromiumRuntime implements AppRuntime {
@@ -132,7 +140,7 @@ export class ChromiumRuntime implements AppRuntime {
 
   private constructor(
     readonly screen: ScreenInfo,
-    readonly xvfb: Xvfb,
+    readonly xserver: XServer,
     readonly context: BrowserContext,
     readonly page: Page,
     readonly cdp: CDPSession,
@@ -148,7 +156,7 @@ export class ChromiumRuntime implements AppRuntime {
     readonly touch: TouchChannel | undefined,
   ) {
     this.#log = log;
-    xvfb.events.once('exit', () => this.#died('X server exited'));
+    xserver.events.once('exit', () => this.#died('X server exited'));
     context.once('close', () => this.#died('browser closed'));
     page.once('crash', () => this.#died('app page crashed'));
     // The app's history starts at about:blank: a "back" (mouse back button, found by the fuzz
@@ -195,7 +203,7 @@ export class ChromiumRuntime implements AppRuntime {
           '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
         ]
       : [];
-    const xvfb = await Xvfb.start({ width, height }).catch(async (err) => {
+    const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz }).catch(async (err) => {
       await egress?.close();
       throw err;
     });
@@ -210,7 +218,7 @@ export class ChromiumRuntime implements AppRuntime {
         headless: false,
         viewport: null,
         // No secrets of the server's: the app browser runs pages nobody here wrote.
-        env: childEnv({ DISPLAY: xvfb.display }),
+        env: childEnv({ DISPLAY: xserver.display }),
         args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`, ...(o.extraArgs ?? [])],
         ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
         // A download is cancelled (no save dialog, no files on the server).
@@ -256,10 +264,20 @@ export class ChromiumRuntime implements AppRuntime {
           'app window size differs from the screen profile',
         );
       }
-      log.info({ display: xvfb.display, url: o.url, pid: xvfb.pid, browserPgid }, 'app runtime started');
+      log.info(
+        {
+          display: xserver.display,
+          x: xserver.kind,
+          refreshHz: xserver.refreshHz,
+          url: o.url,
+          pid: xserver.pid,
+          browserPgid,
+        },
+        'app runtime started',
+      );
       return new ChromiumRuntime(
         o.screen,
-        xvfb,
+        xserver,
         context,
         page,
         cdp,
@@ -275,7 +293,7 @@ export class ChromiumRuntime implements AppRuntime {
       await context?.close().catch(() => {});
       killGroup(browserPgid);
       untrackGroup(browserPgid);
-      await xvfb.stop();
+      await xserver.stop();
       await egress?.close();
       await removeProfileDir(userDataDir);
       throw err;
@@ -288,7 +306,7 @@ export class ChromiumRuntime implements AppRuntime {
   }
 
   get display(): string {
-    return this.xvfb.display;
+    return this.xserver.display;
   }
 
   inject(event: InputEvent): number | undefined {
@@ -376,7 +394,7 @@ export class ChromiumRuntime implements AppRuntime {
       // Whatever of the browser is left (a crashed browser's zygote or renderers) goes too.
       killGroup(this.browserPgid);
       untrackGroup(this.browserPgid);
-      await this.xvfb.stop();
+      await this.xserver.stop();
       await this.egress?.close();
       await removeProfileDir(this.userDataDir);
       this.#log.info('app runtime stopped');

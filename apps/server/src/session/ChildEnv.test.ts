@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
 import { TestSocket } from '../test/TestSocket.js';
-import { descendants } from '../util/procfs.js';
+import { descendants, isXServer } from '../util/procfs.js';
 
 const CANARY = 'canary-secret-0123456789abcdef-0123456789';
 
@@ -37,11 +37,11 @@ describe("helper processes' environment", () => {
     const sessionId = await s.createSession();
     expect((await s.request('session/join', { sessionId })).ok).toBe(true);
     const helpers = descendants(process.pid).filter(
-      (p) => p.comm === 'Xvfb' || p.comm.startsWith('chrom') || p.comm === 'python3',
+      (p) => isXServer(p.comm) || p.comm.startsWith('chrom') || p.comm === 'python3',
     );
     expect(helpers.some((p) => p.comm.startsWith('chrom'))).toBe(true);
     expect(helpers.some((p) => p.comm === 'python3')).toBe(true);
-    expect(helpers.some((p) => p.comm === 'Xvfb')).toBe(true);
+    expect(helpers.some((p) => isXServer(p.comm))).toBe(true);
     const leaking = helpers.filter((p) => {
       try {
         return readFileSync(`/proc/${p.pid}/environ`, 'latin1').includes(CANARY);

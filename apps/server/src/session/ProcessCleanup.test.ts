@@ -8,12 +8,12 @@ import type { ChromiumRuntime } from '../runtime/ChromiumRuntime.js';
 import { trackedDirs, trackedGroups } from '../runtime/processReaper.js';
 import { startTestServer } from '../test/startTestServer.js';
 import { TestSocket } from '../test/TestSocket.js';
-import { cmdline, descendants, type ProcInfo, stillAlive } from '../util/procfs.js';
+import { cmdline, descendants, isXServer, type ProcInfo, stillAlive } from '../util/procfs.js';
 import type { Session } from './Session.js';
 
 /** The processes a session or the server starts: app, X server, encoder, SFU worker. */
 const isHelper = (p: ProcInfo) =>
-  p.comm === 'Xvfb' || p.comm.startsWith('chrom') || p.comm === 'python3' || p.comm.startsWith('mediasoup');
+  isXServer(p.comm) || p.comm.startsWith('chrom') || p.comm === 'python3' || p.comm.startsWith('mediasoup');
 
 const helpers = (root = process.pid) => descendants(root).filter(isHelper);
 /**
@@ -43,7 +43,7 @@ const countByName = (ps: ProcInfo[]) => {
 };
 
 /**
- * No Chromium, Xvfb, GStreamer sender or mediasoup worker outlives what it served: after many
+ * No Chromium, X server, GStreamer sender or mediasoup worker outlives what it served: after many
  * sessions closed every way a session can close, after server shutdown, after helpers were
  * SIGKILLed, and after the server itself was SIGKILLed. Every helper ever seen is remembered
  * (pid + start time), so one re-parented to init cannot hide from the count.
@@ -198,7 +198,8 @@ describe('process cleanup', () => {
         )
         .toBe(1);
       const before = helpers(child.pid);
-      expect(countByName(before)).toMatchObject({ Xvfb: 2, python3: 2 });
+      expect(countByName(before)).toMatchObject({ python3: 2 });
+      expect(before.filter((p) => isXServer(p.comm))).toHaveLength(2);
       expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
       expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
       const dirs = tempDirs(before);

@@ -11,6 +11,11 @@ export interface ProcInfo {
   startTime: number;
 }
 
+/** Whether a command name is an app's X server (Xvfb, or Xorg with the dummy driver). */
+export function isXServer(comm: string): boolean {
+  return comm === 'Xvfb' || comm === 'Xorg';
+}
+
 /** One process from /proc/<pid>/stat, or undefined if it has exited. */
 export function procInfo(pid: number): ProcInfo | undefined {
   try {
