@@ -6,6 +6,7 @@ import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
+import { appUserFor } from './runtime/appUser.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
 import { UrlPolicy } from './runtime/urlPolicy.js';
 import { WarmPool } from './runtime/WarmPool.js';
@@ -41,6 +42,9 @@ export class Offload {
       port: config.rtc.port,
     });
     let appUrl = config.appUrl;
+    // Fails now, not at the first session, if the server is root and the app's account is missing.
+    const appUser = appUserFor(config.appUser);
+    log.info({ appUser: appUser?.name ?? "the server's own" }, 'app browsers run sandboxed as this account');
     let refreshHz = config.appRefreshHz;
     if (refreshHz !== 60 && !xorgDummyAvailable()) {
       log.warn(
@@ -57,6 +61,7 @@ export class Offload {
         extraArgs: config.chromiumArgs,
         touchEmulation: config.touchEmulation,
         refreshHz,
+        user: config.appUser,
         logBindings,
         urlPolicy,
       });

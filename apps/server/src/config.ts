@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_APP_USER } from './runtime/appUser.js';
 import { DEFAULT_REFRESH_HZ } from './runtime/XServer.js';
 
 /**
@@ -65,6 +66,14 @@ const EnvSchema = z.object({
    * rather than as injected touch events, which Chromium holds until the page's next frame.
    */
   OFFLOAD_TOUCH_EMULATION: bool.default(true),
+  /**
+   * The unprivileged account app browsers run as when the server runs as root (scripts/setup.sh
+   * creates it). A server that is not root runs them as its own account.
+   */
+  OFFLOAD_APP_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$/i, 'an account name')
+    .default(DEFAULT_APP_USER),
   /** Extra flags for app browsers (space-separated), after Offload's own. */
   OFFLOAD_CHROMIUM_ARGS: z.string().default(''),
   /** Encoder target bitrate (kbit/s). */
@@ -152,6 +161,8 @@ export type Config = {
   appUrl: string | undefined;
   chromium: string;
   chromiumArgs: string[];
+  /** The account app browsers run as when the server is root. */
+  appUser: string;
   touchEmulation: boolean;
   inputRate: number;
   warmRuntimes: number;
@@ -257,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appUrl: e.OFFLOAD_APP_URL,
     chromium: e.OFFLOAD_CHROMIUM,
     chromiumArgs: e.OFFLOAD_CHROMIUM_ARGS.split(/\s+/).filter(Boolean),
+    appUser: e.OFFLOAD_APP_USER,
     touchEmulation: e.OFFLOAD_TOUCH_EMULATION,
     inputRate: e.OFFLOAD_INPUT_RATE,
     warmRuntimes: e.OFFLOAD_WARM_RUNTIMES,

@@ -51,7 +51,8 @@ export class VncStack {
     const x11vnc = spawn(
       'x11vnc',
       [
-        ...['-display', runtime.display, '-rfbport', String(o.rfbPort), '-localhost'],
+        ...['-display', runtime.display, '-auth', runtime.xauthority],
+        ...['-rfbport', String(o.rfbPort), '-localhost'],
         ...['-nopw', '-forever', '-shared', '-quiet', '-noxrecord', '-nowf', '-nocursor'],
         ...VNC_ARGS,
       ],

@@ -18,6 +18,8 @@ const SENDER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 export interface VideoSourceOptions {
   router: types.Router;
   display: string;
+  /** The display's cookie (Xauthority file). */
+  xauthority?: string;
   /** The app screen (px); the video frame adds the marker strip below it (see videoFrameSize). */
   width: number;
   height: number;
@@ -153,7 +155,11 @@ export class VideoSource {
         ],
         // Its own process group, killed by the process reaper if the server dies first (it also
         // stops by itself when its stdin closes).
-        { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: childEnv() },
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          detached: true,
+          env: childEnv(o.xauthority ? { XAUTHORITY: o.xauthority } : {}),
+        },
       );
       const pid = proc.pid;
       trackGroup(pid);

@@ -10,11 +10,13 @@ export type AppRuntimeEvents = {
 
 /**
  * What a session needs of an app runtime: an X display to capture, input injection, and a
- * life cycle. The default is ChromiumRuntime; a native app under Xvfb would fit the same shape.
+ * life cycle. The default is ChromiumRuntime; a native app on its own X display would fit the same shape.
  */
 export interface AppRuntime {
   /** X display the app draws on (e.g. ":12"), captured by the video source. */
   readonly display: string;
+  /** The display's cookie (an Xauthority file): whoever captures the display needs it. */
+  readonly xauthority: string;
   readonly screen: ScreenInfo;
   /** The app's main process, if there is one (for diagnostics and fault-injection tests). */
   readonly pid?: number | undefined;

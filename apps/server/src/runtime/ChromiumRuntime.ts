@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
+import { chown, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MARKER } from '@offload/latency';
@@ -10,6 +10,7 @@ import { childEnv } from '../util/childEnv.js';
 import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
+import { type AppUser, appUserFor, RUN_AS } from './appUser.js';
 import { type CdpCommand, toCdpCommands } from './cdpInput.js';
 import { EgressProxy } from './EgressProxy.js';
 import { APPLIED_BINDING, EXPECT_TEXT_FUNCTION, markerScript } from './markerScript.js';
@@ -52,6 +53,11 @@ export interface ChromiumRuntimeOptions {
    * any other rate Xorg's dummy driver (see XServer). Default 60.
    */
   refreshHz?: number;
+  /**
+   * The account the browser runs as when the server runs as root (default `offload-app`; see
+   * appUserFor). A server that is not root runs it as itself. Either way its sandbox is on.
+   */
+  user?: string;
 }
 
 /** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
@@ -61,7 +67,6 @@ const MAX_UNACKED = 16;
 
 /** Flags that keep Chromium off the network and quiet on our offline machines, and hide its UI. */
 const CHROMIUM_ARGS = [
-  '--no-sandbox',
   '--disable-gpu',
   '--kiosk',
   '--window-position=0,0',
@@ -203,22 +208,49 @@ export class ChromiumRuntime implements AppRuntime {
           '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
         ]
       : [];
-    const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz }).catch(async (err) => {
+    let user: AppUser | undefined;
+    try {
+      user = appUserFor(o.user);
+    } catch (err) {
       await egress?.close();
       throw err;
-    });
+    }
+    const owner = user && { uid: user.uid, gid: user.gid };
+    const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz, owner }).catch(
+      async (err) => {
+        await egress?.close();
+        throw err;
+      },
+    );
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
     // Removed on close; if the server dies first, by its exit hook or the process reaper.
     trackDir(userDataDir);
+    if (owner) await chown(userDataDir, owner.uid, owner.gid);
     let context: BrowserContext | undefined;
     let browserPgid: number | undefined;
     try {
+      // No secrets of the server's: the app browser runs pages nobody here wrote.
+      const env = childEnv({ DISPLAY: xserver.display, XAUTHORITY: xserver.authFile });
+      if (user) {
+        // Another account: its home and caches are in its profile, nothing of root's.
+        for (const k of Object.keys(env)) if (k.startsWith('XDG_')) delete env[k];
+        Object.assign(env, {
+          HOME: userDataDir,
+          USER: user.name,
+          LOGNAME: user.name,
+          OFFLOAD_RUN_UID: String(user.uid),
+          OFFLOAD_RUN_GID: String(user.gid),
+          OFFLOAD_RUN_EXE: o.executablePath,
+        });
+      }
       context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: o.executablePath,
+        executablePath: user ? RUN_AS : o.executablePath,
         headless: false,
         viewport: null,
-        // No secrets of the server's: the app browser runs pages nobody here wrote.
-        env: childEnv({ DISPLAY: xserver.display }),
+        // The browser's own sandbox (renderers in their own namespaces, seccomp), which
+        // Playwright turns off by default; possible because the browser is never root.
+        chromiumSandbox: true,
+        env,
         args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`, ...(o.extraArgs ?? [])],
         ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
         // A download is cancelled (no save dialog, no files on the server).
@@ -270,6 +302,7 @@ export class ChromiumRuntime implements AppRuntime {
           x: xserver.kind,
           refreshHz: xserver.refreshHz,
           url: o.url,
+          user: user?.name ?? os.userInfo().username,
           pid: xserver.pid,
           browserPgid,
         },
@@ -307,6 +340,10 @@ export class ChromiumRuntime implements AppRuntime {
 
   get display(): string {
     return this.xserver.display;
+  }
+
+  get xauthority(): string {
+    return this.xserver.authFile;
   }
 
   inject(event: InputEvent): number | undefined {

@@ -8,14 +8,17 @@ import { ChromiumRuntime } from './ChromiumRuntime.js';
 import { dummyModeline, XServer } from './XServer.js';
 
 /** The current mode's rate as xrandr reports it (the one marked `*`), in Hz. */
-function currentRate(display: string): number {
-  const out = execFileSync('xrandr', ['-d', display], { encoding: 'utf8' });
+function currentRate(x: XServer): number {
+  const out = execFileSync('xrandr', ['-d', x.display], {
+    encoding: 'utf8',
+    env: { ...process.env, XAUTHORITY: x.authFile },
+  });
   const m = /\s([\d.]+)\*/.exec(out);
   if (!m) throw new Error(`no current mode in:\n${out}`);
   return Number(m[1]);
 }
 
-const xorgConfigDirs = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith('offload-xorg-'));
+const xDirs = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith('offload-x-'));
 
 /** The p10 of the intervals between 120 animation frames of a page (ms). */
 async function frameInterval(rt: ChromiumRuntime): Promise<number> {
@@ -45,23 +48,31 @@ describe('app screen refresh rate', () => {
     expect(() => dummyModeline(3856, 2176, 120)).toThrow(/pixel clock.*OFFLOAD_APP_REFRESH_HZ/);
   });
 
-  it('runs Xorg with the dummy driver at 120 Hz, Xvfb at 60, and leaves no config behind', async () => {
-    const before = xorgConfigDirs();
+  it('runs Xorg with the dummy driver at 120 Hz, Xvfb at 60, each behind its own cookie, and leaves nothing behind', async () => {
+    const before = xDirs();
     const fast = await XServer.start({ width: 720, height: 1280, refreshHz: 120 });
     const plain = await XServer.start({ width: 720, height: 1280 });
     try {
       expect(fast.kind).toBe('xorg');
       expect(procInfo(fast.pid!)?.comm).toBe('Xorg');
-      expect(currentRate(fast.display)).toBeCloseTo(120, 1);
+      expect(currentRate(fast)).toBeCloseTo(120, 1);
+      // Without the display's cookie, no client gets in.
+      for (const x of [fast, plain])
+        expect(() =>
+          execFileSync('xrandr', ['-d', x.display], {
+            stdio: 'pipe',
+            env: { ...process.env, XAUTHORITY: '/dev/null' },
+          }),
+        ).toThrow(/Can't open display/);
       expect(plain.kind).toBe('xvfb');
       expect(procInfo(plain.pid!)?.comm).toBe('Xvfb');
-      expect(xorgConfigDirs().length).toBe(before.length + 1);
+      expect(xDirs().length).toBe(before.length + 2);
     } finally {
       await fast.stop();
       await plain.stop();
     }
     expect(existsSync(`/proc/${fast.pid}`)).toBe(false);
-    await expect.poll(() => xorgConfigDirs().length).toBe(before.length);
+    await expect.poll(() => xDirs().length).toBe(before.length);
     await expect(XServer.start({ width: 720, height: 1280, refreshHz: 0 })).rejects.toThrow(RangeError);
   });
 

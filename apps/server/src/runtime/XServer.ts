@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -32,6 +33,30 @@ export interface XServerOptions {
   refreshHz?: number;
   /** How long to wait for the server to pick a display (ms). Default 10000. */
   startTimeoutMs?: number;
+  /** Who may read the display's cookie besides the server's own user (the app browser's account). */
+  owner?: { uid: number; gid: number };
+}
+
+/**
+ * An Xauthority file holding one MIT-MAGIC-COOKIE-1 for any display (family Wild, no address,
+ * no display number: the X server takes every cookie in the file it is given, and Xlib/xcb
+ * clients pick this entry for whatever display they open). Format: Xau's, big-endian lengths.
+ */
+export function xauthority(cookie: Buffer): Buffer {
+  const field = (b: Buffer) => {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const family = Buffer.alloc(2);
+  family.writeUInt16BE(0xffff);
+  return Buffer.concat([
+    family,
+    field(Buffer.alloc(0)),
+    field(Buffer.alloc(0)),
+    field(Buffer.from('MIT-MAGIC-COOKIE-1')),
+    field(cookie),
+  ]);
 }
 
 /** Whether Xorg and its dummy driver are installed (a screen at another rate than 60 Hz needs them). */
@@ -126,7 +151,9 @@ export class XServer {
     readonly display: string,
     readonly kind: XServerKind,
     readonly refreshHz: number,
-    configDir: string | undefined,
+    configDir: string,
+    /** The display's cookie (an Xauthority file): clients need XAUTHORITY set to it. */
+    readonly authFile: string,
   ) {
     this.#proc = proc;
     this.#configDir = configDir;
@@ -146,9 +173,25 @@ export class XServer {
     const hz = o.refreshHz ?? 60;
     if (!Number.isInteger(hz) || hz < 1 || hz > 240)
       throw new RangeError(`refresh rate ${hz} Hz is not 1–240`);
-    const common = ['-displayfd', '3', '-nolisten', 'tcp', '-noreset'];
+    if (hz !== 60 && !xorgDummyAvailable())
+      throw new Error(
+        `a ${hz} Hz screen needs Xorg's dummy driver: apt-get install xserver-xorg-core xserver-xorg-video-dummy (or set OFFLOAD_APP_REFRESH_HZ=60 for Xvfb)`,
+      );
+    // Checked before anything is made: a mode the dummy driver cannot show throws here.
+    const xorgConf = hz === 60 ? undefined : dummyConfig(width, height, hz);
+    // Each display has its own cookie: only processes given this file (the app browser, the
+    // capture) may connect; other local users and other sessions' apps are refused.
+    const configDir = await mkdtemp(path.join(os.tmpdir(), 'offload-x-'));
+    trackDir(configDir);
+    const authFile = path.join(configDir, 'Xauthority');
+    await writeFile(authFile, xauthority(randomBytes(16)), { mode: 0o600 });
+    if (o.owner) {
+      // The app's account reads its cookie; the folder only lets it through (no listing).
+      await chmod(configDir, 0o711);
+      await chown(authFile, o.owner.uid, o.owner.gid);
+    }
+    const common = ['-displayfd', '3', '-nolisten', 'tcp', '-noreset', '-auth', authFile];
     let kind: XServerKind = 'xvfb';
-    let configDir: string | undefined;
     let proc: ChildProcess;
     const spawnOpts = {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[],
@@ -156,17 +199,12 @@ export class XServer {
       // Its own process group, killed by the process reaper if the server dies first.
       detached: true,
     };
-    if (hz === 60) {
+    if (xorgConf === undefined) {
       proc = spawn('Xvfb', [...common, '-screen', '0', `${width}x${height}x24`], spawnOpts);
     } else {
-      if (!xorgDummyAvailable())
-        throw new Error(
-          `a ${hz} Hz screen needs Xorg's dummy driver: apt-get install xserver-xorg-core xserver-xorg-video-dummy (or set OFFLOAD_APP_REFRESH_HZ=60 for Xvfb)`,
-        );
       kind = 'xorg';
-      configDir = await mkdtemp(path.join(os.tmpdir(), 'offload-xorg-'));
-      trackDir(configDir);
-      await writeFile(path.join(configDir, 'xorg.conf'), dummyConfig(width, height, hz), { mode: 0o600 });
+      await writeFile(path.join(configDir, 'xorg.conf'), xorgConf, { mode: 0o600 });
+      await mkdir(path.join(configDir, 'conf.d'));
       proc = spawn(
         XORG,
         [
@@ -175,7 +213,7 @@ export class XServer {
           path.join(configDir, 'xorg.conf'),
           // Nothing from /usr/share/X11/xorg.conf.d or /etc/X11: only the file above.
           '-configdir',
-          configDir,
+          path.join(configDir, 'conf.d'),
           '-logfile',
           '/dev/null',
           // Never touch the machine's consoles.
@@ -192,10 +230,8 @@ export class XServer {
       let stderr = '';
       let out = '';
       const cleanUp = () => {
-        if (configDir) {
-          untrackDir(configDir);
-          rm(configDir, { recursive: true, force: true }).catch(() => {});
-        }
+        untrackDir(configDir);
+        rm(configDir, { recursive: true, force: true }).catch(() => {});
       };
       const fail = (why: string) => {
         clearTimeout(timer);
@@ -220,7 +256,7 @@ export class XServer {
         proc.off('exit', onExit);
         proc.off('error', onError);
         proc.on('error', () => {});
-        resolve(new XServer(proc, `:${m[1]}`, kind, hz, configDir));
+        resolve(new XServer(proc, `:${m[1]}`, kind, hz, configDir, authFile));
       });
     });
   }

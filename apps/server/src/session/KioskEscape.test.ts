@@ -56,9 +56,9 @@ const COMBOS: [string, { key: string; code: string }, number][] = [
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The display's top-level windows that are bigger than a stub (the app window, dialogs, menus, popups). */
-function windowsOn(display: string): string[] {
+function windowsOn(runtime: { display: string; xauthority: string }): string[] {
   const out = execFileSync('xwininfo', ['-root', '-children'], {
-    env: { ...process.env, DISPLAY: display },
+    env: { ...process.env, DISPLAY: runtime.display, XAUTHORITY: runtime.xauthority },
   }).toString();
   return out
     .split('\n')
@@ -108,14 +108,14 @@ describe('kiosk escape', () => {
       .poll(() => runtime.page.url(), { message: `${what}: page URL`, timeout: 10_000 })
       .toBe(appUrl);
     await expect
-      .poll(() => windowsOn(runtime.display), { message: `${what}: windows`, timeout: 10_000 })
+      .poll(() => windowsOn(runtime), { message: `${what}: windows`, timeout: 10_000 })
       .toHaveLength(1);
     expect(typeof ((await runtime.appState()) as { count: number }).count, what).toBe('number');
   }
 
   it('takes the app window at start: one page, one window', async () => {
     await stillTheApp('at start');
-    expect(windowsOn(runtime.display)[0]).toContain('720x1280');
+    expect(windowsOn(runtime)[0]).toContain('720x1280');
   });
 
   it('lets no browser shortcut through, whatever the keys', async () => {
@@ -187,7 +187,7 @@ describe('kiosk escape', () => {
     // A long press is a context menu on a touch screen.
     input({ type: 'touch', action: 'start', touches: [{ id: 1, x: 0.5, y: 0.6 }] });
     await wait(1500);
-    expect(windowsOn(runtime.display), 'during the long press').toHaveLength(1);
+    expect(windowsOn(runtime), 'during the long press').toHaveLength(1);
     input({ type: 'touch', action: 'end', touches: [] });
     await stillTheApp('after a long press');
   }, 60_000);

@@ -609,6 +609,7 @@ export class Session {
     p = VideoSource.start({
       router,
       display: this.#runtime.display,
+      xauthority: this.#runtime.xauthority,
       width: this.o.screen.width,
       height: this.o.screen.height,
       codec,
