@@ -7,6 +7,7 @@ import { moduleLogger } from './logger.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
 import { appUserFor } from './runtime/appUser.js';
+import { cgroupsUnavailable, removeStaleCgroups } from './runtime/Cgroup.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
 import { UrlPolicy } from './runtime/urlPolicy.js';
 import { WarmPool } from './runtime/WarmPool.js';
@@ -45,6 +46,16 @@ export class Offload {
     // Fails now, not at the first session, if the server is root and the app's account is missing.
     const appUser = appUserFor(config.appUser);
     log.info({ appUser: appUser?.name ?? "the server's own" }, 'app browsers run sandboxed as this account');
+    const noCgroups = cgroupsUnavailable();
+    if (noCgroups)
+      log.warn({ why: noCgroups }, 'no cgroups here: sessions run without CPU/memory/process limits');
+    else {
+      const stale = removeStaleCgroups();
+      log.info(
+        { ...config.sessionLimits, staleRemoved: stale },
+        'each session runs in a cgroup with these limits',
+      );
+    }
     let refreshHz = config.appRefreshHz;
     if (refreshHz !== 60 && !xorgDummyAvailable()) {
       log.warn(
@@ -62,6 +73,7 @@ export class Offload {
         touchEmulation: config.touchEmulation,
         refreshHz,
         user: config.appUser,
+        limits: config.sessionLimits,
         logBindings,
         urlPolicy,
       });

@@ -36,6 +36,15 @@ const EnvSchema = z.object({
   OFFLOAD_STATE_DIR: z.string().default(path.join(os.homedir(), '.local', 'state', 'offload')),
   /** Most viewers of one session. */
   OFFLOAD_MAX_VIEWERS: int(1, 1000).default(16),
+  /**
+   * What one session's processes (X server, app browser, video sender) may use together,
+   * enforced by a cgroup each (the server must be root or own a delegated cgroup subtree):
+   * CPU in cores, memory in MiB (past it the kernel's OOM killer ends a process of that session
+   * only, and the session recovers), processes + threads. 0 = no limit.
+   */
+  OFFLOAD_SESSION_CPUS: z.coerce.number().min(0).max(1024).default(1.5),
+  OFFLOAD_SESSION_MEMORY_MB: int(0, 1_048_576).default(2048),
+  OFFLOAD_SESSION_PIDS: int(0, 1_000_000).default(1024),
   /** App screen width × height in CSS px (the video resolution) and whether it takes touch. */
   OFFLOAD_SCREEN_WIDTH: int(160, 3840).default(720),
   OFFLOAD_SCREEN_HEIGHT: int(160, 3840).default(1280),
@@ -141,6 +150,8 @@ export type Config = {
   rtc: { listenIp: string; announcedAddress: string | undefined; port: number };
   maxSessions: number;
   maxViewers: number;
+  /** Per-session cgroup limits (0 = none). */
+  sessionLimits: { cpus: number; memoryMB: number; pids: number };
   sessionIdleTimeoutS: number;
   resumeGraceS: number;
   stateDir: string;
@@ -246,6 +257,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     maxSessions: e.OFFLOAD_MAX_SESSIONS,
     maxViewers: e.OFFLOAD_MAX_VIEWERS,
+    sessionLimits: {
+      cpus: e.OFFLOAD_SESSION_CPUS,
+      memoryMB: e.OFFLOAD_SESSION_MEMORY_MB,
+      pids: e.OFFLOAD_SESSION_PIDS,
+    },
     sessionIdleTimeoutS: e.OFFLOAD_SESSION_IDLE_TIMEOUT_S,
     resumeGraceS: e.OFFLOAD_RESUME_GRACE_S,
     stateDir: e.OFFLOAD_STATE_DIR,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { MARKER, videoFrameSize } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
+import type { Cgroup } from '../runtime/Cgroup.js';
 import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
 import { childEnv } from '../util/childEnv.js';
 import { monotonicToServer } from '../util/clock.js';
@@ -20,6 +21,8 @@ export interface VideoSourceOptions {
   display: string;
   /** The display's cookie (Xauthority file). */
   xauthority?: string;
+  /** The session's cgroup: the sender counts against its limits. */
+  cgroup?: Cgroup | undefined;
   /** The app screen (px); the video frame adds the marker strip below it (see videoFrameSize). */
   width: number;
   height: number;
@@ -162,6 +165,7 @@ export class VideoSource {
         },
       );
       const pid = proc.pid;
+      o.cgroup?.add(pid);
       trackGroup(pid);
       proc.once('exit', () => untrackGroup(pid));
       const source = await VideoSource.#awaitReady(proc, log, o.startTimeoutMs ?? 15_000);

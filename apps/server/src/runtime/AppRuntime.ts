@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { InputEvent, ScreenInfo } from '@offload/protocol';
+import type { Cgroup } from './Cgroup.js';
 
 export type AppRuntimeEvents = {
   /** The app went away on its own (crash, killed); the session cannot go on with it. */
@@ -17,6 +18,8 @@ export interface AppRuntime {
   readonly display: string;
   /** The display's cookie (an Xauthority file): whoever captures the display needs it. */
   readonly xauthority: string;
+  /** The session's cgroup, if any: whatever else the session starts (the video sender) goes in too. */
+  readonly cgroup?: Cgroup | undefined;
   readonly screen: ScreenInfo;
   /** The app's main process, if there is one (for diagnostics and fault-injection tests). */
   readonly pid?: number | undefined;

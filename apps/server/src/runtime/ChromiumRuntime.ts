@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { chown, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { type AppUser, appUserFor, RUN_AS } from './appUser.js';
+import { Cgroup, type SessionLimits } from './Cgroup.js';
 import { type CdpCommand, toCdpCommands } from './cdpInput.js';
 import { EgressProxy } from './EgressProxy.js';
 import { APPLIED_BINDING, EXPECT_TEXT_FUNCTION, markerScript } from './markerScript.js';
@@ -58,6 +60,22 @@ export interface ChromiumRuntimeOptions {
    * appUserFor). A server that is not root runs it as itself. Either way its sandbox is on.
    */
   user?: string;
+  /** What the session's processes may use together (a cgroup); none if undefined. */
+  limits?: SessionLimits;
+}
+
+let warnedNoCgroups = false;
+
+/** A fresh cgroup for one runtime's processes, or undefined (warned once) where there can be none. */
+function sessionCgroup(limits: SessionLimits, log: Logger): Cgroup | undefined {
+  if (limits.cpus <= 0 && limits.memoryMB <= 0 && limits.pids <= 0) return undefined;
+  const made = Cgroup.create(`app-${process.pid}-${randomBytes(6).toString('hex')}`, limits);
+  if (made instanceof Cgroup) return made;
+  if (!warnedNoCgroups) {
+    warnedNoCgroups = true;
+    log.warn({ why: made.unavailable }, 'no cgroups here: sessions run without CPU/memory/process limits');
+  }
+  return undefined;
 }
 
 /** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
@@ -159,6 +177,8 @@ export class ChromiumRuntime implements AppRuntime {
     appUrl: string,
     /** Touch apps: the session touch input goes through (see TouchChannel). */
     readonly touch: TouchChannel | undefined,
+    /** The session's cgroup (its limits), where the machine allows one. */
+    readonly cgroup: Cgroup | undefined,
   ) {
     this.#log = log;
     xserver.events.once('exit', () => this.#died('X server exited'));
@@ -216,8 +236,10 @@ export class ChromiumRuntime implements AppRuntime {
       throw err;
     }
     const owner = user && { uid: user.uid, gid: user.gid };
-    const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz, owner }).catch(
+    const cgroup = o.limits ? sessionCgroup(o.limits, log) : undefined;
+    const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz, owner, cgroup }).catch(
       async (err) => {
+        cgroup?.close();
         await egress?.close();
         throw err;
       },
@@ -241,6 +263,8 @@ export class ChromiumRuntime implements AppRuntime {
           OFFLOAD_RUN_UID: String(user.uid),
           OFFLOAD_RUN_GID: String(user.gid),
           OFFLOAD_RUN_EXE: o.executablePath,
+          // The wrapper puts itself (so the browser and all it starts) in the session's cgroup.
+          ...(cgroup ? { OFFLOAD_CGROUP_PROCS: cgroup.procsFiles.join(' ') } : {}),
         });
       }
       context = await chromium.launchPersistentContext(userDataDir, {
@@ -262,6 +286,8 @@ export class ChromiumRuntime implements AppRuntime {
         log.warn('browser process not found: it will not be reaped if the server dies');
       trackGroup(browserPgid);
       trackSingleton(userDataDir);
+      // A server that is not root starts the browser itself: its processes go in now.
+      if (cgroup && !user) for (const p of allProcesses()) if (p.pgid === browserPgid) cgroup.add(p.pid);
       // The frame marker, and the binding through which the page says an input took effect.
       await context.addInitScript(markerScript());
       await context.addInitScript(NO_CONTEXT_MENU);
@@ -321,6 +347,7 @@ export class ChromiumRuntime implements AppRuntime {
         egress,
         o.url,
         touchChannel,
+        cgroup,
       );
     } catch (err) {
       await context?.close().catch(() => {});
@@ -329,6 +356,7 @@ export class ChromiumRuntime implements AppRuntime {
       await xserver.stop();
       await egress?.close();
       await removeProfileDir(userDataDir);
+      cgroup?.close();
       throw err;
     }
   }
@@ -434,6 +462,8 @@ export class ChromiumRuntime implements AppRuntime {
       await this.xserver.stop();
       await this.egress?.close();
       await removeProfileDir(this.userDataDir);
+      // The video sender in it may still be exiting: the group goes once it is empty.
+      this.cgroup?.close();
       this.#log.info('app runtime stopped');
     })();
     return this.#closing;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { MARKER_HEIGHT } from '@offload/latency';
 import { childEnv } from '../util/childEnv.js';
+import type { Cgroup } from './Cgroup.js';
 import { trackDir, trackGroup, untrackDir, untrackGroup } from './processReaper.js';
 
 /** Debian's Xorg (xserver-xorg-core) and its dummy video driver (xserver-xorg-video-dummy). */
@@ -35,6 +36,8 @@ export interface XServerOptions {
   startTimeoutMs?: number;
   /** Who may read the display's cookie besides the server's own user (the app browser's account). */
   owner?: { uid: number; gid: number };
+  /** The session's cgroup: the X server goes in as soon as it is started. */
+  cgroup?: Cgroup | undefined;
 }
 
 /**
@@ -224,6 +227,7 @@ export class XServer {
       );
     }
     trackGroup(proc.pid);
+    o.cgroup?.add(proc.pid);
     proc.once('exit', () => untrackGroup(proc.pid));
     const name = kind === 'xorg' ? 'Xorg' : 'Xvfb';
     return new Promise((resolve, reject) => {

@@ -610,6 +610,7 @@ export class Session {
       router,
       display: this.#runtime.display,
       xauthority: this.#runtime.xauthority,
+      cgroup: this.#runtime.cgroup,
       width: this.o.screen.width,
       height: this.o.screen.height,
       codec,
