@@ -42,7 +42,7 @@ const EnvSchema = z.object({
    * CPU in cores, memory in MiB (past it the kernel's OOM killer ends a process of that session
    * only, and the session recovers), processes + threads. 0 = no limit.
    */
-  OFFLOAD_SESSION_CPUS: z.coerce.number().min(0).max(1024).default(1.5),
+  OFFLOAD_SESSION_CPUS: z.coerce.number().min(0).max(1024).default(2),
   OFFLOAD_SESSION_MEMORY_MB: int(0, 1_048_576).default(2048),
   OFFLOAD_SESSION_PIDS: int(0, 1_000_000).default(1024),
   /** App screen width × height in CSS px (the video resolution) and whether it takes touch. */
