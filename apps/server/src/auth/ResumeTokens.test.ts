@@ -17,7 +17,34 @@ describe('ResumeTokens', () => {
       ctl: false,
       name: 'ann',
       exp: 1060,
+      jti: expect.any(String),
     });
+  });
+
+  it('rotates: a token is good until the one issued for its resume has been used', () => {
+    const t = new ResumeTokens(key, 60);
+    const place = { sid: 's1', vid: 'v1', ctl: false };
+    const use = (token: string) => t.redeem(t.verify(token, 0));
+    const a = t.issue(place, 0);
+    expect(() => use(a)).not.toThrow();
+    // Resumed with a: b answers it. Until b is used, a still works (an answer can be lost).
+    const b = t.issue(place, 0, t.verify(a, 0).jti);
+    expect(() => use(a)).not.toThrow();
+    expect(() => use(b)).not.toThrow();
+    // Resumed with b: c answers it. a is dead now; b lives until c is used.
+    const c = t.issue(place, 0, t.verify(b, 0).jti);
+    expect(() => use(a)).toThrow(
+      expect.objectContaining({ code: 'not-allowed', message: expect.stringMatching(/already used/) }),
+    );
+    expect(() => use(b)).not.toThrow();
+    expect(() => use(c)).not.toThrow();
+    // A fresh join of the same place: only its token works.
+    const d = t.issue(place, 0);
+    for (const old of [b, c]) expect(() => use(old)).toThrow(/already used/);
+    expect(() => use(d)).not.toThrow();
+    // Another place, or a place this server has not issued for (a restart in place): good.
+    expect(() => use(t.issue({ ...place, vid: 'v2' }, 0))).not.toThrow();
+    expect(() => use(new ResumeTokens(key, 60).issue({ ...place, vid: 'v3' }, 0))).not.toThrow();
   });
 
   it('rejects expired, forged, tampered and malformed tokens with a typed error', () => {

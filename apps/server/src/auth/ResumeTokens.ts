@@ -17,6 +17,8 @@ export interface ResumeClaims {
   url?: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** This token's id: each resume rotates it (see ResumeTokens.redeem). */
+  jti?: string;
 }
 
 /**
@@ -25,9 +27,17 @@ export interface ResumeClaims {
  * in place (so the key must outlive the process — see loadServerKey). Format:
  * base64url(JSON claims) "." base64url(HMAC-SHA256(key, claims)). They grant nothing a
  * client could not do before: rejoin the session it was in, as who it was.
+ *
+ * Each is good for one resume: a resume answers with a fresh token, and once that one has been
+ * used the one before it no longer works — a token copied from a log or a shoulder is dead as
+ * soon as its owner has resumed past it. (The token presented stays good until its successor
+ * is used: a client whose resume answer was lost can try again with it.) The ledger of which
+ * tokens are live is in memory: after a restart in place, any unexpired token resumes once.
  */
 export class ResumeTokens {
   readonly #key: Buffer;
+  /** Per place (session + viewer): the ids of the tokens that may resume it, and until when. */
+  readonly #live = new Map<string, { ids: string[]; exp: number }>();
 
   constructor(
     key: Buffer,
@@ -37,8 +47,20 @@ export class ResumeTokens {
     this.#key = key;
   }
 
-  issue(c: Omit<ResumeClaims, 'exp'>, nowMs = Date.now()): string {
-    const claims: ResumeClaims = { ...c, exp: Math.floor(nowMs / 1000) + this.ttlS };
+  /**
+   * A token for a place. `replaces`: the id of the token this one answers a resume with (it
+   * stays good until the new one is used); otherwise only the new one is good.
+   */
+  issue(c: Omit<ResumeClaims, 'exp' | 'jti'>, nowMs = Date.now(), replaces?: string): string {
+    const claims: ResumeClaims = {
+      ...c,
+      exp: Math.floor(nowMs / 1000) + this.ttlS,
+      jti: randomBytes(12).toString('base64url'),
+    };
+    const key = `${c.sid}\u0000${c.vid}`;
+    this.#live.delete(key);
+    this.#live.set(key, { ids: replaces ? [claims.jti!, replaces] : [claims.jti!], exp: claims.exp });
+    this.#prune(nowMs);
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return `${body}.${this.#mac(body)}`;
   }
@@ -65,11 +87,36 @@ export class ResumeTokens {
       typeof claims.ctl !== 'boolean' ||
       typeof claims.exp !== 'number' ||
       (claims.name !== undefined && typeof claims.name !== 'string') ||
-      (claims.url !== undefined && typeof claims.url !== 'string')
+      (claims.url !== undefined && typeof claims.url !== 'string') ||
+      (claims.jti !== undefined && typeof claims.jti !== 'string')
     )
       throw invalid('the resume token is malformed');
     if (claims.exp * 1000 < nowMs) throw invalid('the resume token has expired');
     return claims as ResumeClaims;
+  }
+
+  /**
+   * Throws a typed `not-allowed` error if a newer token of the same place has been used since
+   * this one was issued. Changes nothing: only the next issue() does.
+   */
+  redeem(claims: ResumeClaims): void {
+    const live = this.#live.get(`${claims.sid}\u0000${claims.vid}`);
+    // Unknown place: issued before a restart in place (or expired from the ledger): good once.
+    if (!live) return;
+    if (claims.jti === undefined || !live.ids.includes(claims.jti))
+      throw new OffloadError(
+        'not-allowed',
+        'Cannot resume: this resume token was already used and replaced by a newer one; join again.',
+      );
+  }
+
+  /** Forgets places whose tokens have all expired (oldest first: they were set in order). */
+  #prune(nowMs: number): void {
+    const now = nowMs / 1000;
+    for (const [k, v] of this.#live) {
+      if (v.exp >= now) break;
+      this.#live.delete(k);
+    }
   }
 
   #mac(body: string): string {

@@ -85,6 +85,42 @@ describe('recovery', () => {
     keeper.close();
   });
 
+  it('takes each resume token once: replayed after its successor was used, it is refused', async () => {
+    const s = await TestSocket.hello(server.port);
+    const sessionId = await s.createSession();
+    const j = await join(s, sessionId);
+    const resume = async (token: string) => {
+      const c = await TestSocket.hello(server.port);
+      const r = await c.request('session/resume', { sessionId, resumeToken: token });
+      c.ws.terminate();
+      return r;
+    };
+    s.ws.terminate();
+    // The owner resumes (T0 → T1); its answer lost, it may try T0 again (→ T1'), as T1' is unused.
+    const r1 = await resume(j.resumeToken);
+    expect(r1.ok).toBe(true);
+    const r1b = await resume(j.resumeToken);
+    expect(r1b.ok).toBe(true);
+    const t1 = (r1b.ok ? r1b.data : {}) as Joined;
+    expect(t1.resumeToken).not.toBe(j.resumeToken);
+    // It resumes with the newest (T1' → T2): from now on T0 is dead, so is the lost T1.
+    const r2 = await resume(t1.resumeToken);
+    expect(r2.ok).toBe(true);
+    for (const old of [j.resumeToken, (r1.ok ? r1.data : {}) as Joined].map((x) =>
+      typeof x === 'string' ? x : x.resumeToken,
+    )) {
+      const replay = await resume(old);
+      expect(replay.ok || replay.error).toMatchObject({
+        code: 'not-allowed',
+        message: expect.stringMatching(/already used/),
+      });
+    }
+    // The owner's place is untouched and its newest token still works.
+    const r3 = await resume(((r2.ok ? r2.data : {}) as Joined).resumeToken);
+    expect(r3).toMatchObject({ ok: true, data: { viewerId: j.viewerId } });
+    server.sessions.get(sessionId).close('test done');
+  });
+
   it('refuses forged resume tokens and tokens for another session, with a typed error', async () => {
     const s = await TestSocket.hello(server.port);
     const sessionId = await s.createSession();

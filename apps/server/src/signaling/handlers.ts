@@ -64,6 +64,7 @@ export const handlers: Handlers = {
     const claims = c.deps.resumeTokens.verify(m.resumeToken);
     if (claims.sid !== m.sessionId)
       throw new OffloadError('not-allowed', 'This resume token is for another session.');
+    c.deps.resumeTokens.redeem(claims);
     // A server restarted in place no longer runs the session: it starts it again, same id —
     // and its page only if this server's URL policy (which may have changed) still allows it.
     const recreate = !c.deps.sessions.sessions.has(claims.sid);
@@ -79,7 +80,7 @@ export const handlers: Handlers = {
       canControl: claims.ctl,
     });
     c.attach(session, viewer);
-    return { ...joined(c, session, viewer), fresh };
+    return { ...joined(c, session, viewer, claims.jti), fresh };
   },
 
   async 'transport/restart-ice'(c, m) {
@@ -192,7 +193,8 @@ function assertNotJoined(c: Connection): void {
 }
 
 /** What join and resume answer: the media set-up, the participant's role, its resume token. */
-function joined(c: Connection, session: Session, viewer: Viewer) {
+/** The join/resume answer; `replaces`: the id of the resume token this answer's token succeeds. */
+function joined(c: Connection, session: Session, viewer: Viewer, replaces?: string) {
   const { controllerId, controllerName } = session.control;
   const me = session.control.participant(viewer.id);
   const canControl = me?.eligible ?? false;
@@ -205,12 +207,16 @@ function joined(c: Connection, session: Session, viewer: Viewer) {
     canControl,
     controllerId,
     ...(controllerName ? { controllerName } : {}),
-    resumeToken: c.deps.resumeTokens.issue({
-      sid: session.id,
-      vid: viewer.id,
-      ctl: canControl,
-      ...(me?.name ? { name: me.name } : {}),
-      ...(session.o.url ? { url: session.o.url } : {}),
-    }),
+    resumeToken: c.deps.resumeTokens.issue(
+      {
+        sid: session.id,
+        vid: viewer.id,
+        ctl: canControl,
+        ...(me?.name ? { name: me.name } : {}),
+        ...(session.o.url ? { url: session.o.url } : {}),
+      },
+      Date.now(),
+      replaces,
+    ),
   };
 }
