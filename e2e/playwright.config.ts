@@ -35,6 +35,9 @@ export default defineConfig({
       // Long enough that a late viewer's picture can only come from its keyframe request.
       OFFLOAD_KEYFRAME_INTERVAL_S: '120',
       OFFLOAD_MAX_SESSIONS: '4',
+      // A spec's sessions end within ~10 s of its last viewer leaving (openDemo waits for that).
+      OFFLOAD_RESUME_GRACE_S: '5',
+      OFFLOAD_SESSION_IDLE_TIMEOUT_S: '5',
       LOG_LEVEL: 'warn',
     },
   },

@@ -182,6 +182,18 @@ export async function metricValue(page: Page, line: RegExp): Promise<number> {
 export async function openDemo(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  // The specs share one server: start once the sessions of the one before have ended (each is
+  // an app drawing at 120 Hz and its encoder; on 2 cores, two of them at once starve the
+  // viewer and the SFU's bandwidth estimate, and a viewer stays on the low simulcast layer).
+  await expect
+    .poll(
+      async () => ((await (await page.request.get('/healthz')).json()) as { sessions: number }).sessions,
+      {
+        timeout: 60_000,
+        message: 'sessions of earlier specs still running',
+      },
+    )
+    .toBe(0);
   await page.goto('/');
   await page.getByTestId('start-demo').click();
   await waitForStreaming(page);
