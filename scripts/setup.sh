@@ -22,15 +22,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 1b. The unprivileged account app browsers run as when the server runs as root (they never
-# run as root: their sandbox needs an ordinary account). No home, no login, no password.
-APP_USER="${OFFLOAD_APP_USER:-offload-app}"
-if ! getent passwd "$APP_USER" >/dev/null; then
-  log "creating the account app browsers run as: $APP_USER"
-  $SUDO useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-    --user-group "$APP_USER"
-fi
-
 # 2. pnpm, the version pinned in package.json.
 PNPM_VERSION="$(node -p "require('./package.json').packageManager.split('@')[1]")"
 if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then

@@ -6,7 +6,7 @@ import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
-import { appUserFor } from './runtime/appUser.js';
+import { APP_UIDS, appUserFor } from './runtime/appUser.js';
 import { cgroupsUnavailable, removeStaleCgroups } from './runtime/Cgroup.js';
 import { ChromiumRuntime } from './runtime/ChromiumRuntime.js';
 import { UrlPolicy } from './runtime/urlPolicy.js';
@@ -43,9 +43,17 @@ export class Offload {
       port: config.rtc.port,
     });
     let appUrl = config.appUrl;
-    // Fails now, not at the first session, if the server is root and the app's account is missing.
-    const appUser = appUserFor(config.appUser);
-    log.info({ appUser: appUser?.name ?? "the server's own" }, 'app browsers run sandboxed as this account');
+    // A named account that is missing (or root) fails now, not at the first session.
+    if (config.appUser) appUserFor(config.appUser);
+    log.info(
+      {
+        as:
+          process.getuid?.() !== 0
+            ? "the server's own account"
+            : (config.appUser ?? `a uid of their own each (${APP_UIDS.first}–${APP_UIDS.last})`),
+      },
+      'app browsers run sandboxed and unprivileged',
+    );
     const noCgroups = cgroupsUnavailable();
     if (noCgroups)
       log.warn({ why: noCgroups }, 'no cgroups here: sessions run without CPU/memory/process limits');

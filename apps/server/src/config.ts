@@ -1,7 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_APP_USER } from './runtime/appUser.js';
 import { DEFAULT_REFRESH_HZ } from './runtime/XServer.js';
 
 /**
@@ -76,13 +75,14 @@ const EnvSchema = z.object({
    */
   OFFLOAD_TOUCH_EMULATION: bool.default(true),
   /**
-   * The unprivileged account app browsers run as when the server runs as root (scripts/setup.sh
-   * creates it). A server that is not root runs them as its own account.
+   * A server running as root starts each app browser as a uid of its own (61184–65519, no
+   * account needed); set this to run them all as one existing unprivileged account instead.
+   * A server that is not root runs them as its own account.
    */
   OFFLOAD_APP_USER: z
     .string()
     .regex(/^[a-z_][a-z0-9_-]*$/i, 'an account name')
-    .default(DEFAULT_APP_USER),
+    .optional(),
   /** Extra flags for app browsers (space-separated), after Offload's own. */
   OFFLOAD_CHROMIUM_ARGS: z.string().default(''),
   /** Encoder target bitrate (kbit/s). */
@@ -172,8 +172,8 @@ export type Config = {
   appUrl: string | undefined;
   chromium: string;
   chromiumArgs: string[];
-  /** The account app browsers run as when the server is root. */
-  appUser: string;
+  /** One account all app browsers run as when the server is root (else a uid each). */
+  appUser: string | undefined;
   touchEmulation: boolean;
   inputRate: number;
   warmRuntimes: number;

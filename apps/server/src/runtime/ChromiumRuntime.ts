@@ -11,7 +11,7 @@ import { childEnv } from '../util/childEnv.js';
 import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
-import { type AppUser, appUserFor, RUN_AS } from './appUser.js';
+import { type AppUser, appUserFor, RUN_AS, releaseAppUser } from './appUser.js';
 import { Cgroup, type SessionLimits } from './Cgroup.js';
 import { type CdpCommand, toCdpCommands } from './cdpInput.js';
 import { EgressProxy } from './EgressProxy.js';
@@ -56,8 +56,9 @@ export interface ChromiumRuntimeOptions {
    */
   refreshHz?: number;
   /**
-   * The account the browser runs as when the server runs as root (default `offload-app`; see
-   * appUserFor). A server that is not root runs it as itself. Either way its sandbox is on.
+   * An account for the browser when the server runs as root; by default it gets a uid of its
+   * own (see appUserFor). A server that is not root runs it as itself. Either way its sandbox
+   * is on.
    */
   user?: string;
   /** What the session's processes may use together (a cgroup); none if undefined. */
@@ -179,6 +180,8 @@ export class ChromiumRuntime implements AppRuntime {
     readonly touch: TouchChannel | undefined,
     /** The session's cgroup (its limits), where the machine allows one. */
     readonly cgroup: Cgroup | undefined,
+    /** Whom the browser runs as, if not the server's own account. */
+    readonly user: AppUser | undefined,
   ) {
     this.#log = log;
     xserver.events.once('exit', () => this.#died('X server exited'));
@@ -239,6 +242,7 @@ export class ChromiumRuntime implements AppRuntime {
     const cgroup = o.limits ? sessionCgroup(o.limits, log) : undefined;
     const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz, owner, cgroup }).catch(
       async (err) => {
+        releaseAppUser(user);
         cgroup?.close();
         await egress?.close();
         throw err;
@@ -348,6 +352,7 @@ export class ChromiumRuntime implements AppRuntime {
         o.url,
         touchChannel,
         cgroup,
+        user,
       );
     } catch (err) {
       await context?.close().catch(() => {});
@@ -357,6 +362,7 @@ export class ChromiumRuntime implements AppRuntime {
       await egress?.close();
       await removeProfileDir(userDataDir);
       cgroup?.close();
+      releaseAppUser(user);
       throw err;
     }
   }
@@ -464,6 +470,7 @@ export class ChromiumRuntime implements AppRuntime {
       await removeProfileDir(this.userDataDir);
       // The video sender in it may still be exiting: the group goes once it is empty.
       this.cgroup?.close();
+      releaseAppUser(this.user);
       this.#log.info('app runtime stopped');
     })();
     return this.#closing;

@@ -17,12 +17,19 @@ const isHelper = (p: ProcInfo) =>
 
 const helpers = (root = process.pid) => descendants(root).filter(isHelper);
 /**
- * The app browsers' temp folders among these processes: each profile (--user-data-dir) and the
- * folder its SingletonSocket link points into; both must go when the browser goes.
+ * The app runtimes' temp folders among these processes: each browser's profile
+ * (--user-data-dir) and the folder its SingletonSocket link points into, and each X server's
+ * folder (its display cookie, Xorg's config); all must go when the runtime goes.
  */
 const tempDirs = (ps: ProcInfo[]) => {
   const out = new Set<string>();
   for (const p of ps) {
+    if (isXServer(p.comm)) {
+      const a = cmdline(p.pid);
+      const auth = a[a.indexOf('-auth') + 1];
+      if (a.includes('-auth') && auth?.includes('offload-x-')) out.add(path.dirname(auth));
+      continue;
+    }
     const dir = cmdline(p.pid)
       .find((a) => a.startsWith('--user-data-dir='))
       ?.slice('--user-data-dir='.length);
@@ -203,8 +210,9 @@ describe('process cleanup', () => {
       expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
       expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
       const dirs = tempDirs(before);
-      // Two browsers (the session's app and the warm one), each with a profile and a socket folder.
-      expect(dirs.size).toBe(4);
+      // Two runtimes (the session's app and the warm one): each browser with a profile and a
+      // socket folder, each X server with its cookie's folder.
+      expect(dirs.size).toBe(6);
       // A browser whose DevTools pipe closes starts shutting down and unlinks its profile's
       // SingletonSocket before the reaper's SIGKILL lands (seen in CI): the reaper must not
       // depend on that link to find the socket folder. Unlink it here, as such a browser would.
