@@ -180,6 +180,11 @@ test.describe
       await expect
         .poll(() => p3.evaluate(() => (window as unknown as { __csp: string[] }).__csp.join('\n')))
         .toContain('connect-src ws://127.0.0.2:9/ws');
+      // ... and the player says why, rather than waiting or "can't reach the server".
+      await expect
+        .poll(() => p3.evaluate(() => document.documentElement.dataset.offloadError))
+        .toBe('server-not-allowed');
+      await expect(p3.getByText(/may not connect to that server/)).toBeVisible();
       await other.close();
     });
   });

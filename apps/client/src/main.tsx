@@ -1,7 +1,7 @@
 import './noEval';
 import type { ClockEstimate, LatencySample } from '@offload/latency';
 import { createRoot } from 'react-dom/client';
-import { diagnoseSignaling } from './core/authCheck';
+import { cspRefusals, diagnoseSignaling } from './core/authCheck';
 import { type LatencyCounts, LatencyMonitor } from './core/LatencyMonitor';
 import { StreamClient } from './core/StreamClient';
 import { resolveSignalingUrl } from './core/signalingUrl';
@@ -49,7 +49,12 @@ function signalingUrl(): string {
 const store = createOffloadStore();
 const withLatency = latencyMonitorEnabled(window.location.search);
 const url = signalingUrl();
-const client = new StreamClient({ url, control: withLatency, diagnose: () => diagnoseSignaling(url) });
+const refused = cspRefusals();
+const client = new StreamClient({
+  url,
+  control: withLatency,
+  diagnose: () => diagnoseSignaling(url, fetch, refused),
+});
 bindClientToStore(client, store);
 // With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no control channel.
 const monitor = withLatency

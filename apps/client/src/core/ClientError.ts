@@ -3,6 +3,7 @@ import { type ErrorCode, OffloadError } from '@offload/protocol';
 /** Failures the browser side detects itself (the server's own codes come from the protocol). */
 export const CLIENT_ERROR_CODES = [
   'server-unreachable',
+  'server-not-allowed',
   'connection-lost',
   'request-timeout',
   'autoplay-blocked',
@@ -26,6 +27,8 @@ export interface StreamErrorInfo {
 const USER_TEXT: Partial<Record<StreamErrorCode, string>> = {
   'server-unreachable':
     "Can't reach the Offload server. Check your network and that the server is running, then retry.",
+  'server-not-allowed':
+    'This player may not connect to that server: the link (its ?server=) points at a server this page does not list. Open the player from the server you mean to use.',
   'connection-lost': 'The connection to the server was lost. Retry to reconnect.',
   'request-timeout': 'The server did not answer in time. Retry in a moment.',
   'autoplay-blocked': 'Your browser blocked playback. Tap to play.',

@@ -1,7 +1,7 @@
 import { OffloadError, PROTOCOL_VERSION } from '@offload/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientError } from './ClientError';
-import { SignalingClient, type SocketHandlers } from './SignalingClient';
+import { browserSocketFactory, SignalingClient, type SocketHandlers } from './SignalingClient';
 
 /** A socket the test drives by hand: it records what the client sends. */
 class FakeSocket {
@@ -168,5 +168,32 @@ describe('SignalingClient', () => {
     const event = { type: 'text', seq: 1, ts: 5, text: 'hi' } as const;
     expect(client.sendInput(event)).toBe(true);
     expect(socket().last()).toEqual({ type: 'input', event });
+  });
+});
+
+describe('browserSocketFactory', () => {
+  /** A WebSocket that fails the way a CSP-blocked one does in Chromium: an error, no close. */
+  class BlockedSocket {
+    static OPEN = 1;
+    readyState = 3;
+    onopen: (() => void) | null = null;
+    onmessage: ((e: { data: unknown }) => void) | null = null;
+    onclose: ((e: { code: number; reason: string }) => void) | null = null;
+    onerror: (() => void) | null = null;
+    constructor(_url: string) {
+      setTimeout(() => this.onerror?.(), 5);
+    }
+    send() {}
+    close() {}
+  }
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('reports a socket that errs without ever closing as closed, so opening fails instead of waiting for ever', async () => {
+    vi.stubGlobal('WebSocket', BlockedSocket);
+    const client = new SignalingClient({ url: 'ws://127.0.0.2:9/ws', socketFactory: browserSocketFactory });
+    await expect(client.open()).rejects.toMatchObject({ code: 'server-unreachable' });
   });
 });

@@ -41,6 +41,15 @@ export const browserSocketFactory: SocketFactory = (url, handlers) => {
     closed = true;
     handlers.onClose({ code: ev.code, reason: ev.reason });
   };
+  // A socket the page's Content-Security-Policy blocks gets an error and never a close (seen
+  // in Chromium): without this, the player would wait on it for ever, "connecting".
+  ws.onerror = () => {
+    setTimeout(() => {
+      if (closed || ws.readyState === WebSocket.OPEN) return;
+      closed = true;
+      handlers.onClose({ code: 1006, reason: 'the socket failed without closing' });
+    }, 100);
+  };
   return {
     send: (text) => ws.send(text),
     close: () => ws.close(1000, 'client closing'),
