@@ -1,4 +1,4 @@
-import { CHROMIUM_PATH, VIEWER_CHROMIUM_ARGS, VIEWER_PERMISSIONS } from '@offload/testkit';
+import { CHROMIUM_PATH, RTC_PORT_OFFSET, VIEWER_CHROMIUM_ARGS, VIEWER_PERMISSIONS } from '@offload/testkit';
 import { defineConfig } from '@playwright/test';
 
 /** Port of the server the tests start (loopback only). */
@@ -30,7 +30,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       OFFLOAD_PORT: String(PORT),
-      OFFLOAD_RTC_PORT: String(PORT + 30000),
+      OFFLOAD_RTC_PORT: String(PORT + RTC_PORT_OFFSET),
       OFFLOAD_DEBUG: '1',
       // Long enough that a late viewer's picture can only come from its keyframe request.
       OFFLOAD_KEYFRAME_INTERVAL_S: '120',

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { createSession, startServer, stopServer } from '@offload/testkit';
+import { createSession, RTC_PORT_OFFSET, startServer, stopServer } from '@offload/testkit';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { NO_IMPAIRMENTS } from '../../apps/harness/src/relay/impairments.js';
 import { UdpRelay } from '../../apps/harness/src/relay/UdpRelay.js';
@@ -16,7 +16,7 @@ import {
 
 /** A server of its own: two workers, one viewer per router. */
 const PORT = Number(process.env.OFFLOAD_E2E_FANOUT_PORT ?? 8193);
-const RTC_PORT = PORT + 30000;
+const RTC_PORT = PORT + RTC_PORT_OFFSET;
 const base = `http://127.0.0.1:${PORT}`;
 const RELAY_ADDRESS = '127.0.0.2';
 const COUNTER = { x: 0.5, y: 0.248 };

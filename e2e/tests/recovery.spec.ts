@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NO_IMPAIRMENTS, UdpRelay } from '@offload/harness/relay';
-import { startServer, stopServer } from '@offload/testkit';
+import { RTC_PORT_OFFSET, startServer, stopServer } from '@offload/testkit';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { TcpProxy } from '../lib/TcpProxy.js';
 import { appPointOnPage, frameDetail, sessionIdOf, waitForStreaming } from '../lib/video.js';
@@ -16,7 +16,7 @@ import { appPointOnPage, frameDetail, sessionIdOf, waitForStreaming } from '../l
  * page) and a UDP relay (media) on 127.0.0.2, so the test can cut the network.
  */
 const PORT = 8291;
-const RTC_PORT = PORT + 30000;
+const RTC_PORT = PORT + RTC_PORT_OFFSET;
 const EDGE = '127.0.0.2';
 const COUNTER = { x: 0.5, y: 0.248 };
 

@@ -51,5 +51,5 @@ export function joinToFirstFrameMs(): number | undefined {
 }
 
 export { latencySamples, waitForStreaming } from './page.js';
-export { root, startServer, stopServer } from './server.js';
+export { RTC_PORT_OFFSET, root, startServer, stopServer } from './server.js';
 export { createSession } from './signaling.js';

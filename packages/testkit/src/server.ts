@@ -10,18 +10,25 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * `checkout`: another checkout of the repository to run the server of (a benchmark comparing
  * versions side by side); default this one.
  */
+/**
+ * A test or bench server's RTC port is its HTTP port + this: above Linux's ephemeral port
+ * range (32768–60999), where no other process's outgoing connection can hold it (with + 30000
+ * a run failed once: "address already in use" on 38194).
+ */
+export const RTC_PORT_OFFSET = 55000;
+
 export async function startServer(
   port: number,
   env: Record<string, string> = {},
   checkout = root,
 ): Promise<ChildProcess> {
-  // Default ports are kept clear: RTC port = HTTP port + 30000 unless set.
+  // Default ports are kept clear: RTC port = HTTP port + RTC_PORT_OFFSET unless set.
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: path.join(checkout, 'apps/server'),
     env: {
       ...process.env,
       OFFLOAD_PORT: String(port),
-      OFFLOAD_RTC_PORT: String(port + 30000),
+      OFFLOAD_RTC_PORT: String(port + RTC_PORT_OFFSET),
       LOG_LEVEL: 'warn',
       ...env,
     },
