@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { procInfo } from '../util/procfs.js';
 
 /** What one session's processes (its X server, app browser and video sender) may use together. */
 export interface SessionLimits {
@@ -177,16 +178,6 @@ export class Cgroup {
   }
 }
 
-/** Whether a process is alive. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the empty session groups of servers that are gone (killed before they could; a
  * group is named app-<server pid>-<id>). Another live server's groups are left alone.
@@ -199,7 +190,7 @@ export function removeStaleCgroups(): number {
   for (const p of parents) {
     for (const e of readdirSync(p, { withFileTypes: true })) {
       const owner = /^app-(\d+)-/.exec(e.name);
-      if (!e.isDirectory() || !owner || alive(Number(owner[1]))) continue;
+      if (!e.isDirectory() || !owner || procInfo(Number(owner[1])) !== undefined) continue;
       try {
         rmdirSync(path.join(p, e.name));
         removed++;

@@ -136,6 +136,12 @@ EndSection
 `;
 }
 
+/** Removes an X server's folder (cookie, config), which the reaper need not remove any more. */
+function removeConfigDir(dir: string): void {
+  untrackDir(dir);
+  rm(dir, { recursive: true, force: true }).catch(() => {});
+}
+
 /**
  * The app's virtual X server, on a display number it picks itself (-displayfd), so sessions
  * never race for one: Xvfb at 60 Hz, or Xorg with the dummy driver at any other refresh
@@ -233,14 +239,10 @@ export class XServer {
     return new Promise((resolve, reject) => {
       let stderr = '';
       let out = '';
-      const cleanUp = () => {
-        untrackDir(configDir);
-        rm(configDir, { recursive: true, force: true }).catch(() => {});
-      };
       const fail = (why: string) => {
         clearTimeout(timer);
         proc.kill('SIGKILL');
-        cleanUp();
+        removeConfigDir(configDir);
         reject(new Error(`${name} did not start: ${why}${stderr ? `\n${stderr.trim().slice(-500)}` : ''}`));
       };
       const timer = setTimeout(() => fail('timed out'), o.startTimeoutMs ?? 10_000);
@@ -273,8 +275,7 @@ export class XServer {
     const dir = this.#configDir;
     if (!dir) return;
     this.#configDir = undefined;
-    untrackDir(dir);
-    rm(dir, { recursive: true, force: true }).catch(() => {});
+    removeConfigDir(dir);
   }
 
   async stop(): Promise<void> {
