@@ -1,20 +1,61 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { chmod, copyFile, mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MARKER, videoFrameSize } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
+import { type AppUser, launchAs } from '../runtime/appUser.js';
 import type { Cgroup } from '../runtime/Cgroup.js';
-import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
+import { trackDir, trackGroup, untrackGroup } from '../runtime/processReaper.js';
 import { childEnv } from '../util/childEnv.js';
 import { monotonicToServer } from '../util/clock.js';
 import { PLAYOUT_DELAY, senderRtpParameters, type VideoCodecName } from './codecs.js';
 import { type SimulcastLayer, type SimulcastSettings, simulcastLayers } from './simulcast.js';
 
-const SENDER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media/gst_sender.py');
+const MEDIA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media');
+const SENDER = 'gst_sender.py';
+const PYTHON = '/usr/bin/python3';
+
+/** The sender's files, and a GStreamer registry, where any account can read them (see stagedSender). */
+let staged: Promise<{ script: string; registry: string }> | undefined;
+
+/**
+ * For senders that run as an app's account: a copy of media/*.py in a folder of the server's
+ * that any account may read (the checkout may be where only the server's user can, e.g. under
+ * /root), and a GStreamer plugin registry built there once, so that no sender (whose account
+ * has no writable cache of its own outside the session) scans every plugin at each start.
+ * Made once per server process, removed when it exits (or by the process reaper).
+ */
+function stagedSender(python: string): Promise<{ script: string; registry: string }> {
+  staged ??= (async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'offload-media-'));
+    trackDir(dir);
+    await chmod(dir, 0o755);
+    for (const f of await readdir(MEDIA_DIR)) {
+      if (!f.endsWith('.py') || f.startsWith('test_')) continue;
+      await copyFile(path.join(MEDIA_DIR, f), path.join(dir, f));
+      await chmod(path.join(dir, f), 0o644);
+    }
+    const registry = path.join(dir, 'gst-registry.bin');
+    await promisify(execFile)(
+      python,
+      ['-c', 'import gi; gi.require_version("Gst", "1.0"); from gi.repository import Gst; Gst.init(None)'],
+      { env: childEnv({ GST_REGISTRY_1_0: registry }), timeout: 60_000 },
+    );
+    await chmod(registry, 0o644);
+    return { script: path.join(dir, SENDER), registry };
+  })();
+  staged.catch(() => {
+    staged = undefined;
+  });
+  return staged;
+}
 
 export interface VideoSourceOptions {
   router: types.Router;
@@ -23,6 +64,12 @@ export interface VideoSourceOptions {
   xauthority?: string;
   /** The session's cgroup: the sender counts against its limits. */
   cgroup?: Cgroup | undefined;
+  /**
+   * The app's account (and its HOME), if not the server's: the sender runs as it, so nothing
+   * that talks to the app's X server runs as root. Default: the server's own.
+   */
+  user?: AppUser | undefined;
+  home?: string | undefined;
   /** The app screen (px); the video frame adds the marker strip below it (see videoFrameSize). */
   width: number;
   height: number;
@@ -134,10 +181,22 @@ export class VideoSource {
     let proc: ChildProcess | undefined;
     try {
       const producer = await transport.produce({ kind: 'video', rtpParameters, appData: { codec: o.codec } });
+      const python = o.python ?? PYTHON;
+      const files = o.user ? await stagedSender(python) : undefined;
+      const launch = launchAs(
+        o.user,
+        python,
+        childEnv({
+          ...(o.xauthority ? { XAUTHORITY: o.xauthority } : {}),
+          // Another account: the registry built for it, no bytecode written next to the files.
+          ...(files ? { GST_REGISTRY_1_0: files.registry, PYTHONDONTWRITEBYTECODE: '1' } : {}),
+        }),
+        { cgroup: o.cgroup, ...(o.home ? { home: o.home } : {}) },
+      );
       proc = spawn(
-        o.python ?? '/usr/bin/python3',
+        launch.command,
         [
-          SENDER_SCRIPT,
+          files?.script ?? path.join(MEDIA_DIR, SENDER),
           ...['--display', o.display, '--width', String(o.width), '--height', String(o.height)],
           ...['--fps', String(o.fps), '--codec', o.codec],
           ...['--keyint', String(o.fps * o.keyframeIntervalS)],
@@ -161,7 +220,7 @@ export class VideoSource {
         {
           stdio: ['pipe', 'pipe', 'pipe'],
           detached: true,
-          env: childEnv(o.xauthority ? { XAUTHORITY: o.xauthority } : {}),
+          env: launch.env,
         },
       );
       const pid = proc.pid;

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { InputEvent, ScreenInfo } from '@offload/protocol';
+import type { AppUser } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 
 export type AppRuntimeEvents = {
@@ -20,6 +21,12 @@ export interface AppRuntime {
   readonly xauthority: string;
   /** The session's cgroup, if any: whatever else the session starts (the video sender) goes in too. */
   readonly cgroup?: Cgroup | undefined;
+  /**
+   * The account the app runs as, if not the server's own: whatever else the session starts for
+   * it (the video sender) runs as that account too, with `home` as its HOME.
+   */
+  readonly user?: AppUser | undefined;
+  readonly home?: string;
   readonly screen: ScreenInfo;
   /** The app's main process, if there is one (for diagnostics and fault-injection tests). */
   readonly pid?: number | undefined;

@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import { allProcesses, cmdline } from '../util/procfs.js';
+import type { Offload } from '../Offload.js';
+import { startTestServer } from '../test/startTestServer.js';
+import { TestSocket } from '../test/TestSocket.js';
+import { allProcesses, cmdline, isXServer } from '../util/procfs.js';
 import { APP_UIDS } from './appUser.js';
 import { ChromiumRuntime } from './ChromiumRuntime.js';
 
@@ -11,6 +14,8 @@ import { ChromiumRuntime } from './ChromiumRuntime.js';
 const args = (pid: number) => cmdline(pid).join(' ');
 const status = (pid: number, field: string) =>
   new RegExp(`^${field}:[ \\t]*(.*)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+/** Real, effective, saved and filesystem uids of a process. */
+const uidsOf = (pid: number) => status(pid, 'Uid')!.split(/\s+/).map(Number);
 const root = process.getuid?.() === 0;
 const start = (user?: string) =>
   ChromiumRuntime.start({
@@ -61,6 +66,8 @@ describe('app browser sandbox', () => {
         // Its profile and its display's cookie are its own.
         expect(statSync(rt.userDataDir).uid).toBe(uid);
         expect(statSync(rt.xauthority).uid).toBe(uid);
+        // Its X server runs as that account too: the app talks to no process of root's.
+        expect(uidsOf(rt.xserver.pid!)).toEqual(Array(4).fill(uid));
         expect(await rt.page.evaluate('document.body.textContent')).toBe('sandboxed');
       }
       if (root) {
@@ -91,5 +98,36 @@ describe('app browser sandbox', () => {
   it.runIf(root)('refuses a named account that does not exist, or is root', async () => {
     await expect(start('no-such-account')).rejects.toThrow(/"no-such-account" is no account/);
     await expect(start('root')).rejects.toThrow(/must not run as root/);
+  });
+
+  describe('in a session', () => {
+    let server: Offload;
+    beforeAll(async () => {
+      server = await startTestServer({ OFFLOAD_WARM_RUNTIMES: '0' });
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it('runs the video sender as the app browser\'s account, and it streams', async () => {
+      const s = await TestSocket.hello(server.port);
+      const sessionId = await s.createSession();
+      expect((await s.request('session/join', { sessionId })).ok).toBe(true);
+      const session = server.sessions.get(sessionId);
+      const [source] = await session.videoSources();
+      const uid = root ? session.runtime.user!.uid : process.getuid!();
+      if (root) expect(uid).toBeGreaterThanOrEqual(APP_UIDS.first);
+      // The sender (python3, given the session's display) and the X server: that uid, not root.
+      const senders = allProcesses().filter(
+        (p) => p.comm === 'python3' && cmdline(p.pid).includes(session.runtime.display),
+      );
+      expect(senders.map((p) => p.pid)).toContain(source!.pid);
+      for (const p of senders) expect(uidsOf(p.pid)).toEqual(Array(4).fill(uid));
+      const x = allProcesses().find((p) => isXServer(p.comm) && args(p.pid).includes(session.runtime.xauthority))!;
+      expect(uidsOf(x.pid)).toEqual(Array(4).fill(uid));
+      // It captures and encodes the app's screen as that account.
+      await expect.poll(() => source!.stats.frames, { timeout: 10_000 }).toBeGreaterThan(0);
+      s.close();
+    });
   });
 });

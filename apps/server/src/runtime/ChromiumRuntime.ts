@@ -11,7 +11,7 @@ import { childEnv } from '../util/childEnv.js';
 import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
-import { type AppUser, appUserFor, RUN_AS, releaseAppUser } from './appUser.js';
+import { type AppUser, appUserFor, launchAs, releaseAppUser } from './appUser.js';
 import { Cgroup, type SessionLimits } from './Cgroup.js';
 import { type CdpCommand, toCdpCommands } from './cdpInput.js';
 import { EgressProxy } from './EgressProxy.js';
@@ -238,9 +238,9 @@ export class ChromiumRuntime implements AppRuntime {
       await egress?.close();
       throw err;
     }
-    const owner = user && { uid: user.uid, gid: user.gid };
     const cgroup = o.limits ? sessionCgroup(o.limits, log) : undefined;
-    const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz, owner, cgroup }).catch(
+    // The X server runs as the browser's account too: nothing the app can talk to runs as root.
+    const xserver = await XServer.start({ width, height, refreshHz: o.refreshHz, user, cgroup }).catch(
       async (err) => {
         releaseAppUser(user);
         cgroup?.close();
@@ -251,34 +251,27 @@ export class ChromiumRuntime implements AppRuntime {
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
     // Removed on close; if the server dies first, by its exit hook or the process reaper.
     trackDir(userDataDir);
-    if (owner) await chown(userDataDir, owner.uid, owner.gid);
+    if (user) await chown(userDataDir, user.uid, user.gid);
     let context: BrowserContext | undefined;
     let browserPgid: number | undefined;
     try {
-      // No secrets of the server's: the app browser runs pages nobody here wrote.
-      const env = childEnv({ DISPLAY: xserver.display, XAUTHORITY: xserver.authFile });
-      if (user) {
-        // Another account: its home and caches are in its profile, nothing of root's.
-        for (const k of Object.keys(env)) if (k.startsWith('XDG_')) delete env[k];
-        Object.assign(env, {
-          HOME: userDataDir,
-          USER: user.name,
-          LOGNAME: user.name,
-          OFFLOAD_RUN_UID: String(user.uid),
-          OFFLOAD_RUN_GID: String(user.gid),
-          OFFLOAD_RUN_EXE: o.executablePath,
-          // The wrapper puts itself (so the browser and all it starts) in the session's cgroup.
-          ...(cgroup ? { OFFLOAD_CGROUP_PROCS: cgroup.procsFiles.join(' ') } : {}),
-        });
-      }
+      // No secrets of the server's: the app browser runs pages nobody here wrote. Another
+      // account: its home and caches are in its profile, nothing of root's; the wrapper puts
+      // itself (so the browser and all it starts) in the session's cgroup.
+      const launch = launchAs(
+        user,
+        o.executablePath,
+        childEnv({ DISPLAY: xserver.display, XAUTHORITY: xserver.authFile }),
+        { cgroup, home: userDataDir },
+      );
       context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: user ? RUN_AS : o.executablePath,
+        executablePath: launch.command,
         headless: false,
         viewport: null,
         // The browser's own sandbox (renderers in their own namespaces, seccomp), which
         // Playwright turns off by default; possible because the browser is never root.
         chromiumSandbox: true,
-        env,
+        env: launch.env,
         args: [...CHROMIUM_ARGS, ...egressArgs, `--window-size=${width},${height}`, ...(o.extraArgs ?? [])],
         ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
         // A download is cancelled (no save dialog, no files on the server).
@@ -378,6 +371,11 @@ export class ChromiumRuntime implements AppRuntime {
 
   get xauthority(): string {
     return this.xserver.authFile;
+  }
+
+  /** The browser's HOME (its profile), which the session's other processes for it share. */
+  get home(): string {
+    return this.userDataDir;
   }
 
   inject(event: InputEvent): number | undefined {

@@ -8,11 +8,15 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { MARKER_HEIGHT } from '@offload/latency';
 import { childEnv } from '../util/childEnv.js';
+import { type AppUser, launchAs } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 import { trackDir, trackGroup, untrackDir, untrackGroup } from './processReaper.js';
 
 /** Debian's Xorg (xserver-xorg-core) and its dummy video driver (xserver-xorg-video-dummy). */
 const XORG = '/usr/lib/xorg/Xorg';
+const XVFB = '/usr/bin/Xvfb';
+/** Where X servers make their sockets: root's and world-writable with the sticky bit, as X wants it. */
+const X11_UNIX = '/tmp/.X11-unix';
 const DUMMY_DRIVER = '/usr/lib/xorg/modules/drivers/dummy_drv.so';
 
 /**
@@ -34,8 +38,11 @@ export interface XServerOptions {
   refreshHz?: number;
   /** How long to wait for the server to pick a display (ms). Default 10000. */
   startTimeoutMs?: number;
-  /** Who may read the display's cookie besides the server's own user (the app browser's account). */
-  owner?: { uid: number; gid: number };
+  /**
+   * The account the X server runs as, the app browser's (its cookie and config are that
+   * account's): a root server's app never talks to a root process. Default: the server's own.
+   */
+  user?: AppUser | undefined;
   /** The session's cgroup: the X server goes in as soon as it is started. */
   cgroup?: Cgroup | undefined;
 }
@@ -136,6 +143,18 @@ EndSection
 `;
 }
 
+/**
+ * Makes /tmp/.X11-unix as X servers expect it (root's, mode 1777) if it is missing: one that
+ * runs as another account could not make it so itself.
+ */
+async function ensureSocketDir(): Promise<void> {
+  if (existsSync(X11_UNIX)) return;
+  await mkdir(X11_UNIX, { mode: 0o1777 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  await chmod(X11_UNIX, 0o1777);
+}
+
 /** Removes an X server's folder (cookie, config), which the reaper need not remove any more. */
 function removeConfigDir(dir: string): void {
   untrackDir(dir);
@@ -194,27 +213,34 @@ export class XServer {
     trackDir(configDir);
     const authFile = path.join(configDir, 'Xauthority');
     await writeFile(authFile, xauthority(randomBytes(16)), { mode: 0o600 });
-    if (o.owner) {
+    const user = o.user;
+    if (user) {
       // The app's account reads its cookie; the folder only lets it through (no listing).
       await chmod(configDir, 0o711);
-      await chown(authFile, o.owner.uid, o.owner.gid);
+      await chown(authFile, user.uid, user.gid);
+      await ensureSocketDir();
     }
     const common = ['-displayfd', '3', '-nolisten', 'tcp', '-noreset', '-auth', authFile];
     let kind: XServerKind = 'xvfb';
     let proc: ChildProcess;
-    const spawnOpts = {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[],
-      env: childEnv(),
-      // Its own process group, killed by the process reaper if the server dies first.
-      detached: true,
+    const run = (exe: string, args: string[]) => {
+      const launch = launchAs(user, exe, childEnv(), { cgroup: o.cgroup });
+      return spawn(launch.command, args, {
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+        env: launch.env,
+        // Its own process group, killed by the process reaper if the server dies first.
+        detached: true,
+      });
     };
     if (xorgConf === undefined) {
-      proc = spawn('Xvfb', [...common, '-screen', '0', `${width}x${height}x24`], spawnOpts);
+      proc = run(existsSync(XVFB) ? XVFB : 'Xvfb', [...common, '-screen', '0', `${width}x${height}x24`]);
     } else {
       kind = 'xorg';
-      await writeFile(path.join(configDir, 'xorg.conf'), xorgConf, { mode: 0o600 });
+      const conf = path.join(configDir, 'xorg.conf');
+      await writeFile(conf, xorgConf, { mode: 0o600 });
       await mkdir(path.join(configDir, 'conf.d'));
-      proc = spawn(
+      if (user) await chown(conf, user.uid, user.gid);
+      proc = run(
         XORG,
         [
           ...common,
@@ -229,7 +255,6 @@ export class XServer {
           '-novtswitch',
           '-sharevts',
         ],
-        spawnOpts,
       );
     }
     trackGroup(proc.pid);

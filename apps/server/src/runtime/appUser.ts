@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Cgroup } from './Cgroup.js';
 
 /** Whom an app browser runs as. */
 export interface AppUser {
@@ -20,6 +21,33 @@ export const APP_UIDS = { first: 61184, last: 65519 } as const;
 
 /** Starts a program as another uid (setpriv), in place of itself: see the file. */
 export const RUN_AS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run-as');
+
+/**
+ * How to start `exe` with `env` as `user` (through RUN_AS, which also puts it in `cgroup`
+ * before it runs), or as the server itself when there is no user: the command to spawn and
+ * its environment. The process keeps the pid RUN_AS had, so it still leads the group it was
+ * spawned as. `home`: the user's HOME (its XDG_* folders under it, none of the server's).
+ */
+export function launchAs(
+  user: AppUser | undefined,
+  exe: string,
+  env: Record<string, string>,
+  o: { cgroup?: Cgroup | undefined; home?: string } = {},
+): { command: string; env: Record<string, string> } {
+  if (!user) return { command: exe, env };
+  const out = { ...env };
+  for (const k of Object.keys(out)) if (k.startsWith('XDG_')) delete out[k];
+  Object.assign(out, {
+    ...(o.home ? { HOME: o.home } : {}),
+    USER: user.name,
+    LOGNAME: user.name,
+    OFFLOAD_RUN_UID: String(user.uid),
+    OFFLOAD_RUN_GID: String(user.gid),
+    OFFLOAD_RUN_EXE: exe,
+    ...(o.cgroup ? { OFFLOAD_CGROUP_PROCS: o.cgroup.procsFiles.join(' ') } : {}),
+  });
+  return { command: RUN_AS, env: out };
+}
 
 /** An account by name or uid (through NSS, as `getent passwd` sees it), or undefined. */
 export function lookupUser(nameOrUid: string | number): AppUser | undefined {

@@ -23,7 +23,7 @@ last=""
 while IFS= read -r line; do last=$line; done
 for g in \${last%%|*}; do kill -9 -"$g" 2>/dev/null; done
 for d in \${last#*|}; do
-  case "$d" in */offload-app-*|*/offload-x-*|*/org.chromium.Chromium.*) rm -rf -- "$d" ;; esac
+  case "$d" in */offload-app-*|*/offload-x-*|*/offload-media-*|*/org.chromium.Chromium.*) rm -rf -- "$d" ;; esac
 done`;
 
 /**

@@ -611,6 +611,8 @@ export class Session {
       display: this.#runtime.display,
       xauthority: this.#runtime.xauthority,
       cgroup: this.#runtime.cgroup,
+      user: this.#runtime.user,
+      home: this.#runtime.home,
       width: this.o.screen.width,
       height: this.o.screen.height,
       codec,
