@@ -259,10 +259,14 @@ async function offloadRound(stack: StackSpec): Promise<Omit<Round, 'stack'>> {
 try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const stack of STACKS) {
-      const round: Round = {
-        stack: stack.label,
-        ...(stack.kind === 'vnc' ? await vncRound(r, stack) : await offloadRound(stack)),
-      };
+      const run = () => (stack.kind === 'vnc' ? vncRound(r, stack) : offloadRound(stack));
+      // A stack that fails to come up (x11vnc once never showed noVNC a screen) gets one more
+      // try, afresh; a second failure ends the run.
+      const measured = await run().catch((err: Error) => {
+        console.log(`round ${r + 1} ${stack.label}: failed (${err.message.split('\n')[0]}); once more`);
+        return run();
+      });
+      const round: Round = { stack: stack.label, ...measured };
       rounds.push(round);
       const ok = round.clickToPixelsMs.filter((x): x is number => x !== null);
       console.log(
