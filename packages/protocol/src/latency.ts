@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Latency monitor messages. Clock-sync pings go up on the unreliable input channel (a lost
  * ping is simply not answered); pongs and per-input timings come down on the server's
- * control channel. Times are epoch milliseconds on the sender's clock.
+ * report channel. Times are epoch milliseconds on the sender's clock.
  */
 
 /** Segments of input-to-photon, in path order (see @offload/latency). */
@@ -47,7 +47,7 @@ export const InputTimingMessage = z.object({
 });
 export type InputTimingMessage = z.infer<typeof InputTimingMessage>;
 
-/** Server → client on the control channel. */
+/** Server → client on the report channel. */
 export const DownstreamMessage = z.discriminatedUnion('type', [Pong, InputTimingMessage]);
 export type DownstreamMessage = z.infer<typeof DownstreamMessage>;
 

@@ -87,7 +87,7 @@ export function parseUpstreamMessage(text: string): ParseResult<UpstreamMessage>
   return parseWith(UpstreamMessage, text, MAX_INPUT_MESSAGE_BYTES, 'Input message');
 }
 
-/** Validates one message from the server's control channel. */
+/** Validates one message from the server's report channel. */
 export function parseDownstreamMessage(text: string): ParseResult<DownstreamMessage> {
   return parseWith(DownstreamMessage, text, Number.POSITIVE_INFINITY, 'Control message');
 }

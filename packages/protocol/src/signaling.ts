@@ -4,6 +4,21 @@ import { InputEvent } from './input.js';
 import { LatencySampleWire, MAX_REPORTED_SAMPLES } from './latency.js';
 
 /**
+ * Why a session ended: `closed` by its owner (the API, the last step of a test), `idle` (no
+ * viewers for OFFLOAD_IDLE_TIMEOUT_S), `server-shutdown`, `restart-limit` (its media died
+ * more often than the restart budget allows within a minute), `recovery-failed` (a rebuild of
+ * its media failed).
+ */
+export const SESSION_END_CAUSES = [
+  'closed',
+  'idle',
+  'server-shutdown',
+  'restart-limit',
+  'recovery-failed',
+] as const;
+export type SessionEndCause = (typeof SESSION_END_CAUSES)[number];
+
+/**
  * Signaling over the WebSocket. A request carries an `id` and gets exactly one `response`
  * with the same id; everything else is a notification. mediasoup's own parameter objects
  * (RTP capabilities, DTLS/ICE/SCTP parameters) travel as opaque objects: the protocol stays
@@ -118,7 +133,7 @@ export const Requests = {
     },
     z.object({ dataProducerId: Id }),
   ),
-  /** The server's control channel (pongs, input timings) on the receive transport. */
+  /** The server's report channel (pongs, input timings) on the receive transport. */
   'data/consume': req(
     'data/consume',
     {},
@@ -215,8 +230,16 @@ export const ServerMessage = z.union([
   ResponseMessage,
   /** An error not tied to a request (bad JSON, a rejected input event, …). */
   z.object({ type: z.literal('error'), error: WireErrorSchema, requestId: RequestId.optional() }),
-  /** The session ended; the client should show why and offer to start again. */
-  z.object({ type: z.literal('session/closed'), sessionId: Id, reason: z.string() }),
+  /**
+   * The session ended; the client should show why (`reason`, for people) and offer to start
+   * again. `cause` says why in a word a program can act on (absent from servers before it).
+   */
+  z.object({
+    type: z.literal('session/closed'),
+    sessionId: Id,
+    reason: z.string(),
+    cause: z.enum(SESSION_END_CAUSES).optional(),
+  }),
   /**
    * The session's media restarted (its media worker or its app died and came back): this
    * client's transports are gone; `session/resume` to get new ones. The session id stays.

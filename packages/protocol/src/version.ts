@@ -19,5 +19,11 @@ export const INPUT_CHANNEL_RELIABLE = 'input';
 /** Unordered, no retransmissions: pointer/touch moves, where a late move is worthless. */
 export const INPUT_CHANNEL_UNRELIABLE = 'input-fast';
 
-/** Label of the server → client channel (pongs, input timings). */
-export const CONTROL_CHANNEL = 'control';
+/**
+ * Label of the server → client report channel (pongs, input timings). Its wire label is
+ * still 'control', as clients of earlier versions expect; in code it is the *report* channel
+ * ("control" is who may drive the app, see the control/* requests).
+ */
+export const REPORT_CHANNEL = 'control';
+/** @deprecated The report channel's old name: use REPORT_CHANNEL. */
+export const CONTROL_CHANNEL = REPORT_CHANNEL;

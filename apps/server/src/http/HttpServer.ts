@@ -4,9 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OffloadError } from '@offload/protocol';
 import sirv from 'sirv';
+import { handleDebug } from '../debug/debugRoutes.js';
 import { moduleLogger } from '../logger.js';
 import type { Metrics } from '../metrics/Metrics.js';
-import { addPlainReceivers, closePlainReceivers } from '../session/plainReceivers.js';
 import type { SessionManager } from '../session/SessionManager.js';
 import { type AuthApiOptions, handleAuthApi, holdsKey } from './authApi.js';
 import { HostCheck, hostRefused } from './hostCheck.js';
@@ -143,36 +143,7 @@ export function createHttpServer(o: HttpOptions): http.Server {
       req.url = req.url!.slice('/demo'.length) || '/';
       return demo(req, res, () => json(res, 404, { error: 'not found' }));
     }
-    if (url.pathname === '/api/sessions' && req.method === 'GET' && o.debug) {
-      // Behind OFFLOAD_DEBUG until the API has authentication.
-      return json(res, 200, { sessions: o.sessions.list() });
-    }
-    const pr = /^\/debug\/sessions\/([^/]+)\/plain-receivers$/.exec(url.pathname);
-    if (pr && o.debug) {
-      const session = o.sessions.sessions.get(pr[1]!);
-      if (!session) return json(res, 404, { error: 'session-not-found' });
-      if (req.method === 'DELETE') return json(res, 200, { closed: closePlainReceivers(session) });
-      if (req.method !== 'POST') return json(res, 405, { error: 'use POST or DELETE' });
-      const sink = {
-        ip: url.searchParams.get('ip') ?? '127.0.0.1',
-        port: Number(url.searchParams.get('port')),
-      };
-      addPlainReceivers(session, Number(url.searchParams.get('count') ?? 1), sink).then(
-        (receivers) => json(res, 200, { receivers }),
-        (err: Error) => json(res, err instanceof TypeError ? 400 : 500, { error: err.message }),
-      );
-      return;
-    }
-    const m = /^\/debug\/sessions\/([^/]+)(\/app-state)?$/.exec(url.pathname);
-    if (m && o.debug) {
-      const session = o.sessions.find(m[1]!);
-      if (!session) return json(res, 404, { error: 'session-not-found' });
-      (m[2] ? session.runtime.appState() : session.describe()).then(
-        (state) => json(res, 200, state),
-        (err: Error) => json(res, 500, { error: err.message }),
-      );
-      return;
-    }
+    if (o.debug && handleDebug(o.sessions, req, res, url)) return;
     // The player (and whatever else falls through to it).
     res.setHeader('content-security-policy', csp);
     if (!client) {

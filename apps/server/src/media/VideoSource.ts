@@ -1,24 +1,26 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { chmod, copyFile, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { MARKER, videoFrameSize } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { type AppUser, launchAs } from '../runtime/appUser.js';
 import type { Cgroup } from '../runtime/Cgroup.js';
-import { trackDir, trackGroup, untrackGroup } from '../runtime/processReaper.js';
+import { trackGroup, trackLifetimeDir, untrackGroup } from '../runtime/processReaper.js';
 import { childEnv } from '../util/childEnv.js';
 import { monotonicToServer } from '../util/clock.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 import { PLAYOUT_DELAY, senderRtpParameters, type VideoCodecName } from './codecs.js';
+import { parseSenderLine, type SenderCommand, senderCommandLine } from './senderProtocol.js';
 import { type SimulcastLayer, type SimulcastSettings, simulcastLayers } from './simulcast.js';
 
-const MEDIA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media');
+/** The sender's Python files (gst_sender.py and its modules). */
+const MEDIA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'sender');
 const SENDER = 'gst_sender.py';
 const PYTHON = '/usr/bin/python3';
 
@@ -35,7 +37,7 @@ let staged: Promise<{ script: string; registry: string }> | undefined;
 function stagedSender(python: string): Promise<{ script: string; registry: string }> {
   staged ??= (async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'offload-media-'));
-    trackDir(dir);
+    trackLifetimeDir(dir);
     await chmod(dir, 0o755);
     for (const f of await readdir(MEDIA_DIR)) {
       if (!f.endsWith('.py') || f.startsWith('test_')) continue;
@@ -125,13 +127,13 @@ export type VideoSourceEvents = {
 
 /**
  * Captures an app's X display and produces it into a router: a GStreamer sender process
- * (media/gst_sender.py: ximagesrc → tee → per layer (scale →) x264/vp8 → rtpbin) feeding a
+ * (sender/gst_sender.py: X DAMAGE + MIT-SHM capture → tee → per layer (scale →) x264/vp8 → rtpbin) feeding a
  * comedia PlainTransport. With more than one layer the Producer is a simulcast one (one
  * encoding per layer, by SSRC), so mediasoup picks a layer per consumer from its bandwidth
  * estimate. RTCP stays two-way, so a PLI/FIR for a layer's SSRC reaches that layer's encoder.
  */
 export class VideoSource {
-  readonly events = new EventEmitter<VideoSourceEvents>();
+  readonly events = new SafeEmitter<VideoSourceEvents>('video-source');
   stats: VideoSourceStats = { frames: 0, bytes: 0, keyframesRequested: 0, layers: [] };
   readonly #proc: ChildProcess;
   readonly #log: Logger;
@@ -153,7 +155,7 @@ export class VideoSource {
     proc.once('exit', (code, signal) => {
       if (this.#closed) return;
       this.#log.error({ code, signal }, 'video sender exited');
-      this.events.emit('died', `video sender exited (${signal ?? code})`);
+      this.events.safeEmit('died', `video sender exited (${signal ?? code})`);
     });
   }
 
@@ -260,9 +262,10 @@ export class VideoSource {
       proc.once('error', onError);
       proc.once('exit', onExit);
       const onLine = (line: string) => {
-        const msg = parseLine(line);
-        if (msg?.event === 'error') fail(String(msg.message));
-        if (msg?.event !== 'ready') return;
+        const r = parseSenderLine(line);
+        if (!r.ok) return;
+        if (r.event.event === 'error') fail(r.event.message);
+        if (r.event.event !== 'ready') return;
         clearTimeout(timer);
         lines.off('line', onLine);
         proc.off('exit', onExit);
@@ -276,21 +279,24 @@ export class VideoSource {
 
   #follow(lines: ReturnType<typeof createInterface>): void {
     lines.on('line', (line) => {
-      const msg = parseLine(line);
-      if (!msg) return;
+      const r = parseSenderLine(line);
+      if (!r.ok) {
+        this.#log.warn(
+          { line: line.slice(0, 200), error: r.error },
+          'video sender said something unexpected',
+        );
+        return;
+      }
+      const msg = r.event;
       if (msg.event === 'stats') {
-        this.stats = {
-          frames: Number(msg.frames),
-          bytes: Number(msg.bytes),
-          keyframesRequested: Number(msg.keyframesRequested),
-          layers: Array.isArray(msg.layers) ? msg.layers : [],
-        };
+        const { frames, bytes, keyframesRequested, layers } = msg;
+        this.stats = { frames, bytes, keyframesRequested, layers };
       } else if (msg.event === 'marker') {
-        this.events.emit(
+        this.events.safeEmit(
           'marker',
-          Number(msg.value),
-          monotonicToServer(Number(msg.capturedAt)),
-          monotonicToServer(Number(msg.encodedAt)),
+          msg.value,
+          monotonicToServer(msg.capturedAt),
+          monotonicToServer(msg.encodedAt),
         );
       } else if (msg.event === 'keyframe') {
         this.#log.debug({ layer: msg.layer }, 'keyframe requested');
@@ -348,16 +354,7 @@ export class VideoSource {
     this.transport.close();
   }
 
-  #command(c: Record<string, unknown>): void {
-    if (!this.#closed) this.#proc.stdin?.write(`${JSON.stringify(c)}\n`);
-  }
-}
-
-function parseLine(line: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(line);
-    return typeof v === 'object' && v !== null ? v : undefined;
-  } catch {
-    return undefined;
+  #command(c: SenderCommand): void {
+    if (!this.#closed) this.#proc.stdin?.write(senderCommandLine(c));
   }
 }

@@ -1,7 +1,7 @@
-import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { moduleLogger } from '../logger.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 
 const log = moduleLogger('worker-pool');
 
@@ -37,7 +37,7 @@ export type WorkerPoolEvents = {
  * needs a single UDP (or TCP) port. A worker that dies is logged and replaced in its slot.
  */
 export class WorkerPool {
-  readonly observer = new EventEmitter<WorkerPoolEvents>();
+  readonly observer = new SafeEmitter<WorkerPoolEvents>('worker-pool');
   readonly #slots: Slot[] = [];
   #closed = false;
 
@@ -174,7 +174,7 @@ export class WorkerPool {
           }
           this.#slots[index] = slot;
           log.info({ index, pid: slot.worker.pid }, 'mediasoup worker replaced');
-          this.observer.emit('workerreplaced', index, slot);
+          this.observer.safeEmit('workerreplaced', index, slot);
         },
         (err) => {
           log.error({ index, err, attempt }, 'could not replace mediasoup worker');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const MEDIA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../media');
+const MEDIA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'sender');
 
 describe('gst_sender (Python)', () => {
   it('passes its unit tests: the playout-delay extension, the marker strip', async () => {

@@ -1,21 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { chown, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { MARKER } from '@offload/latency';
-import { type InputEvent, isLossTolerant, type ScreenInfo } from '@offload/protocol';
+import type { InputEvent, ScreenInfo } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
 import { childEnv } from '../util/childEnv.js';
-import { serverNow } from '../util/clock.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { type AppUser, appUserFor, launchAs, releaseAppUser } from './appUser.js';
 import { Cgroup, type SessionLimits } from './Cgroup.js';
-import { type CdpCommand, toCdpCommands } from './cdpInput.js';
+import {
+  APP_SCHEMES,
+  CHROMIUM_ARGS,
+  IGNORED_DEFAULT_ARGS,
+  NO_CONTEXT_MENU,
+  schemeOf,
+} from './chromiumFlags.js';
 import { EgressProxy } from './EgressProxy.js';
-import { APPLIED_BINDING, EXPECT_TEXT_FUNCTION, markerScript } from './markerScript.js';
+import { InputQueue } from './InputQueue.js';
+import { APPLIED_BINDING, markerScript } from './markerScript.js';
 import {
   killGroup,
   removeProfileDir,
@@ -25,7 +30,6 @@ import {
   untrackGroup,
 } from './processReaper.js';
 import { TouchChannel } from './TouchChannel.js';
-import { TouchRoute } from './touchRoute.js';
 import type { UrlPolicy } from './urlPolicy.js';
 import { XServer } from './XServer.js';
 
@@ -79,62 +83,6 @@ function sessionCgroup(limits: SessionLimits, log: Logger): Cgroup | undefined {
   return undefined;
 }
 
-/** Inputs waiting for their turn to be injected, beyond which new ones are shed. */
-const MAX_QUEUED = 256;
-/** Input commands the browser has not acknowledged yet, beyond which moves are skipped. */
-const MAX_UNACKED = 16;
-
-/** Flags that keep Chromium off the network and quiet on our offline machines, and hide its UI. */
-const CHROMIUM_ARGS = [
-  '--disable-gpu',
-  '--kiosk',
-  '--window-position=0,0',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-breakpad',
-  '--disable-crash-reporter',
-  '--disable-infobars',
-  '--hide-scrollbars',
-  '--noerrdialogs',
-  '--disable-session-crashed-bubble',
-  '--autoplay-policy=no-user-gesture-required',
-  // A horizontal swipe or wheel past the edge must not navigate the app back (to about:blank):
-  // the fuzz test's input did that, and the session lost its app.
-  '--overscroll-history-navigation=0',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
-  // window.print() prints at once to the default printer (there is none) instead of opening
-  // print preview over the app.
-  '--kiosk-printing',
-];
-
-/**
- * Playwright's default switches that must not apply to an app browser: its automation bar, and
- * `--disable-popup-blocking` (a page could open windows without end).
- */
-const IGNORED_DEFAULT_ARGS = ['--enable-automation', '--disable-popup-blocking'];
-
-/** Schemes the app's own page may be on; anything else (chrome:, file:, devtools:, view-source:) is left at once. */
-const APP_SCHEMES = new Set(['http:', 'https:']);
-
-/**
- * What runs in every frame of the app before its own scripts: the frame marker, and no browser
- * context menu (its Inspect, Save as, Print and View source lead out of the app; the app's own
- * contextmenu listeners still run).
- */
-/** A URL's scheme with its colon ('' when it is no URL). */
-function schemeOf(url: string): string {
-  try {
-    return new URL(url).protocol;
-  } catch {
-    return '';
-  }
-}
-
-const NO_CONTEXT_MENU = `addEventListener('contextmenu', (e) => e.preventDefault(), true);`;
-
 /**
  * The default app runtime: headful Chromium in kiosk mode on its own virtual X display
  * (XServer: Xvfb, or Xorg's dummy driver at other refresh rates), showing one web app at the
@@ -145,22 +93,10 @@ export class ChromiumRuntime implements AppRuntime {
   readonly #log: Logger;
   #closed = false;
   #closing: Promise<void> | undefined;
-  /** Injections, in order (see inject()). */
-  #chain: Promise<void> = Promise.resolve();
-  /** Stamp of the last injected input (serverNow() base, a multiple of MARKER.stepMs). */
-  #lastStamp = 0;
-  /** Touch apps: how touch sequences reach the browser, and the session they go through. */
-  readonly #touchRoute = new TouchRoute();
-  /** Inputs queued in #chain, and CDP input commands sent but not yet acknowledged by the browser. */
-  #queued = 0;
-  #unacked = 0;
-  /** Ticket of the newest move queued: an older queued move is superseded and skipped. */
-  #moveTicket = 0;
-  /**
-   * Inputs handed to the browser, moves skipped because a newer one was queued or the browser
-   * was behind, and inputs shed because the queue was full (see inject()).
-   */
-  readonly counts = { injected: 0, coalesced: 0, shed: 0, pagesClosed: 0, fileChoosersRefused: 0 };
+  /** The app's input, in order (see InputQueue). */
+  readonly #input: InputQueue;
+  /** Pages the app opened and windows closed, file choosers refused (the kiosk's guards). */
+  readonly counts = { pagesClosed: 0, fileChoosersRefused: 0 };
 
   private constructor(
     readonly screen: ScreenInfo,
@@ -172,7 +108,7 @@ export class ChromiumRuntime implements AppRuntime {
     /** Process group of the browser (Playwright starts it as a group leader), if found. */
     readonly browserPgid: number | undefined,
     log: Logger,
-    readonly events: EventEmitter<AppRuntimeEvents>,
+    readonly events: SafeEmitter<AppRuntimeEvents>,
     /** The app browser's way out, if a URL policy applies. */
     readonly egress: EgressProxy | undefined,
     appUrl: string,
@@ -189,8 +125,7 @@ export class ChromiumRuntime implements AppRuntime {
     page.once('crash', () => this.#died('app page crashed'));
     // The app's history starts at about:blank: a "back" (mouse back button, found by the fuzz
     // test) would leave the session without its app. Reload the app instead.
-    // Touch apps: the emulator on before the first touch (see TouchRoute.prepare).
-    if (touch) for (const c of this.#touchRoute.prepare()) touch.send(c);
+    this.#input = new InputQueue({ screen, cdp, touch, closed: () => this.#closed, log });
     // The same for a page of the browser's own (chrome://, file://, view-source:, …), however
     // it was reached.
     page.on('framenavigated', (frame) => {
@@ -216,7 +151,7 @@ export class ChromiumRuntime implements AppRuntime {
   }
 
   static async start(o: ChromiumRuntimeOptions): Promise<ChromiumRuntime> {
-    const events = new EventEmitter<AppRuntimeEvents>();
+    const events = new SafeEmitter<AppRuntimeEvents>('chromium-runtime');
     const log = moduleLogger('chromium-runtime', o.logBindings);
     const { width, height, touch } = o.screen;
     const egress = o.urlPolicy
@@ -296,7 +231,7 @@ export class ChromiumRuntime implements AppRuntime {
       cdp.on('Runtime.bindingCalled', (e) => {
         if (e.name !== APPLIED_BINDING) return;
         const [id, at] = String(e.payload).split(':').map(Number);
-        if (Number.isInteger(id) && Number.isFinite(at)) events.emit('applied', id!, at!);
+        if (Number.isInteger(id) && Number.isFinite(at)) events.safeEmit('applied', id!, at!);
       });
       await cdp.send('Runtime.enable');
       await cdp.send('Runtime.addBinding', { name: APPLIED_BINDING });
@@ -379,73 +314,12 @@ export class ChromiumRuntime implements AppRuntime {
   }
 
   inject(event: InputEvent): number | undefined {
-    if (this.#closed) return undefined;
-    // Overload (an input flood within the rate limit, a browser too busy to keep up): the
-    // queue must not grow without bound, or the app answers real input seconds late. Moves
-    // are superseded by the next one anyway; anything else is shed only past MAX_QUEUED.
-    if (this.#queued >= MAX_QUEUED) {
-      this.counts.shed++;
-      return undefined;
-    }
-    const move = isLossTolerant(event);
-    const ticket = move ? ++this.#moveTicket : 0;
-    // Each input's DOM events carry a stamp unique to it (CDP sets event.timeStamp): a
-    // multiple of MARKER.stepMs, at least one step after the last. The stamp in steps is the
-    // input's marker id, which the page reads off the event itself (see markerScript), so the
-    // input goes out at once, with no round trip to the page first.
-    const step = MARKER.stepMs;
-    const stamp = Math.max(Math.ceil(serverNow() / step) * step, this.#lastStamp + step);
-    this.#lastStamp = stamp;
-    const markId = stamp / step;
-    this.#queued++;
-    this.#chain = this.#chain
-      .then(async () => {
-        this.#queued--;
-        if (this.#closed) return;
-        // Touch apps send pointer and touch input through the touch channel, whose commands
-        // are never acknowledged: only the newest queued move counts there.
-        const viaTouch = this.touch !== undefined && (event.type === 'touch' || event.type === 'pointer');
-        if (move && (ticket !== this.#moveTicket || (!viaTouch && this.#unacked >= MAX_UNACKED))) {
-          this.counts.coalesced++;
-          return;
-        }
-        this.counts.injected++;
-        // insertText carries no timestamp: the page learns the id first.
-        if (event.type === 'text')
-          await this.cdp.send('Runtime.evaluate', {
-            expression: `window.${EXPECT_TEXT_FUNCTION}?.(${markId})`,
-          });
-        if (viaTouch) {
-          const commands =
-            event.type === 'touch'
-              ? this.#touchRoute.commands(event, this.screen, stamp / 1000)
-              : this.#touchRoute.pointer(event, this.screen, stamp / 1000);
-          for (const c of commands) this.touch!.send(c);
-          if (this.#touchRoute.path === undefined && this.touch!.wantsRotation) {
-            await this.touch!.rotate();
-            this.#touchRoute.reset();
-            for (const c of this.#touchRoute.prepare()) this.touch!.send(c);
-          }
-          return;
-        }
-        // Not awaited: CDP keeps commands in order, and waiting for each renderer round trip
-        // would serialise input behind rendering.
-        for (const c of toCdpCommands(event, this.screen, stamp / 1000)) this.#send(c, event);
-      })
-      .catch((err: Error) => this.#injectFailed(err, event));
-    return markId;
+    return this.#closed ? undefined : this.#input.inject(event);
   }
 
-  #send(c: CdpCommand, event: InputEvent): void {
-    this.#unacked++;
-    this.cdp
-      .send(c.method, c.params as never)
-      .catch((err: Error) => this.#injectFailed(err, event))
-      .finally(() => this.#unacked--);
-  }
-
-  #injectFailed(err: Error, event: InputEvent): void {
-    if (!this.#closed) this.#log.warn({ err: err.message, type: event.type }, 'input injection failed');
+  /** Inputs injected, moves coalesced and inputs shed (see InputQueue). */
+  get inputCounts(): Readonly<InputQueue['counts']> {
+    return this.#input.counts;
   }
 
   async appState(): Promise<unknown> {
@@ -478,7 +352,7 @@ export class ChromiumRuntime implements AppRuntime {
     if (this.#closed) return;
     this.#log.error({ reason }, 'app runtime died');
     this.#closed = true;
-    this.events.emit('died', reason);
+    this.events.safeEmit('died', reason);
   }
 }
 

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,6 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { MARKER_HEIGHT } from '@offload/latency';
 import { childEnv } from '../util/childEnv.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 import { type AppUser, launchAs } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 import { trackDir, trackGroup, untrackDir, untrackGroup } from './processReaper.js';
@@ -169,7 +169,9 @@ function removeConfigDir(dir: string): void {
  * screen-sized kiosk window 1 px short, and the capture draws the marker strip below the app.
  */
 export class XServer {
-  readonly events = new EventEmitter<{ exit: [code: number | null, signal: NodeJS.Signals | null] }>();
+  readonly events = new SafeEmitter<{ exit: [code: number | null, signal: NodeJS.Signals | null] }>(
+    'x-server',
+  );
   #proc: ChildProcess;
   #exited = false;
   #configDir: string | undefined;
@@ -188,7 +190,7 @@ export class XServer {
     proc.once('exit', (code, signal) => {
       this.#exited = true;
       this.#removeConfig();
-      this.events.emit('exit', code, signal);
+      this.events.safeEmit('exit', code, signal);
     });
   }
 
@@ -240,22 +242,19 @@ export class XServer {
       await writeFile(conf, xorgConf, { mode: 0o600 });
       await mkdir(path.join(configDir, 'conf.d'));
       if (user) await chown(conf, user.uid, user.gid);
-      proc = run(
-        XORG,
-        [
-          ...common,
-          '-config',
-          path.join(configDir, 'xorg.conf'),
-          // Nothing from /usr/share/X11/xorg.conf.d or /etc/X11: only the file above.
-          '-configdir',
-          path.join(configDir, 'conf.d'),
-          '-logfile',
-          '/dev/null',
-          // Never touch the machine's consoles.
-          '-novtswitch',
-          '-sharevts',
-        ],
-      );
+      proc = run(XORG, [
+        ...common,
+        '-config',
+        path.join(configDir, 'xorg.conf'),
+        // Nothing from /usr/share/X11/xorg.conf.d or /etc/X11: only the file above.
+        '-configdir',
+        path.join(configDir, 'conf.d'),
+        '-logfile',
+        '/dev/null',
+        // Never touch the machine's consoles.
+        '-novtswitch',
+        '-sharevts',
+      ]);
     }
     trackGroup(proc.pid);
     o.cgroup?.add(proc.pid);

@@ -43,6 +43,8 @@ const groups = new Set<number>();
  * folder its browser keeps its singleton socket in, once known.
  */
 const dirs = new Map<string, string | undefined>();
+/** Folders that live as long as the server (the video sender's staged files), removed with it. */
+const lifetimeDirs = new Set<string>();
 let reaper: ChildProcess | undefined;
 let exitHook = false;
 
@@ -77,6 +79,15 @@ export function trackSingleton(profile: string): void {
   const singleton = singletonDir(profile);
   if (!singleton || dirs.get(profile) === singleton) return;
   dirs.set(profile, singleton);
+  sync();
+}
+
+/**
+ * Registers a folder the server keeps for as long as it runs (an `offload-media-*` temp dir),
+ * to remove when it exits or dies.
+ */
+export function trackLifetimeDir(dir: string): void {
+  lifetimeDirs.add(dir);
   sync();
 }
 
@@ -136,10 +147,14 @@ function sync(): void {
     process.on('exit', () => {
       for (const g of groups) killGroup(g);
       for (const d of dirs.keys()) removeProfileDirSync(d);
+      for (const d of lifetimeDirs) rmSync(d, { recursive: true, force: true });
     });
   }
   // The sh reaper splits on whitespace: a folder with a space or '|' in its path is left to the exit hook.
-  const all = [...dirs].flatMap(([profile, singleton]) => (singleton ? [singleton, profile] : [profile]));
+  const all = [
+    ...[...dirs].flatMap(([profile, singleton]) => (singleton ? [singleton, profile] : [profile])),
+    ...lifetimeDirs,
+  ];
   const safeDirs = all.filter((d) => !/[\s|]/.test(d));
   ensureReaper()?.stdin?.write(`${[...groups].join(' ')}|${safeDirs.join(' ')}\n`);
 }

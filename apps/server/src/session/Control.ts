@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { OffloadError } from '@offload/protocol';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 
 /** One participant of a session, as far as control goes. */
 export interface Participant {
@@ -29,7 +29,7 @@ export interface ControlOptions {
  * its role is never trusted. Knows nothing of sockets; Connection forwards its events.
  */
 export class Control {
-  readonly events = new EventEmitter<ControlEvents>();
+  readonly events = new SafeEmitter<ControlEvents>('control');
   readonly #participants = new Map<string, Participant>();
   readonly #lastRequest = new Map<string, number>();
   readonly #requestIntervalMs: number;
@@ -114,7 +114,7 @@ export class Control {
       throw new OffloadError('rate-limited', 'You asked for control a moment ago; wait for an answer.');
     }
     this.#lastRequest.set(from, now);
-    this.events.emit('requested', this.#controllerId, p);
+    this.events.safeEmit('requested', this.#controllerId, p);
   }
 
   /** `from` takes control, which nobody holds. */
@@ -153,6 +153,6 @@ export class Control {
   #set(id: string | null): void {
     if (this.#controllerId === id) return;
     this.#controllerId = id;
-    this.events.emit('changed', id, this.controllerName);
+    this.events.safeEmit('changed', id, this.controllerName);
   }
 }

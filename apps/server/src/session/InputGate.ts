@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { type InputEvent, OffloadError, type Ping, parseUpstreamMessage } from '@offload/protocol';
 import { serverNow } from '../util/clock.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 import { TokenBucket } from '../util/TokenBucket.js';
 
 export type InputGateEvents = {
@@ -26,7 +26,7 @@ export interface InputGateOptions {
  * limited, then handed to the runtime. Bad or excess input is dropped and reported, never thrown.
  */
 export class InputGate {
-  readonly events = new EventEmitter<InputGateEvents>();
+  readonly events = new SafeEmitter<InputGateEvents>('input-gate');
   /** Events passed on, by the way they came; and events dropped. */
   readonly counts = { dataChannel: 0, webSocket: 0, dropped: 0 };
   readonly #bucket: TokenBucket;
@@ -81,6 +81,6 @@ export class InputGate {
     const last = this.#lastReport.get(code);
     if (last !== undefined && now - last < (this.options.rejectReportIntervalMs ?? 1000)) return;
     this.#lastReport.set(code, now);
-    this.events.emit('rejected', new OffloadError(code, message));
+    this.events.safeEmit('rejected', new OffloadError(code, message));
   }
 }

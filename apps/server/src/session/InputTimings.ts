@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { MARKER } from '@offload/latency';
 import type { InputTimingMessage } from '@offload/protocol';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 
 interface Record {
   viewerId: string;
@@ -29,7 +29,7 @@ export interface InputTimingsOptions {
  * that frame.
  */
 export class InputTimings {
-  readonly events = new EventEmitter<InputTimingsEvents>();
+  readonly events = new SafeEmitter<InputTimingsEvents>('input-timings');
   readonly #records = new Map<number, Record>();
   readonly #maxAge: number;
   /** The highest marker id tracked. */
@@ -77,7 +77,7 @@ export class InputTimings {
 
   #complete(markId: number, r: Record, appliedAt: number, capturedAt: number, encodedAt: number): void {
     this.#records.delete(markId);
-    this.events.emit('timing', r.viewerId, {
+    this.events.safeEmit('timing', r.viewerId, {
       type: 'input/timing',
       seq: r.seq,
       markId,

@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { type SimulcastSettings, simulcastLayers } from '../media/simulcast.js';
 import type { PooledWorker, WorkerPool } from '../media/WorkerPool.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 
 /**
  * The bandwidth-estimate floor for a viewer's receive transport (bit/s): half the lowest
@@ -23,7 +23,7 @@ export interface RouterSlot {
   readonly webRtcServer: types.WebRtcServer;
   /**
    * A DirectTransport on this router: its viewers' input data producers are consumed here and
-   * their control channels produced here. Messages reach Node the same from any worker, so a
+   * their report channels produced here. Messages reach Node the same from any worker, so a
    * piped router has its own instead of piping every data channel back to the origin router.
    */
   readonly inputTransport: types.DirectTransport;
@@ -77,7 +77,7 @@ interface Slot extends RouterSlot {
  * their workers back, never the origin) and make a new one around the new origin router.
  */
 export class RouterGroup {
-  readonly observer = new EventEmitter<RouterGroupObserverEvents>();
+  readonly observer = new SafeEmitter<RouterGroupObserverEvents>('router-group');
   readonly #o: RouterGroupOptions;
   readonly #slots: Slot[];
   readonly #log: Logger;
@@ -197,7 +197,7 @@ export class RouterGroup {
       { routerId: router.id, worker: worker.index, routers: this.#slots.length },
       'viewers now also on a router on another worker',
     );
-    this.observer.emit('newrouter', slot);
+    this.observer.safeEmit('newrouter', slot);
   }
 
   #take(slot: Slot): Placement {
@@ -237,6 +237,6 @@ export class RouterGroup {
     slot.router.close();
     slot.worker?.release();
     this.#log.info({ routerId: slot.router.id, worker: slot.workerIndex, reason }, 'piped router closed');
-    this.observer.emit('routerclose', slot, reason);
+    this.observer.safeEmit('routerclose', slot, reason);
   }
 }

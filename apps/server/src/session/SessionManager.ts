@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { OffloadError, type ScreenInfo } from '@offload/protocol';
 import { moduleLogger } from '../logger.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 import { Session, type SessionState, type VideoSettings } from './Session.js';
 
 const log = moduleLogger('session-manager');
@@ -35,7 +35,7 @@ export type SessionManagerObserverEvents = { newsession: [session: Session] };
 
 /** Creates, finds and closes sessions, within the host's session limit. */
 export class SessionManager {
-  readonly observer = new EventEmitter<SessionManagerObserverEvents>();
+  readonly observer = new SafeEmitter<SessionManagerObserverEvents>('session-manager');
   readonly sessions = new Map<string, Session>();
   /** Closed sessions whose processes are still exiting: listed, and joining one is a typed error. */
   readonly #closing = new Map<string, Session>();
@@ -90,7 +90,7 @@ export class SessionManager {
       this.#starting--;
     }
     if (this.#closed) {
-      session.close('server shutting down');
+      session.close('server-shutdown');
       throw new OffloadError('not-ready', 'The server is shutting down.');
     }
     this.sessions.set(session.id, session);
@@ -99,7 +99,7 @@ export class SessionManager {
       this.#closing.set(session.id, session);
       session.runtime.close().finally(() => this.#closing.delete(session.id));
     });
-    this.observer.emit('newsession', session);
+    this.observer.safeEmit('newsession', session);
     return session;
   }
 
@@ -146,7 +146,7 @@ export class SessionManager {
   async close(): Promise<void> {
     this.#closed = true;
     const all = [...this.sessions.values()];
-    for (const s of all) s.close('server shutting down');
+    for (const s of all) s.close('server-shutdown');
     await Promise.all(all.map((s) => s.runtime.close()));
   }
 }

@@ -1,14 +1,14 @@
-import { EventEmitter } from 'node:events';
 import {
-  CONTROL_CHANNEL,
   type DownstreamMessage,
   INPUT_CHANNEL_RELIABLE,
   INPUT_CHANNEL_UNRELIABLE,
   OffloadError,
+  REPORT_CHANNEL,
 } from '@offload/protocol';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { serverNow } from '../util/clock.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
 import type { InputGate } from './InputGate.js';
 
 export interface ViewerOptions {
@@ -44,7 +44,7 @@ const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE])
 /**
  * What one viewer may hold on the server: every transport, consumer and data channel is state
  * in a mediasoup worker that a participant could otherwise ask for without end. A client needs
- * one transport each way, a video consumer (per codec), two input channels and one control
+ * one transport each way, a video consumer (per codec), two input channels and one report
  * consumer; the limits leave room for a client that sets its media up again after a drop.
  */
 export const VIEWER_LIMITS = {
@@ -52,7 +52,7 @@ export const VIEWER_LIMITS = {
   transportsPerDirection: 2,
   consumers: 8,
   dataProducers: 4,
-  controlConsumers: 4,
+  reportConsumers: 4,
 } as const;
 
 /**
@@ -61,32 +61,39 @@ export const VIEWER_LIMITS = {
  * what it was handed.
  */
 export class Viewer {
-  readonly events = new EventEmitter<ViewerEvents>();
-  readonly observer = new EventEmitter<ViewerObserverEvents>();
+  readonly events = new SafeEmitter<ViewerEvents>('viewer');
+  readonly observer = new SafeEmitter<ViewerObserverEvents>('viewer.observer');
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly consumers = new Map<string, types.Consumer>();
   readonly dataProducers = new Map<string, types.DataProducer>();
   readonly #log: Logger;
   #closed = false;
   /** Server → this client (pongs, input timings), produced on the session's DirectTransport. */
-  #control: Promise<types.DataProducer> | undefined;
-  readonly #controlConsumers = new Set<types.DataConsumer>();
+  #reports: Promise<types.DataProducer> | undefined;
+  readonly #o: ViewerOptions;
+  readonly #reportConsumers = new Set<types.DataConsumer>();
 
-  constructor(readonly o: ViewerOptions) {
+  constructor(o: ViewerOptions) {
+    this.#o = o;
     this.#log = moduleLogger('viewer', { sessionId: o.sessionId, viewerId: o.id });
   }
 
   get id(): string {
-    return this.o.id;
+    return this.#o.id;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
+  /** The router this viewer's transports are on (the session's origin or one the video is piped to). */
+  get router(): types.Router {
+    return this.#o.router;
+  }
+
   /** Where this viewer's input goes, whichever way it arrives (data channel or WebSocket). */
   get input(): InputGate {
-    return this.o.input;
+    return this.#o.input;
   }
 
   async createTransport(direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
@@ -96,8 +103,8 @@ export class Viewer {
       this.#log.info({ transportId: old.id, direction }, 'a newer transport replaces this one');
       old.close();
     }
-    const t = await this.o.router.createWebRtcTransport({
-      webRtcServer: this.o.webRtcServer,
+    const t = await this.#o.router.createWebRtcTransport({
+      webRtcServer: this.#o.webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
@@ -107,8 +114,8 @@ export class Viewer {
       initialAvailableOutgoingBitrate: 4_000_000,
       appData: { direction },
     });
-    if (direction === 'recv' && this.o.minOutgoingBitrate)
-      await t.setMinOutgoingBitrate(this.o.minOutgoingBitrate);
+    if (direction === 'recv' && this.#o.minOutgoingBitrate)
+      await t.setMinOutgoingBitrate(this.#o.minOutgoingBitrate);
     if (this.#closed) {
       t.close();
       throw new OffloadError('session-closed', 'The session ended.');
@@ -145,7 +152,7 @@ export class Viewer {
     const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities, paused: true });
     this.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.consumers.delete(consumer.id));
-    this.observer.emit('newconsumer', consumer);
+    this.observer.safeEmit('newconsumer', consumer);
     return consumer;
   }
 
@@ -186,63 +193,63 @@ export class Viewer {
     }
     this.dataProducers.set(dp.id, dp);
     dp.observer.once('close', () => this.dataProducers.delete(dp.id));
-    const dc = await this.o.inputTransport.consumeData({ dataProducerId: dp.id });
+    const dc = await this.#o.inputTransport.consumeData({ dataProducerId: dp.id });
     dp.observer.once('close', () => dc.close());
     dc.on('message', (message, ppid) => {
       const receivedAt = serverNow();
       // PPID 51 = string, 56 = empty string; binary input is not part of the protocol.
-      this.o.input.handleMessage(ppid === 51 ? message.toString('utf8') : '', receivedAt);
+      this.#o.input.handleMessage(ppid === 51 ? message.toString('utf8') : '', receivedAt);
     });
     return dp;
   }
 
-  /** The control channel's consumer on this viewer's receive transport. */
-  async consumeControl(): Promise<types.DataConsumer> {
+  /** The report channel's consumer (server → client: pongs, input timings) on this viewer's receive transport. */
+  async consumeReports(): Promise<types.DataConsumer> {
     this.#assertOpen();
     const recv = this.#newestRecv();
     if (!recv)
       throw new OffloadError('transport-not-found', 'Create a receive transport before data/consume.');
-    if (this.#controlConsumers.size >= VIEWER_LIMITS.controlConsumers)
+    if (this.#reportConsumers.size >= VIEWER_LIMITS.reportConsumers)
       throw new OffloadError(
         'not-allowed',
-        `A viewer may hold at most ${VIEWER_LIMITS.controlConsumers} control channels.`,
+        `A viewer may hold at most ${VIEWER_LIMITS.reportConsumers} report channels.`,
       );
-    const producer = await this.#controlProducer();
+    const producer = await this.#reportProducer();
     // The viewer may have left while the producer was being made (found by the fuzz test).
     this.#assertOpen();
     const dc = await recv.consumeData({ dataProducerId: producer.id });
-    this.#controlConsumers.add(dc);
-    dc.observer.once('close', () => this.#controlConsumers.delete(dc));
+    this.#reportConsumers.add(dc);
+    dc.observer.once('close', () => this.#reportConsumers.delete(dc));
     return dc;
   }
 
-  /** Sends a message on the control channel, if the client consumes it. */
-  sendControl(m: DownstreamMessage): void {
-    this.#control
+  /** Sends a message on the report channel, if the client consumes it. */
+  sendReport(m: DownstreamMessage): void {
+    this.#reports
       ?.then((p) => {
         if (!p.closed) p.send(JSON.stringify(m));
       })
       .catch(() => {});
   }
 
-  #controlProducer(): Promise<types.DataProducer> {
-    this.#control ??= this.o.inputTransport.produceData({ label: CONTROL_CHANNEL }).then((p) => {
+  #reportProducer(): Promise<types.DataProducer> {
+    this.#reports ??= this.#o.inputTransport.produceData({ label: REPORT_CHANNEL }).then((p) => {
       if (this.#closed) p.close();
       return p;
     });
-    return this.#control;
+    return this.#reports;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.o.input.close();
-    this.#control?.then((p) => p.close()).catch(() => {});
+    this.#o.input.close();
+    this.#reports?.then((p) => p.close()).catch(() => {});
     // Closing the transports closes their consumers and data producers.
     for (const t of this.transports.values()) t.close();
     this.#log.info('viewer left');
-    this.events.emit('@close');
-    this.observer.emit('close');
+    this.events.safeEmit('@close');
+    this.observer.safeEmit('close');
   }
 
   #assertOpen(): void {

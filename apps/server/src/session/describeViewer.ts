@@ -10,7 +10,7 @@ export function describeViewer(v: Viewer): Record<string, unknown> {
   return {
     id: v.id,
     input: { ...v.input.counts },
-    routerId: v.o.router.id,
+    routerId: v.router.id,
     transports: [...v.transports.values()].map((t) => ({
       id: t.id,
       direction: t.appData.direction,

@@ -6,6 +6,7 @@ import {
   peekRequestId,
   type RequestType,
   type ServerMessage,
+  type SessionEndCause,
 } from '@offload/protocol';
 import type { Auth, ConnectionAuth } from '../auth/Auth.js';
 import type { ResumeTokens } from '../auth/ResumeTokens.js';
@@ -145,8 +146,8 @@ export class Connection {
     }
     this.session = session;
     this.viewer = viewer;
-    const onClose = (reason: string) => {
-      this.send({ type: 'session/closed', sessionId: session.id, reason });
+    const onClose = (reason: string, cause: SessionEndCause) => {
+      this.send({ type: 'session/closed', sessionId: session.id, reason, cause });
       this.detach();
     };
     const onRestarting = (reason: string) => {

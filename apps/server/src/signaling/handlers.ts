@@ -114,7 +114,7 @@ export const handlers: Handlers = {
   async 'media/consume'(c, m) {
     const { session, viewer } = c.joined();
     const caps = m.rtpCapabilities as types.RtpCapabilities;
-    const producer = await session.videoProducerFor(caps, viewer.o.router);
+    const producer = await session.videoProducerFor(caps, viewer.router);
     const consumer = await viewer.consume(producer, caps);
     return {
       consumers: [
@@ -139,7 +139,7 @@ export const handlers: Handlers = {
   },
 
   async 'data/consume'(c) {
-    const dc = await c.joined().viewer.consumeControl();
+    const dc = await c.joined().viewer.consumeReports();
     return {
       dataConsumerId: dc.id,
       dataProducerId: dc.dataProducerId,
@@ -213,7 +213,7 @@ function joined(c: Connection, session: Session, viewer: Viewer, replaces?: stri
         vid: viewer.id,
         ctl: canControl,
         ...(me?.name ? { name: me.name } : {}),
-        ...(session.o.url ? { url: session.o.url } : {}),
+        ...(session.url ? { url: session.url } : {}),
       },
       Date.now(),
       replaces,

@@ -1,5 +1,5 @@
 """Unit tests of the sender's pure parts (run by src/media/sender.test.ts, or
-`python3 -m unittest discover -s apps/server/media`)."""
+`python3 -m unittest discover -s apps/server/src/media/sender`)."""
 import ctypes
 import unittest
 

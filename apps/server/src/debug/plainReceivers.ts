@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import type { Session } from './Session.js';
+import type { Session } from '../session/Session.js';
 
 /**
  * Cheap stand-in viewers for benchmarks (debug endpoint only): each is a PlainTransport

@@ -1,0 +1,159 @@
+import { OffloadError, type ScreenInfo } from '@offload/protocol';
+import type { types } from 'mediasoup';
+import type { VideoCodecName } from '../media/codecs.js';
+import type { SimulcastSettings } from '../media/simulcast.js';
+import { type CaptureMode, VideoSource } from '../media/VideoSource.js';
+import type { AppRuntime } from '../runtime/AppRuntime.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
+
+export interface VideoSettings {
+  /** Most frames a second. */
+  fps: number;
+  /** When frames are captured (see VideoSourceOptions.capture); default `damage`. */
+  capture?: CaptureMode;
+  /** Playout delay asked of receivers (ms; default 0); 'off': no playout-delay extension. */
+  playoutDelayMs?: number | 'off';
+  kbps: number;
+  keyframeIntervalS: number;
+  /** In order of preference; the first is started with the session, others when a viewer needs them. */
+  codecs: VideoCodecName[];
+  /** Simulcast layers per codec; default one layer. */
+  simulcast?: SimulcastSettings;
+}
+
+export type VideoSourcesEvents = {
+  /** A started source's sender died: the session's media must be rebuilt. */
+  died: [reason: string];
+  /** The first codec's source captured the first frame showing marker value `v` (see VideoSource 'marker'). */
+  marker: [value: number, capturedAt: number, encodedAt: number];
+};
+
+/**
+ * A session's video sources: at most one per codec, each capturing the app's display and
+ * producing into the session's router, started when first asked for. Also follows which
+ * simulcast layers viewers receive, so a source encodes a lower layer at full rate only while
+ * someone receives it, and tells every started source of each injected input. A media rebuild
+ * closes them all and starts again from `media()` (the router and app it then returns).
+ */
+export class VideoSources {
+  readonly events = new SafeEmitter<VideoSourcesEvents>('video-sources');
+  readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
+  /** The sources that have started (told of every input, so they capture its frame at once). */
+  readonly #started = new Set<VideoSource>();
+  /** The simulcast layer each video consumer receives now (undefined: none yet), by consumer id. */
+  readonly #consumerLayers = new Map<string, { producerId: string; layer: number | undefined }>();
+  #closed = false;
+
+  constructor(
+    private readonly o: {
+      sessionId: string;
+      screen: ScreenInfo;
+      video: VideoSettings;
+      /** The router and app the sources are for now (both change when the media is rebuilt). */
+      media: () => { router: types.Router; runtime: AppRuntime };
+    },
+  ) {}
+
+  /** The source for `codec`, started if it is not yet; rejects if it is replaced while starting. */
+  get(codec: VideoCodecName): Promise<VideoSource> {
+    let p = this.#sources.get(codec);
+    if (p) return p;
+    const { router, runtime } = this.o.media();
+    const { video, screen } = this.o;
+    p = VideoSource.start({
+      router,
+      display: runtime.display,
+      xauthority: runtime.xauthority,
+      cgroup: runtime.cgroup,
+      user: runtime.user,
+      home: runtime.home,
+      width: screen.width,
+      height: screen.height,
+      codec,
+      fps: video.fps,
+      capture: video.capture,
+      playoutDelayMs: video.playoutDelayMs,
+      kbps: video.kbps,
+      keyframeIntervalS: video.keyframeIntervalS,
+      simulcast: video.simulcast,
+      logBindings: { sessionId: this.o.sessionId },
+    }).then((source) => {
+      // Superseded while starting (closed, or a restart replaced the sources).
+      if (this.#closed || this.#sources.get(codec) !== p) {
+        source.close();
+        throw new OffloadError('session-closed', 'The session restarted its media; resume.');
+      }
+      this.#started.add(source);
+      source.events.once('died', (why) => {
+        this.#started.delete(source);
+        if (this.#sources.get(codec) === p) this.events.safeEmit('died', why);
+      });
+      // Markers from the first source are enough: every source captures the same screen.
+      if (codec === video.codecs[0]) {
+        source.events.on('marker', (v, capturedAt, encodedAt) =>
+          this.events.safeEmit('marker', v, capturedAt, encodedAt),
+        );
+      }
+      return source;
+    });
+    this.#sources.set(codec, p);
+    p.catch(() => {
+      if (this.#sources.get(codec) === p) this.#sources.delete(codec);
+    });
+    return p;
+  }
+
+  /** Every source asked for (started or starting). */
+  all(): Promise<VideoSource[]> {
+    return Promise.all(this.#sources.values());
+  }
+
+  /** An input with this marker id was injected: every started source captures its frame at once. */
+  expect(markId: number): void {
+    for (const source of this.#started) source.expect(markId);
+  }
+
+  /**
+   * Follows which simulcast layer a consumer receives: a source encodes a lower layer at full
+   * rate only while some viewer receives it (see VideoSource.setActiveLayers).
+   */
+  follow(c: types.Consumer): void {
+    if (c.kind !== 'video' || c.type !== 'simulcast') return;
+    const update = () => {
+      this.#consumerLayers.set(c.id, { producerId: c.producerId, layer: c.currentLayers?.spatialLayer });
+      this.#applyLayers();
+    };
+    c.observer.on('layerschange', update);
+    c.observer.once('close', () => {
+      this.#consumerLayers.delete(c.id);
+      this.#applyLayers();
+    });
+    update();
+  }
+
+  #applyLayers(): void {
+    for (const source of this.#started) {
+      const used = new Set<number>();
+      for (const v of this.#consumerLayers.values())
+        if (v.producerId === source.producer.id && v.layer !== undefined) used.add(v.layer);
+      source.setActiveLayers(used);
+    }
+  }
+
+  /** Stops every source (a rebuild then starts new ones with get()). */
+  stopAll(): void {
+    this.#started.clear();
+    for (const p of this.#sources.values())
+      p.then(
+        (s) => s.close(),
+        () => {},
+      );
+    this.#sources.clear();
+  }
+
+  /** Stops every source for good: one still starting is closed once it has started. */
+  close(): void {
+    this.#closed = true;
+    this.stopAll();
+  }
+}
