@@ -5,29 +5,13 @@
  * Used by robustness.ts:  node --import tsx src/floodClient.ts <port>
  */
 import { createInterface } from 'node:readline';
-import { PROTOCOL_VERSION } from '@offload/protocol';
-import { WebSocket } from 'ws';
+import { TestSocket } from '@offload/testkit';
 
 const port = Number(process.argv[2]);
-const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-await new Promise((r, j) => ws.once('open', r).once('error', j));
-const pending = new Map<number, (m: { ok: boolean; data?: { sessionId: string } }) => void>();
-let errorsBack = 0;
-ws.on('message', (d) => {
-  const m = JSON.parse(String(d));
-  if (m.type === 'response') pending.get(m.id)?.(m);
-  else if (m.type === 'error') errorsBack++;
-});
-let id = 1;
-const request = (type: string, payload: Record<string, unknown> = {}) =>
-  new Promise<{ ok: boolean; data?: { sessionId: string } }>((resolve) => {
-    pending.set(id, resolve);
-    ws.send(JSON.stringify({ type, id: id++, ...payload }));
-  });
-await request('hello', { protocolVersion: PROTOCOL_VERSION });
-const created = await request('session/create');
-if (!created.ok) throw new Error('could not create the flooded session');
-await request('session/join', { sessionId: created.data!.sessionId });
+const s = await TestSocket.hello(port);
+const sessionId = await s.createSession();
+const joined = await s.request('session/join', { sessionId });
+if (!joined.ok) throw new Error('could not join the flooded session');
 
 // Joined and idle: the session exists (its app renders, its encoder runs) before any flood,
 // so the comparison isolates the flood itself. A line "flood" on stdin starts it.
@@ -46,11 +30,11 @@ while (!stop) {
   const due = Math.round((performance.now() - t0) * 10) - sent;
   for (let i = 0; i < due; i++) {
     const x = (i % 50) / 50;
-    ws.send(
+    s.send(
       `{"type":"input","event":{"type":"pointer","seq":${sent++},"ts":1,"action":"move","x":${x},"y":0.8}}`,
     );
   }
   await new Promise((r) => setTimeout(r, 10));
 }
-console.log(JSON.stringify({ sent, errorsBack }));
-ws.close();
+console.log(JSON.stringify({ sent, errorsBack: s.errors().length }));
+s.close();

@@ -19,6 +19,7 @@ import {
 } from '@offload/latency';
 import {
   CHROMIUM_PATH,
+  DEMO_COUNTER,
   latencySamples,
   root,
   startServer,
@@ -66,7 +67,7 @@ try {
   await page.getByTestId('start-demo').click();
   await streaming(page);
   const sessionId = new URL(page.url()).searchParams.get('session')!;
-  const counter = await videoPoint(page, 0.5, 0.248);
+  const counter = await videoPoint(page, DEMO_COUNTER.x, DEMO_COUNTER.y);
   for (let i = 0; i < TAPS; i++) {
     await page.mouse.click(counter.x, counter.y);
     await page.waitForTimeout(350);

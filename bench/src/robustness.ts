@@ -20,6 +20,7 @@ import { type LatencySample, SEGMENTS, summarize } from '@offload/latency';
 import {
   CHROMIUM_PATH,
   createSession,
+  DEMO_COUNTER,
   joinToFirstFrameMs,
   latencySamples,
   markJoinToFirstFrame,
@@ -117,7 +118,7 @@ async function tapSeries(page: Page, n: number): Promise<LatencySample[]> {
   const since = await page.evaluate(() => performance.timeOrigin + performance.now());
   const b = (await page.getByTestId('stream').boundingBox())!;
   for (let i = 0; i < n; i++) {
-    await page.mouse.click(b.x + 0.5 * b.width, b.y + 0.248 * b.height);
+    await page.mouse.click(b.x + DEMO_COUNTER.x * b.width, b.y + DEMO_COUNTER.y * b.height);
     await page.waitForTimeout(350);
   }
   await page.waitForTimeout(1000);

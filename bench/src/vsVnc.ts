@@ -32,10 +32,10 @@ import {
   summarize,
 } from '@offload/latency';
 import { rootLogger } from '@offload/server/logger';
-import { DEFAULT_REFRESH_HZ } from '@offload/server/runtime';
 import {
   CHROMIUM_PATH,
   createSession,
+  DEMO_COUNTER_PX,
   latencySamples,
   root,
   startServer,
@@ -47,6 +47,7 @@ import {
 import { chromium, type Page } from 'playwright-core';
 import { processes, tree, usage } from './procStats.js';
 import { installProbe, pressAndWatch } from './vnc/clickToPixels.js';
+import { DEFAULT_STACKS, parseStacks, refreshHzOf, type StackSpec } from './vnc/stacks.js';
 import { VNC_ARGS, VncStack } from './vnc/VncStack.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8294);
@@ -58,52 +59,10 @@ const WIDTH = 720;
 const HEIGHT = 1280;
 const base = `http://127.0.0.1:${PORT}`;
 
-interface StackSpec {
-  label: string;
-  kind: 'vnc' | 'offload';
-  /** Offload: server settings on top of the bench's. */
-  env: Record<string, string>;
-  /** Offload: the checkout whose server runs (default this one). */
-  checkout?: string;
-}
-
-/** "vnc", "offload", "offload[K=V|K=V]" or "offload@/checkout[K=V]". */
-function parseStacks(spec: string): StackSpec[] {
-  return spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((label) => {
-      const m = /^(vnc|offload)(?:@([^[]+))?(?:\[(.*)\])?$/.exec(label);
-      if (!m)
-        throw new TypeError(
-          `BENCH_STACKS: "${label}" is not vnc, offload, offload[K=V|…] or offload@/checkout`,
-        );
-      const env = Object.fromEntries(
-        (m[3] ?? '')
-          .split('|')
-          .filter(Boolean)
-          .map((kv) => {
-            const i = kv.indexOf('=');
-            if (i < 1) throw new TypeError(`BENCH_STACKS: "${kv}" is not K=V`);
-            return [kv.slice(0, i), kv.slice(i + 1)];
-          }),
-      );
-      return { label, kind: m[1] as 'vnc' | 'offload', env, ...(m[2] ? { checkout: m[2] } : {}) };
-    });
-}
-const STACKS = parseStacks(process.env.BENCH_STACKS ?? 'vnc,offload,vnc[OFFLOAD_APP_REFRESH_HZ=60]');
-
-/**
- * The app screen's refresh rate of a stack: Offload's default unless the stack sets
- * OFFLOAD_APP_REFRESH_HZ (the VNC stack too: its app runs in the same kind of runtime).
- */
-function refreshHzOf(spec: StackSpec): number {
-  return Number(spec.env.OFFLOAD_APP_REFRESH_HZ ?? process.env.OFFLOAD_APP_REFRESH_HZ ?? DEFAULT_REFRESH_HZ);
-}
+const STACKS = parseStacks(process.env.BENCH_STACKS ?? DEFAULT_STACKS);
 
 /** The demo's counter button (app px): pressed at its middle, its colour read away from its text. */
-const COUNTER = { x: 40, y: 218, width: 640, height: 200 };
+const COUNTER = DEMO_COUNTER_PX;
 const PRESS_AT = { x: COUNTER.x + COUNTER.width / 2, y: COUNTER.y + COUNTER.height / 2 };
 const POINTS = [70, 110, 610, 650].flatMap((x) => [
   { x, y: COUNTER.y + 30 },
@@ -231,11 +190,20 @@ async function offloadRound(stack: StackSpec): Promise<Omit<Round, 'stack'>> {
     const sessionId = await createSession(PORT);
     const page = await context.newPage();
     await page.goto(`${base}/?session=${sessionId}`);
-    await waitForStreaming(page);
-    // Simulcast: tap once this viewer decodes the full-size layer (it may start on the low one).
-    await page.waitForFunction((w) => document.querySelector('video')?.videoWidth === w, WIDTH, {
-      timeout: 30_000,
+    const state = () =>
+      page.evaluate(
+        () =>
+          `player ${document.documentElement.dataset.offloadState}, video ${document.querySelector('video')?.videoWidth ?? 'none'} px wide`,
+      );
+    await waitForStreaming(page).catch(async (err: Error) => {
+      throw new Error(`the player did not stream within 30 s (${await state()}): ${err.message}`);
     });
+    // Simulcast: tap once this viewer decodes the full-size layer (it may start on the low one).
+    await page
+      .waitForFunction((w) => document.querySelector('video')?.videoWidth === w, WIDTH, { timeout: 30_000 })
+      .catch(async (err: Error) => {
+        throw new Error(`the viewer got no full-size video within 30 s (${await state()}): ${err.message}`);
+      });
     await page.waitForTimeout(SETTLE_MS);
     const serverPids = tree(server.pid!).map((p) => p.pid);
     // The player's <video> (any version of the client: the probe reads the app's pixels at its top).

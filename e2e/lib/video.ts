@@ -1,3 +1,4 @@
+import { waitForStreaming } from '@offload/testkit';
 import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test';
 
 /** The player's <video> (the whole frame: the app, and the marker strip below it). */
@@ -61,10 +62,8 @@ export function colorDistance(a: readonly number[], b: readonly number[]): numbe
   return Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
 }
 
-export async function waitForStreaming(page: Page): Promise<void> {
-  await expect(page.locator('html')).toHaveAttribute('data-offload-state', 'streaming');
-  await expect.poll(() => framesDecoded(page)).toBeGreaterThan(0);
-}
+/** The client streams and its video has decoded a frame (the test kit's, for every runner). */
+export { waitForStreaming };
 
 /** The app's own state, read back through the server's debug endpoint (OFFLOAD_DEBUG=1). */
 export async function appState(

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { createSession, RTC_PORT_OFFSET, startServer, stopServer } from '@offload/testkit';
+import { createSession, DEMO_COUNTER, RTC_PORT_OFFSET, startServer, stopServer } from '@offload/testkit';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { NO_IMPAIRMENTS } from '../../apps/harness/src/relay/impairments.js';
 import { UdpRelay } from '../../apps/harness/src/relay/UdpRelay.js';
@@ -19,7 +19,8 @@ const PORT = Number(process.env.OFFLOAD_E2E_FANOUT_PORT ?? 8193);
 const RTC_PORT = PORT + RTC_PORT_OFFSET;
 const base = `http://127.0.0.1:${PORT}`;
 const RELAY_ADDRESS = '127.0.0.2';
-const COUNTER = { x: 0.5, y: 0.248 };
+// The demo app's counter button (its colour jumps with every tap), normalised to its screen.
+const COUNTER = DEMO_COUNTER;
 /**
  * Below the top layer's bitrate on the demo app (~500 kbit/s measured), above the low one's
  * (~220), at the server's estimate floor for a viewer (300 with the defaults).

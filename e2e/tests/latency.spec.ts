@@ -1,3 +1,4 @@
+import { DEMO_COUNTER } from '@offload/testkit';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   appPointOnPage,
@@ -8,7 +9,8 @@ import {
   watchPixelChange,
 } from '../lib/video.js';
 
-const COUNTER = { x: 0.5, y: 0.248 };
+// The demo app's counter button (its colour jumps with every tap), normalised to its screen.
+const COUNTER = DEMO_COUNTER;
 const TAPS = 5;
 const SLACK_MS = 100;
 const SAMPLES_TOTAL = /^offload_latency_samples_total (\d+)$/m;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NO_IMPAIRMENTS, UdpRelay } from '@offload/harness/relay';
-import { RTC_PORT_OFFSET, startServer, stopServer } from '@offload/testkit';
+import { DEMO_COUNTER, RTC_PORT_OFFSET, startServer, stopServer } from '@offload/testkit';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { TcpProxy } from '../lib/TcpProxy.js';
 import { appPointOnPage, frameDetail, sessionIdOf, waitForStreaming } from '../lib/video.js';
@@ -18,7 +18,8 @@ import { appPointOnPage, frameDetail, sessionIdOf, waitForStreaming } from '../l
 const PORT = 8291;
 const RTC_PORT = PORT + RTC_PORT_OFFSET;
 const EDGE = '127.0.0.2';
-const COUNTER = { x: 0.5, y: 0.248 };
+// The demo app's counter button (its colour jumps with every tap), normalised to its screen.
+const COUNTER = DEMO_COUNTER;
 
 test.describe
   .serial('recovery from faults', () => {

@@ -1,3 +1,4 @@
+import { DEMO_COUNTER } from '@offload/testkit';
 import { expect, type Page, test } from '@playwright/test';
 import {
   appPointOnPage,
@@ -11,7 +12,7 @@ import {
 } from '../lib/video.js';
 
 // The demo app's counter button (its colour jumps with every tap), normalised to its screen.
-const COUNTER = { x: 0.5, y: 0.248 };
+const COUNTER = DEMO_COUNTER;
 
 async function tapCounter(page: Page): Promise<void> {
   const at = await appPointOnPage(page, COUNTER.x, COUNTER.y);

@@ -1,4 +1,4 @@
-import { joinToFirstFrameMs, markJoinToFirstFrame } from '@offload/testkit';
+import { DEMO_COUNTER, DEMO_TEXT_FIELD, joinToFirstFrameMs, markJoinToFirstFrame } from '@offload/testkit';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   appPointOnPage,
@@ -14,8 +14,9 @@ import {
 } from '../lib/video.js';
 
 // Where the demo app's widgets are, normalised to its 720x1280 screen.
-const COUNTER = { x: 0.5, y: 0.248 };
-const TEXT_FIELD = { x: 0.5, y: 0.403 };
+// The demo app's counter button (its colour jumps with every tap), normalised to its screen.
+const COUNTER = DEMO_COUNTER;
+const TEXT_FIELD = DEMO_TEXT_FIELD;
 const CANVAS_MID = { x: 0.5, y: 0.7 };
 
 /**

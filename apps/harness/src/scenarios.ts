@@ -1,9 +1,10 @@
+import { DEMO_CANVAS, DEMO_COUNTER, DEMO_TEXT_FIELD } from '@offload/testkit';
 import type { Page } from 'playwright-core';
 
 /** Where the demo app's widgets are (normalised to its screen). */
-const COUNTER = { x: 0.5, y: 0.248 };
-const TEXT = { x: 0.5, y: 0.403 };
-const CANVAS = { x0: 0.2, y0: 0.6, x1: 0.8, y1: 0.85 };
+const COUNTER = DEMO_COUNTER;
+const TEXT = DEMO_TEXT_FIELD;
+const CANVAS = DEMO_CANVAS;
 
 export const SCENARIOS = ['taps', 'swipes', 'typing', 'idle', 'mixed'] as const;
 export type Scenario = (typeof SCENARIOS)[number];

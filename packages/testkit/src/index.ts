@@ -50,6 +50,8 @@ export function joinToFirstFrameMs(): number | undefined {
   return (window as unknown as { __joinToFirstFrameMs?: number }).__joinToFirstFrameMs;
 }
 
+export { DEMO_CANVAS, DEMO_COUNTER, DEMO_COUNTER_PX, DEMO_SCREEN, DEMO_TEXT_FIELD } from './demo.js';
 export { latencySamples, waitForStreaming } from './page.js';
 export { RTC_PORT_OFFSET, root, startServer, stopServer } from './server.js';
 export { createSession } from './signaling.js';
+export { TestSocket } from './TestSocket.js';

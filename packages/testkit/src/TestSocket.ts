@@ -1,7 +1,10 @@
 import { PROTOCOL_VERSION, type ServerMessage } from '@offload/protocol';
 import { WebSocket } from 'ws';
 
-/** A raw signaling client for tests: sends anything, collects everything. */
+/**
+ * A raw signaling client for tests and benchmarks (server integration tests, e2e, bench):
+ * sends anything, collects everything the server says.
+ */
 export class TestSocket {
   readonly messages: ServerMessage[] = [];
   #nextId = 1;
@@ -34,8 +37,8 @@ export class TestSocket {
   }
 
   /** Creates a session; resolves with its id. */
-  async createSession(): Promise<string> {
-    const r = await this.request('session/create');
+  async createSession(timeoutMs?: number): Promise<string> {
+    const r = await this.request('session/create', {}, timeoutMs);
     if (!r.ok) throw new Error(r.error.message);
     return (r.data as { sessionId: string }).sessionId;
   }

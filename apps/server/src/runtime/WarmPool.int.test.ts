@@ -1,7 +1,7 @@
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import type { ChromiumRuntime } from './ChromiumRuntime.js';
 
 /** The warm pool with real app runtimes: handed out, refilled within the host's limit, replaced when one dies. */
@@ -46,7 +46,7 @@ describe('warm pool', () => {
     expect(warm.size).toBe(0);
 
     // A session ends: room again, the pool refills.
-    second.close('test');
+    second.close('closed', 'test');
     await expect.poll(() => warm.ready, { timeout: 30_000 }).toBe(1);
 
     // The warm app's browser dies: the pool notices and starts another.

@@ -1,13 +1,13 @@
 import { INPUT_CHANNEL_RELIABLE } from '@offload/protocol';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import { VIEWER_LIMITS } from './Viewer.js';
 
 /**
  * What one participant can make the server hold is bounded: transports (a new one replaces the
- * oldest of its direction), consumers, input channels and control channels (typed refusals).
+ * oldest of its direction), consumers, input channels and report channels (typed refusals).
  */
 describe('per-viewer limits', () => {
   let server: Offload;
@@ -57,7 +57,7 @@ describe('per-viewer limits', () => {
     ]);
   });
 
-  it('refuses input and control channels past their limits', async () => {
+  it('refuses input and report channels past their limits', async () => {
     const sendId = [...viewer().transports.values()].filter((t) => t.appData.direction === 'send').at(-1)!.id;
     const produced: string[] = [];
     for (let i = 0; i < VIEWER_LIMITS.dataProducers + 2; i++) {
@@ -75,12 +75,12 @@ describe('per-viewer limits', () => {
       'not-allowed',
     ]);
     const control: string[] = [];
-    for (let i = 0; i < VIEWER_LIMITS.controlConsumers + 2; i++) {
+    for (let i = 0; i < VIEWER_LIMITS.reportConsumers + 2; i++) {
       const r = await s.request('data/consume', {});
       control.push(r.ok ? 'ok' : r.error.code);
     }
     expect(control).toEqual([
-      ...Array(VIEWER_LIMITS.controlConsumers).fill('ok'),
+      ...Array(VIEWER_LIMITS.reportConsumers).fill('ok'),
       'not-allowed',
       'not-allowed',
     ]);

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import { isXServer } from '../util/procfs.js';
 
 /** Child processes of this test process, by command name. */
@@ -35,6 +35,7 @@ describe('session life cycle', () => {
     expect((await s.request('session/leave')).ok).toBe(true);
     await expect.poll(() => session.closed, { timeout: 10_000 }).toBe(true);
     expect(session.closeReason).toBe('no viewers');
+    expect(session.closeCause).toBe('idle');
     await session.runtime.close();
     await expect.poll(() => children().filter((c) => isXServer(c) || c === 'python3')).toEqual([]);
     expect(server.sessions.sessions.size).toBe(0);
@@ -47,9 +48,9 @@ describe('session life cycle', () => {
     const s = await TestSocket.hello(server.port);
     const sessionId = await s.createSession();
     await s.request('session/join', { sessionId });
-    server.sessions.get(sessionId).close('closed by test');
+    server.sessions.get(sessionId).close('closed', 'closed by test');
     const note = await s.waitFor((m) => m.type === 'session/closed');
-    expect(note).toEqual({ type: 'session/closed', sessionId, reason: 'closed by test' });
+    expect(note).toEqual({ type: 'session/closed', sessionId, reason: 'closed by test', cause: 'closed' });
     const after = await s.request('transport/create', { direction: 'recv' });
     expect(after.ok || after.error.code).toBe('not-joined');
     s.close();

@@ -1,10 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerKey, ResumeTokens } from '../auth/ResumeTokens.js';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 
 /**
  * A resume that re-creates a session (the server restarted in place) opens the session's page

@@ -1,8 +1,8 @@
 import { MAX_SIGNALING_MESSAGE_BYTES, PROTOCOL_VERSION } from '@offload/protocol';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 
 /**
  * Signaling against a real server (real mediasoup worker, real app runtime): the happy path

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { Modifier } from '@offload/protocol';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import type { ChromiumRuntime } from '../runtime/ChromiumRuntime.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import type { Session } from './Session.js';
 
 /**

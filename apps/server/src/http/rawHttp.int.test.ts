@@ -1,10 +1,10 @@
 import net from 'node:net';
+import { TestSocket } from '@offload/testkit/socket';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../auth/tokens.js';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 
 /**
  * The front door against raw HTTP/1.1 over a plain TCP socket: request lines, targets,

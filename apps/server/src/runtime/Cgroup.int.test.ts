@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import { allProcesses } from '../util/procfs.js';
 import { cgroupsUnavailable } from './Cgroup.js';
 import { ChromiumRuntime } from './ChromiumRuntime.js';

@@ -1,8 +1,8 @@
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import type { ChromiumRuntime } from '../runtime/ChromiumRuntime.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import type { Session } from './Session.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 
 /** Typed session states, the session listing, and joining a session that is closing. */
 describe('session states', () => {
@@ -32,7 +32,7 @@ describe('session states', () => {
     expect(described.state).toBe('running');
 
     const session = server.sessions.get(sessionId);
-    session.close('closed by test');
+    session.close('closed', 'closed by test');
     expect(session.state).toBe('closing');
     expect((await list()).map((x) => x.state)).toEqual(['closing']);
     const late = await TestSocket.hello(server.port);

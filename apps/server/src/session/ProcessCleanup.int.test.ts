@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import type { ChromiumRuntime } from '../runtime/ChromiumRuntime.js';
 import { trackedDirs, trackedGroups } from '../runtime/processReaper.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import { cmdline, descendants, isXServer, type ProcInfo, stillAlive } from '../util/procfs.js';
 import type { Session } from './Session.js';
 
@@ -70,7 +70,7 @@ describe('process cleanup', () => {
   const settleAndClose = async (session: Session) => {
     await new Promise((r) => setTimeout(r, 2000));
     remember();
-    session.close('closed by test');
+    session.close('closed', 'closed by test');
     await session.runtime.close();
   };
   const survivors = () => [...seen.values()].filter(stillAlive);
@@ -213,6 +213,15 @@ describe('process cleanup', () => {
       // Two runtimes (the session's app and the warm one): each browser with a profile and a
       // socket folder, each X server with its cookie's folder.
       expect(dirs.size).toBe(6);
+      // A root server's senders run, as the app's uid, from a copy of their files in a folder
+      // the server keeps while it runs: that folder goes with it too.
+      const staged = new Set(
+        before
+          .filter((p) => p.comm === 'python3')
+          .map((p) => path.dirname(cmdline(p.pid)[1] ?? ''))
+          .filter((d) => d.includes('offload-media-')),
+      );
+      if (process.getuid?.() === 0) expect(staged.size).toBe(1);
       // A browser whose DevTools pipe closes starts shutting down and unlinks its profile's
       // SingletonSocket before the reaper's SIGKILL lands (seen in CI): the reaper must not
       // depend on that link to find the socket folder. Unlink it here, as such a browser would.
@@ -226,6 +235,7 @@ describe('process cleanup', () => {
         .toEqual([]);
       // The reaper removed their temp folders too.
       await expect.poll(() => existing(dirs), { timeout: 15_000 }).toEqual([]);
+      await expect.poll(() => existing(staged), { timeout: 15_000 }).toEqual([]);
     } finally {
       child.kill('SIGKILL');
     }

@@ -6,12 +6,12 @@ import {
   type ServerMessage,
   utf8Length,
 } from '@offload/protocol';
+import { TestSocket } from '@offload/testkit/socket';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import type { Session } from '../session/Session.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 
 /**
  * Fuzzing signaling and input against a real server with a streaming session: thousands of
@@ -411,7 +411,7 @@ describe('signaling fuzz', () => {
     s.close();
   });
 
-  it('answers data/consume typed when the viewer leaves while its control channel is being made', async () => {
+  it('answers data/consume typed when the viewer leaves while its report channel is being made', async () => {
     for (let i = 0; i < 5; i++) {
       const s = await TestSocket.hello(server.port);
       await s.request('session/join', { sessionId });

@@ -1,7 +1,7 @@
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 
 type Joined = { sessionId: string; viewerId: string; resumeToken: string; fresh?: boolean };
 
@@ -118,7 +118,7 @@ describe('recovery', () => {
     // The owner's place is untouched and its newest token still works.
     const r3 = await resume(((r2.ok ? r2.data : {}) as Joined).resumeToken);
     expect(r3).toMatchObject({ ok: true, data: { viewerId: j.viewerId } });
-    server.sessions.get(sessionId).close('test done');
+    server.sessions.get(sessionId).close('closed', 'test done');
   });
 
   it('refuses forged resume tokens and tokens for another session, with a typed error', async () => {

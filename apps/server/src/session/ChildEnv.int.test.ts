@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import { descendants, isXServer } from '../util/procfs.js';
 
 const CANARY = 'canary-secret-0123456789abcdef-0123456789';

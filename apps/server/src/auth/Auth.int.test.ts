@@ -1,9 +1,9 @@
+import { TestSocket } from '@offload/testkit/socket';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import { signToken } from './tokens.js';
 
 const SECRET = 'integration-test-secret-0123456789abcdef';

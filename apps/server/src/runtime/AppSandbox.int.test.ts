@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import type { Offload } from '../Offload.js';
 import { startTestServer } from '../test/startTestServer.js';
-import { TestSocket } from '../test/TestSocket.js';
 import { allProcesses, cmdline, isXServer } from '../util/procfs.js';
 import { APP_UIDS } from './appUser.js';
 import { ChromiumRuntime } from './ChromiumRuntime.js';
@@ -109,7 +109,7 @@ describe('app browser sandbox', () => {
       await server?.close();
     });
 
-    it('runs the video sender as the app browser\'s account, and it streams', async () => {
+    it("runs the video sender as the app browser's account, and it streams", async () => {
       const s = await TestSocket.hello(server.port);
       const sessionId = await s.createSession();
       expect((await s.request('session/join', { sessionId })).ok).toBe(true);
@@ -123,7 +123,9 @@ describe('app browser sandbox', () => {
       );
       expect(senders.map((p) => p.pid)).toContain(source!.pid);
       for (const p of senders) expect(uidsOf(p.pid)).toEqual(Array(4).fill(uid));
-      const x = allProcesses().find((p) => isXServer(p.comm) && args(p.pid).includes(session.runtime.xauthority))!;
+      const x = allProcesses().find(
+        (p) => isXServer(p.comm) && args(p.pid).includes(session.runtime.xauthority),
+      )!;
       expect(uidsOf(x.pid)).toEqual(Array(4).fill(uid));
       // It captures and encodes the app's screen as that account.
       await expect.poll(() => source!.stats.frames, { timeout: 10_000 }).toBeGreaterThan(0);
