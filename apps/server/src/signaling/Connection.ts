@@ -1,6 +1,5 @@
 import {
   type ClientMessage,
-  type LatencyReportMessage,
   OffloadError,
   parseClientMessage,
   peekRequestId,
@@ -8,15 +7,15 @@ import {
   type ServerMessage,
   type SessionEndCause,
 } from '@offload/protocol';
-import type { Auth, ConnectionAuth } from '../auth/Auth.js';
-import type { ResumeTokens } from '../auth/ResumeTokens.js';
+import type { ConnectionAuth } from '../auth/Auth.js';
 import { type Logger, moduleLogger } from '../logger.js';
-import type { UrlPolicy } from '../runtime/urlPolicy.js';
 import type { Session } from '../session/Session.js';
-import type { SessionManager } from '../session/SessionManager.js';
 import type { Viewer } from '../session/Viewer.js';
 import { TokenBucket } from '../util/TokenBucket.js';
+import type { ConnectionDeps, HandlerContext } from './HandlerContext.js';
 import { handlers } from './handlers.js';
+
+export type { ConnectionDeps };
 
 /** The little of a WebSocket a connection needs, so tests can drive one without a network. */
 export interface MessageSocket {
@@ -32,28 +31,13 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Least time between two unsolicited "rate-limited" errors to one client (ms). */
 const RATE_LIMIT_REPORT_INTERVAL_MS = 1000;
 
-export interface ConnectionDeps {
-  sessions: SessionManager;
-  /** Where clients' latency reports go (/metrics). */
-  onLatencyReport?: (samples: LatencyReportMessage['samples'], session: Session) => void;
-  serverVersion: string;
-  /** Signs and checks the tokens clients resume with. */
-  resumeTokens: ResumeTokens;
-  /** Signaling messages per second a client may send (input has its own limit). */
-  messageRate?: number;
-  /** Tokens, Origin and who may do what; without it, everything is open. */
-  auth?: Auth;
-  /** Which URLs session/create may open; without it, no `url` is accepted. */
-  urlPolicy?: UrlPolicy;
-}
-
 let nextConnectionId = 1;
 
 /**
  * One client's signaling connection: validates each message, dispatches requests to the
  * handler table, replies with typed errors, and owns the client's Viewer while joined.
  */
-export class Connection {
+export class Connection implements HandlerContext {
   readonly id = nextConnectionId++;
   helloDone = false;
   session: Session | undefined;

@@ -8,9 +8,9 @@ import {
 import type { types } from 'mediasoup';
 import type { Session } from '../session/Session.js';
 import type { Viewer } from '../session/Viewer.js';
-import type { Connection } from './Connection.js';
+import type { HandlerContext } from './HandlerContext.js';
 
-type Handler<K extends RequestType> = (c: Connection, m: RequestMessage<K>) => Promise<ResponseData<K>>;
+type Handler<K extends RequestType> = (c: HandlerContext, m: RequestMessage<K>) => Promise<ResponseData<K>>;
 type Handlers = { [K in RequestType]: Handler<K> };
 
 /**
@@ -187,14 +187,14 @@ export const handlers: Handlers = {
   },
 };
 
-function assertNotJoined(c: Connection): void {
+function assertNotJoined(c: HandlerContext): void {
   if (c.viewer)
     throw new OffloadError('already-joined', 'This connection has joined a session already; leave it first.');
 }
 
 /** What join and resume answer: the media set-up, the participant's role, its resume token. */
 /** The join/resume answer; `replaces`: the id of the resume token this answer's token succeeds. */
-function joined(c: Connection, session: Session, viewer: Viewer, replaces?: string) {
+function joined(c: HandlerContext, session: Session, viewer: Viewer, replaces?: string) {
   const { controllerId, controllerName } = session.control;
   const me = session.control.participant(viewer.id);
   const canControl = me?.eligible ?? false;
