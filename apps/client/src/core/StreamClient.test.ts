@@ -4,7 +4,7 @@ import { FakeHandler } from 'mediasoup-client/lib/handlers/FakeHandler';
 import * as fakeParameters from 'mediasoup-client/lib/test/fakeParameters';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientError } from './ClientError';
-import type { SocketHandlers } from './SignalingClient';
+import type { SocketHandlers } from './signaling/SignalingClient';
 import { type ConnectionState, StreamClient } from './StreamClient';
 
 type Msg = Record<string, unknown> & { type: string; id?: number };

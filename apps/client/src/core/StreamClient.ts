@@ -13,11 +13,11 @@ import {
 } from '@offload/protocol';
 import { Device, type types } from 'mediasoup-client';
 import { ClientError } from './ClientError';
-import { InputSender } from './InputSender';
-import type { InputDraft } from './inputTypes';
-import { SignalingClient, type SocketFactory } from './SignalingClient';
+import { InputSender } from './input/InputSender';
+import type { InputDraft } from './input/inputTypes';
+import { SignalingClient, type SocketFactory } from './signaling/SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
-import { createTransport, preferLowLatency } from './transport';
+import { createTransport, preferLowLatency } from './media/transport';
 
 /**
  * `reconnecting`: the socket dropped, the network failed or the server restarted the

@@ -13,7 +13,7 @@ import {
   summarize,
 } from '@offload/latency';
 import type { StateCreator } from 'zustand/vanilla';
-import type { LatencyCounts } from '../core/LatencyMonitor';
+import type { LatencyCounts } from '../core/latency/LatencyMonitor';
 import { type BudgetChoice, type KeyValueStorage, loadBudgetChoice, saveBudgetChoice } from './budgetStorage';
 import type { OffloadStore } from './store';
 

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { StreamStats } from '../core/streamStats';
+import type { StreamStats } from '../core/media/streamStats';
 import type { OffloadStore } from './store';
 
 export interface MediaSlice {

@@ -13,8 +13,8 @@ import {
   MAX_SIGNALING_MESSAGE_BYTES,
   type Ping,
 } from '@offload/protocol';
-import { createReportBatcher, type ReportBatcher } from './latencyReport';
-import { TypedEmitter } from './TypedEmitter';
+import { createReportBatcher, type ReportBatcher, type Timers } from './latencyReport';
+import { TypedEmitter } from '../TypedEmitter';
 
 /** The parts of requestVideoFrameCallback metadata the monitor reads (times: ms since timeOrigin). */
 export interface FrameMetadata {
@@ -40,11 +40,6 @@ export type MarkerReader = (frame: {
   width: number;
   height: number;
 }) => number | undefined | Promise<number | undefined>;
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface LatencyMonitorOptions {
   /** Sends a ping on the unreliable input channel only; false when it is not open. */

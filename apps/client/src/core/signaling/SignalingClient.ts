@@ -9,8 +9,8 @@ import {
   type RequestType,
   type ResponseData,
 } from '@offload/protocol';
-import { ClientError } from './ClientError';
-import { TypedEmitter } from './TypedEmitter';
+import { ClientError } from '../ClientError';
+import { TypedEmitter } from '../TypedEmitter';
 
 /** The little a WebSocket must do; tests pass a fake. */
 export interface SignalingSocket {
