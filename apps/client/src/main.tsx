@@ -1,11 +1,11 @@
 import './noEval';
 import type { ClockEstimate, LatencySample } from '@offload/latency';
 import { createRoot } from 'react-dom/client';
-import { cspRefusals, diagnoseSignaling } from './core/signaling/authCheck';
 import { type LatencyCounts, LatencyMonitor } from './core/latency/LatencyMonitor';
-import { StreamClient } from './core/StreamClient';
-import { resolveSignalingUrl } from './core/signaling/signalingUrl';
 import { wireLatency } from './core/latency/wireLatency';
+import { StreamClient } from './core/StreamClient';
+import { cspRefusals, diagnoseSignaling } from './core/signaling/authCheck';
+import { resolveSignalingUrl } from './core/signaling/signalingUrl';
 import { bindClientToStore } from './store/bindClient';
 import { bindLatencyToStore } from './store/bindLatency';
 import { createOffloadStore, type OffloadStore } from './store/store';

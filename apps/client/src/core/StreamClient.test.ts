@@ -4,8 +4,8 @@ import { FakeHandler } from 'mediasoup-client/lib/handlers/FakeHandler';
 import * as fakeParameters from 'mediasoup-client/lib/test/fakeParameters';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientError } from './ClientError';
-import type { SocketHandlers } from './signaling/SignalingClient';
 import { type ConnectionState, StreamClient } from './StreamClient';
+import type { SocketHandlers } from './signaling/SignalingClient';
 
 type Msg = Record<string, unknown> & { type: string; id?: number };
 type Handler = (msg: Msg) => unknown;

@@ -15,9 +15,9 @@ import { Device, type types } from 'mediasoup-client';
 import { ClientError } from './ClientError';
 import { InputSender } from './input/InputSender';
 import type { InputDraft } from './input/inputTypes';
+import { createTransport, preferLowLatency } from './media/transport';
 import { SignalingClient, type SocketFactory } from './signaling/SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
-import { createTransport, preferLowLatency } from './media/transport';
 
 /**
  * `reconnecting`: the socket dropped, the network failed or the server restarted the

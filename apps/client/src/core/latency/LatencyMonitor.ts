@@ -13,8 +13,8 @@ import {
   MAX_SIGNALING_MESSAGE_BYTES,
   type Ping,
 } from '@offload/protocol';
-import { createReportBatcher, type ReportBatcher, type Timers } from './latencyReport';
 import { TypedEmitter } from '../TypedEmitter';
+import { createReportBatcher, type ReportBatcher, type Timers } from './latencyReport';
 
 /** The parts of requestVideoFrameCallback metadata the monitor reads (times: ms since timeOrigin). */
 export interface FrameMetadata {

@@ -1,5 +1,5 @@
-import type { LatencyMonitor } from './LatencyMonitor';
 import type { StreamClient } from '../StreamClient';
+import type { LatencyMonitor } from './LatencyMonitor';
 
 /**
  * Feeds a StreamClient's input, ping-channel and control-channel events into a
