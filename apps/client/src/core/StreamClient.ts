@@ -1,74 +1,22 @@
 import {
-  type DownstreamMessage,
   INPUT_CHANNEL_RELIABLE,
   INPUT_CHANNEL_UNRELIABLE,
-  type InputEventInit,
   type JoinedData,
   type LatencySampleWire,
   type Ping,
   PROTOCOL_VERSION,
   parseDownstreamMessage,
   type RequestPayload,
-  type ScreenInfo,
 } from '@offload/protocol';
 import { Device, type types } from 'mediasoup-client';
 import { ClientError } from './ClientError';
+import type { StreamClientEvents } from './events';
 import { InputSender } from './input/InputSender';
 import type { InputDraft } from './input/inputTypes';
 import { createTransport, preferLowLatency } from './media/transport';
 import { SignalingClient, type SocketFactory } from './signaling/SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
-
-/**
- * `reconnecting`: the socket dropped, the network failed or the server restarted the
- * session's media; the client resumes its place on its own (the last frame stays up).
- */
-export type ConnectionState =
-  | 'idle'
-  | 'connecting'
-  | 'joining'
-  | 'streaming'
-  | 'reconnecting'
-  | 'closed'
-  | 'failed';
-
-export interface SessionInfo {
-  sessionId: string;
-  viewerId: string;
-  screen: ScreenInfo;
-}
-
-/** Who controls the session, as the server last said; only the controller's input is injected. */
-export interface ControlInfo {
-  /** This participant holds control: its input reaches the app. */
-  inControl: boolean;
-  /** This participant may take, request or be granted control (controller token, or open mode). */
-  canControl: boolean;
-  controllerId: string | null;
-  controllerName?: string;
-}
-
-export type StreamClientEvents = {
-  /** Connection state changed; `error` is set in `failed` (and in `closed` when the session ended). */
-  state: [state: ConnectionState, error: ClientError | null];
-  /** Joined a session (info) or left it (null). */
-  session: [session: SessionInfo | null];
-  /** The remote tracks to play (video first), or [] when media stopped. */
-  tracks: [tracks: MediaStreamTrack[]];
-  /** Something went wrong that does not stop the stream (a rejected input event, a lost keyframe request…). */
-  warning: [error: ClientError];
-  /** An input event left (data channel or socket), with the `seq` and `ts` it carried. */
-  'input-sent': [event: InputEventInit];
-  /** The unreliable input channel, which carries clock-sync pings, opened (true) or went away (false). */
-  'ping-channel': [open: boolean];
-  /** A validated message from the server's control channel (pong, input timing). */
-  control: [message: DownstreamMessage];
-  // auth and roles
-  /** Who controls the session changed (also once on join); null when not joined. */
-  role: [info: ControlInfo | null];
-  /** To the controller: a participant asks for control (answer with grantControl). */
-  'control-requested': [from: { viewerId: string; name?: string }];
-};
+import type { ConnectionState, ControlInfo, SessionInfo } from './types';
 
 export interface StreamClientOptions {
   /** Signaling WebSocket URL (see resolveSignalingUrl). */
@@ -81,8 +29,8 @@ export interface StreamClientOptions {
   createDevice?: () => Device;
   /** Name sent in `hello`. Default "offload-web". */
   clientName?: string;
-  /** Consume the server's control channel (pongs, input timings) for latency monitoring. Default true. */
-  control?: boolean;
+  /** Consume the server channel (pongs, input timings) for latency monitoring. Default true. */
+  serverChannel?: boolean;
   /** How long to keep trying to resume after the connection dropped, in ms. Default 60 000. */
   reconnectForMs?: number;
   /** Delay before the first reconnect attempt, in ms (doubles up to 1 s, ±25 % jitter). Default 250. */
@@ -134,7 +82,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   #send: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #dataProducers = new Map<string, types.DataProducer>();
-  #control: types.DataConsumer | null = null;
+  #serverChannel: types.DataConsumer | null = null;
   #pingOpen = false;
   #input: InputSender | null = null;
   /** Bumped by every join/leave/close so an outdated join stops at its next step. */
@@ -290,7 +238,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     // The input transport comes second so its ICE/DTLS/SCTP set-up does not compete with the
     // first frame; input rides the WebSocket until the channels open.
     void this.#startInput(attempt);
-    if (this.#options.control !== false) void this.#startControl(attempt);
+    if (this.#options.serverChannel !== false) void this.#startServerChannel(attempt);
   }
 
   /**
@@ -647,8 +595,12 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     ]);
   }
 
-  /** The server's control channel (pongs, input timings); without it there is no latency breakdown. */
-  async #startControl(attempt: number): Promise<void> {
+  /**
+   * The server channel (pongs, input timings); without it there is no latency breakdown. Its
+   * wire label stays `control`; here it is the server channel, as "control" already means who
+   * controls the session.
+   */
+  async #startServerChannel(attempt: number): Promise<void> {
     try {
       const recv = this.#recv;
       if (!recv || !this.#device?.sctpCapabilities) return;
@@ -665,19 +617,19 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
         consumer.close();
         return;
       }
-      this.#control = consumer;
-      consumer.on('message', (data: unknown) => this.#onControl(data));
+      this.#serverChannel = consumer;
+      consumer.on('message', (data: unknown) => this.#onServerMessage(data));
       consumer.on('transportclose', () => {
-        if (this.#control === consumer) this.#control = null;
+        if (this.#serverChannel === consumer) this.#serverChannel = null;
       });
     } catch (err) {
       if (attempt === this.#attempt) this.#warn(err);
     }
   }
 
-  #onControl(data: unknown): void {
+  #onServerMessage(data: unknown): void {
     const parsed = parseDownstreamMessage(typeof data === 'string' ? data : '');
-    if (parsed.ok) this.emit('control', parsed.value);
+    if (parsed.ok) this.emit('server-message', parsed.value);
     else this.#warn(parsed.error);
   }
 
@@ -694,8 +646,8 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
 
   #closeMedia(): void {
     this.#setPingOpen(false);
-    this.#control?.close();
-    this.#control = null;
+    this.#serverChannel?.close();
+    this.#serverChannel = null;
     for (const p of this.#dataProducers.values()) p.close();
     this.#dataProducers.clear();
     for (const c of this.#consumers.values()) c.close();

@@ -11,7 +11,7 @@ import type { ScreenInfo } from '@offload/protocol';
 import type { StreamErrorInfo } from '../core/ClientError';
 import type { LatencyCounts } from '../core/latency/LatencyMonitor';
 import type { StreamStats } from '../core/media/streamStats';
-import type { ConnectionState, ControlInfo, SessionInfo } from '../core/StreamClient';
+import type { ConnectionState, ControlInfo, SessionInfo } from '../core/types';
 import type { BudgetChoice } from './budgetStorage';
 
 /*
