@@ -51,6 +51,47 @@ export type SignalingClientEvents = {
   'control-requested': [{ viewerId: string; name?: string }];
 };
 
+/** The events of the socket of the moment (see SignalingConnection). */
+export type SignalingConnectionEvents = SignalingClientEvents;
+
+/** See MediaSession. */
+export type MediaSessionEvents = {
+  /** The consumers' tracks, video first, once they are all resumed. */
+  tracks: [tracks: MediaStreamTrack[]];
+  /** ICE/DTLS failed on a transport that is still open; the owner decides what that costs. */
+  'transport-failed': [direction: 'send' | 'recv'];
+  /** The input transport, an input channel or the server channel failed, or a server message was invalid (the stream goes on). */
+  warning: [error: ClientError];
+};
+
+/** See InputChannels. */
+export type InputChannelsEvents = {
+  /** An input event left (data channel or socket), as stamped. */
+  'input-sent': [event: InputEventInit];
+  /** The unreliable channel opened (true) or went away (false). */
+  'ping-channel': [open: boolean];
+  /** A channel could not be opened (input rides the socket instead). */
+  warning: [error: ClientError];
+};
+
+/** See ServerChannel. */
+export type ServerChannelEvents = {
+  /** A validated message (pong, input timing). */
+  message: [message: DownstreamMessage];
+  /** A message that is not valid. */
+  warning: [error: ClientError];
+};
+
+/** See Roles. */
+export type RolesEvents = {
+  /** Who controls the session changed; null when not joined. */
+  role: [info: ControlInfo | null];
+  /** To the controller: a participant asks for control. */
+  'control-requested': [from: { viewerId: string; name?: string }];
+  /** A control request failed (it also rejects). */
+  warning: [error: ClientError];
+};
+
 /** See LatencyMonitor. */
 export type LatencyMonitorEvents = {
   sample: [sample: LatencySample];
