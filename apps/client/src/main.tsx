@@ -1,11 +1,11 @@
 import './noEval';
 import type { ClockEstimate, LatencySample } from '@offload/latency';
 import { createRoot } from 'react-dom/client';
-import { cspRefusals, diagnoseSignaling } from './core/authCheck';
-import { type LatencyCounts, LatencyMonitor } from './core/LatencyMonitor';
+import { type LatencyCounts, LatencyMonitor } from './core/latency/LatencyMonitor';
+import { wireLatency } from './core/latency/wireLatency';
 import { StreamClient } from './core/StreamClient';
-import { resolveSignalingUrl } from './core/signalingUrl';
-import { wireLatency } from './core/wireLatency';
+import { cspRefusals, diagnoseSignaling } from './core/signaling/authCheck';
+import { resolveSignalingUrl } from './core/signaling/signalingUrl';
 import { bindClientToStore } from './store/bindClient';
 import { bindLatencyToStore } from './store/bindLatency';
 import { createOffloadStore, type OffloadStore } from './store/store';
@@ -52,11 +52,11 @@ const url = signalingUrl();
 const refused = cspRefusals();
 const client = new StreamClient({
   url,
-  control: withLatency,
+  serverChannel: withLatency,
   diagnose: () => diagnoseSignaling(url, fetch, refused),
 });
 bindClientToStore(client, store);
-// With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no control channel.
+// With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no server channel.
 const monitor = withLatency
   ? new LatencyMonitor({
       sendPing: (ping) => client.sendPing(ping),

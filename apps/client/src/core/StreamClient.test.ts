@@ -4,8 +4,9 @@ import { FakeHandler } from 'mediasoup-client/lib/handlers/FakeHandler';
 import * as fakeParameters from 'mediasoup-client/lib/test/fakeParameters';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientError } from './ClientError';
-import type { SocketHandlers } from './SignalingClient';
-import { type ConnectionState, StreamClient } from './StreamClient';
+import { StreamClient } from './StreamClient';
+import type { SocketHandlers } from './signaling/SignalingClient';
+import type { ConnectionState } from './types';
 
 type Msg = Record<string, unknown> & { type: string; id?: number };
 type Handler = (msg: Msg) => unknown;
@@ -343,33 +344,33 @@ describe('StreamClient', () => {
     };
     afterEach(() => vi.restoreAllMocks());
 
-    it('consumes the control channel after the first frame and emits its validated messages', async () => {
-      const controlChannels = capture('receiveDataChannel');
+    it('consumes the server channel after the first frame and emits its validated messages', async () => {
+      const serverChannels = capture('receiveDataChannel');
       const { server, client } = setup();
       const messages: unknown[] = [];
       const warnings: string[] = [];
-      client.on('control', (m) => messages.push(m));
+      client.on('server-message', (m) => messages.push(m));
       client.on('warning', (e) => warnings.push(e.code));
       await client.join('sess-1');
       await new Promise((r) => setTimeout(r, 10));
       const t = server.types();
       expect(t.indexOf('data/consume')).toBeGreaterThan(t.indexOf('media/resume'));
-      expect(controlChannels).toHaveLength(1);
+      expect(serverChannels).toHaveLength(1);
       const pong = { type: 'pong', id: 1, t0: 1, t1: 2, t2: 3 };
-      controlChannels[0]!.emit('message', { data: JSON.stringify(pong) });
-      controlChannels[0]!.emit('message', { data: '{"type":"pong"}' });
+      serverChannels[0]!.emit('message', { data: JSON.stringify(pong) });
+      serverChannels[0]!.emit('message', { data: '{"type":"pong"}' });
       expect(messages).toEqual([pong]);
       expect(warnings).toEqual(['invalid-message']);
       client.close();
     });
 
-    it('skips the control channel when asked to', async () => {
+    it('skips the server channel when asked to', async () => {
       const server = new FakeServer();
       const client = new StreamClient({
         url: 'ws://test/ws',
         socketFactory: server.factory,
         createDevice: () => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) }),
-        control: false,
+        serverChannel: false,
       });
       await client.join('sess-1');
       await new Promise((r) => setTimeout(r, 10));

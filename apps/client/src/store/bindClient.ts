@@ -1,6 +1,6 @@
 import type { StoreApi } from 'zustand/vanilla';
+import { computeStats, type StatsSample } from '../core/media/streamStats';
 import type { StreamClient } from '../core/StreamClient';
-import { computeStats, type StatsSample } from '../core/streamStats';
 import type { OffloadStore } from './store';
 
 export interface BindOptions {

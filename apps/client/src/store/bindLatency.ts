@@ -1,5 +1,5 @@
 import type { StoreApi } from 'zustand/vanilla';
-import type { LatencyMonitor } from '../core/LatencyMonitor';
+import type { LatencyMonitor } from '../core/latency/LatencyMonitor';
 import type { OffloadStore } from './store';
 import { type ThrottleTimers, throttle } from './throttle';
 

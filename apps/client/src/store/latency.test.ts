@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { LatencySample } from '@offload/latency';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LatencyMonitor } from '../core/LatencyMonitor';
+import type { LatencyMonitor } from '../core/latency/LatencyMonitor';
 import { bindLatencyToStore } from './bindLatency';
 import type { KeyValueStorage } from './budgetStorage';
 import { createOffloadStore } from './store';

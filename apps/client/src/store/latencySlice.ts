@@ -1,9 +1,7 @@
 import {
   type Budget,
   type BudgetVerdict,
-  type ClockEstimate,
   evaluateBudget,
-  type HistogramBucket,
   histogram,
   type LatencySample,
   makeBudget,
@@ -13,46 +11,10 @@ import {
   summarize,
 } from '@offload/latency';
 import type { StateCreator } from 'zustand/vanilla';
-import type { LatencyCounts } from '../core/LatencyMonitor';
-import { type BudgetChoice, type KeyValueStorage, loadBudgetChoice, saveBudgetChoice } from './budgetStorage';
-import type { OffloadStore } from './store';
+import { type KeyValueStorage, loadBudgetChoice, saveBudgetChoice } from './budgetStorage';
+import type { LatencySlice, LatencyState, LatencySummary, OffloadStore } from './types';
 
-export interface LatencySummary {
-  total: Summary;
-  residual: Summary;
-  segments: Record<Segment, Summary>;
-}
-
-export interface LatencyState {
-  /** False with `?latency=0`: no monitor runs. */
-  enabled: boolean;
-  /** Recent samples, oldest first; a new array on every update. */
-  samples: readonly LatencySample[];
-  summary: LatencySummary;
-  /** Totals over LATENCY_BUCKETS_MS (plus overflow). */
-  histogram: HistogramBucket[];
-  clock: ClockEstimate | null;
-  counts: LatencyCounts | null;
-  /** Chosen app budget and network profile ids (persisted). */
-  choice: BudgetChoice;
-  budget: Budget;
-  /** p95s against the budget; null until there is a sample. */
-  verdict: BudgetVerdict | null;
-  hudVisible: boolean;
-}
-
-export interface LatencySlice {
-  latency: LatencyState;
-  setLatencyEnabled(enabled: boolean): void;
-  /** New samples: recomputes summaries, histogram and verdict. */
-  setLatencySamples(samples: readonly LatencySample[]): void;
-  /** Clock estimate and counters only (cheap; no percentiles). */
-  setLatencyStatus(status: { clock: ClockEstimate | null; counts: LatencyCounts | null }): void;
-  setBudgetChoice(choice: Partial<BudgetChoice>): void;
-  setHudVisible(visible: boolean): void;
-  toggleHud(): void;
-  resetLatency(): void;
-}
+export type { LatencySlice, LatencyState, LatencySummary } from './types';
 
 export function summariseSamples(samples: readonly LatencySample[]): LatencySummary {
   return {

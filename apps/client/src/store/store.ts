@@ -1,11 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { browserStorage, type KeyValueStorage } from './budgetStorage';
-import { type ConnectionSlice, createConnectionSlice, initialConnection } from './connectionSlice';
-import { createLatencySlice, type LatencySlice } from './latencySlice';
-import { createMediaSlice, initialMedia, type MediaSlice } from './mediaSlice';
-import { createSessionSlice, initialSession, type SessionSlice } from './sessionSlice';
+import { createConnectionSlice, initialConnection } from './connectionSlice';
+import { createLatencySlice } from './latencySlice';
+import { createMediaSlice, initialMedia } from './mediaSlice';
+import { createSessionSlice, initialSession } from './sessionSlice';
+import type { OffloadStore } from './types';
 
-export type OffloadStore = ConnectionSlice & SessionSlice & MediaSlice & LatencySlice & { reset(): void };
+export type { OffloadStore } from './types';
 
 export interface OffloadStoreOptions {
   /** Where the latency budget choice is kept. Default: localStorage when available. */

@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import type { LatencyMonitor } from '../core/LatencyMonitor';
+import type { LatencyMonitor } from '../core/latency/LatencyMonitor';
 import type { StreamClient } from '../core/StreamClient';
 import type { OffloadStore } from '../store/store';
 

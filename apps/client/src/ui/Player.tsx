@@ -1,8 +1,8 @@
 import { videoFrameSize } from '@offload/latency';
 import { type CSSProperties, useCallback, useEffect, useRef } from 'react';
-import { InputCapture } from '../core/InputCapture';
-import { createVideoFrameMarkerReader } from '../core/markerReader';
-import { installShortcut, isHudShortcut } from '../core/shortcuts';
+import { InputCapture } from '../core/input/InputCapture';
+import { installShortcut, isHudShortcut } from '../core/input/shortcuts';
+import { createVideoFrameMarkerReader } from '../core/latency/markerReader';
 import { ControlBar } from './ControlBar';
 import { ErrorPanel } from './ErrorPanel';
 import { Hud } from './Hud';

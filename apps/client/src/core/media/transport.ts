@@ -1,5 +1,5 @@
 import type { Device, types } from 'mediasoup-client';
-import type { SignalingClient } from './SignalingClient';
+import type { SignalingClient } from '../signaling/SignalingClient';
 
 /**
  * Creates a mediasoup transport from the server's `transport/create` answer and wires its

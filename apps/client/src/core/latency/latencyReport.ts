@@ -1,6 +1,11 @@
 import { type LatencySample, SEGMENTS, type Segment } from '@offload/latency';
 import { type LatencySampleWire, utf8Length, LatencySampleWire as WireSchema } from '@offload/protocol';
-import type { Timers } from './LatencyMonitor';
+
+/** The timer functions the latency code uses; tests pass fakes. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
 
 /** Samples waiting beyond this many are dropped, oldest first (a stuck socket must not grow memory). */
 const MAX_QUEUED = 256;

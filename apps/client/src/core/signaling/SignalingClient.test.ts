@@ -1,6 +1,6 @@
 import { OffloadError, PROTOCOL_VERSION } from '@offload/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClientError } from './ClientError';
+import { ClientError } from '../ClientError';
 import { browserSocketFactory, SignalingClient, type SocketHandlers } from './SignalingClient';
 
 /** A socket the test drives by hand: it records what the client sends. */

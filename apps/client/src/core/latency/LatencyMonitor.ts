@@ -13,8 +13,9 @@ import {
   MAX_SIGNALING_MESSAGE_BYTES,
   type Ping,
 } from '@offload/protocol';
-import { createReportBatcher, type ReportBatcher } from './latencyReport';
-import { TypedEmitter } from './TypedEmitter';
+import type { LatencyMonitorEvents } from '../events';
+import { TypedEmitter } from '../TypedEmitter';
+import { createReportBatcher, type ReportBatcher, type Timers } from './latencyReport';
 
 /** The parts of requestVideoFrameCallback metadata the monitor reads (times: ms since timeOrigin). */
 export interface FrameMetadata {
@@ -40,11 +41,6 @@ export type MarkerReader = (frame: {
   width: number;
   height: number;
 }) => number | undefined | Promise<number | undefined>;
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface LatencyMonitorOptions {
   /** Sends a ping on the unreliable input channel only; false when it is not open. */
@@ -87,20 +83,13 @@ export interface LatencyCounts {
   framesRead: number;
 }
 
-export type LatencyMonitorEvents = {
-  sample: [sample: LatencySample];
-  clock: [estimate: ClockEstimate];
-  /** Everything measured was forgotten (reset). */
-  reset: [];
-};
-
 const MAX_OUTSTANDING_PINGS = 32;
 
 /**
  * The client half of the input-to-photon monitor: clock-sync pings, the input ledger
  * (InputLatencyTracker), the frame-marker loop and the batched reports to the server.
  * Knows nothing of StreamClient: it is fed through `pingChannel`, `inputSent`,
- * `handleControl` and `attachVideo`, and reaches out only through its injected callbacks.
+ * `handleServerMessage` and `attachVideo`, and reaches out only through its injected callbacks.
  */
 export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
   readonly #o: LatencyMonitorOptions;
@@ -181,8 +170,8 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
     this.#tracker.sent(event.seq, inputKind(event), event.ts);
   }
 
-  /** A validated control-channel message. */
-  handleControl(msg: DownstreamMessage): void {
+  /** A validated message from the server channel (pong, input timing). */
+  handleServerMessage(msg: DownstreamMessage): void {
     if (this.#closed) return;
     if (msg.type === 'pong') {
       const t0 = this.#outstanding.get(msg.id);

@@ -1,5 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '@offload/protocol';
-import { ClientError } from './ClientError';
+import { ClientError } from '../ClientError';
 import { authCheckUrl } from './signalingUrl';
 
 /**

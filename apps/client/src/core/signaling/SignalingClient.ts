@@ -9,8 +9,9 @@ import {
   type RequestType,
   type ResponseData,
 } from '@offload/protocol';
-import { ClientError } from './ClientError';
-import { TypedEmitter } from './TypedEmitter';
+import { ClientError } from '../ClientError';
+import type { SignalingClientEvents } from '../events';
+import { TypedEmitter } from '../TypedEmitter';
 
 /** The little a WebSocket must do; tests pass a fake. */
 export interface SignalingSocket {
@@ -64,24 +65,6 @@ export interface SignalingClientOptions {
   /** How long a request may wait for its response, in ms. Default 10 000. */
   requestTimeoutMs?: number;
 }
-
-export type SignalingClientEvents = {
-  /** The server ended the session. */
-  'session-closed': [{ sessionId: string; reason: string }];
-  /** The server restarted the session's media: resume to get new transports. */
-  'session-restarted': [{ sessionId: string; reason: string }];
-  /** An error the server sent without a request (e.g. a rejected input event). */
-  'server-error': [OffloadError];
-  /** The server sent something that is not a valid protocol message. */
-  'invalid-message': [OffloadError];
-  /** The socket closed after having been open (not called for `close()`). */
-  disconnected: [ClientError];
-  // auth and roles
-  /** Control of the session moved (to a viewer id, or to nobody). */
-  'control-changed': [{ controllerId: string | null; controllerName?: string }];
-  /** To the controller: a participant asks for control. */
-  'control-requested': [{ viewerId: string; name?: string }];
-};
 
 /** A message without id or response: input over the socket, latency reports. */
 export type ClientNotification = { type: InputMessage['type']; event: InputEventInit } | LatencyReportMessage;

@@ -1,8 +1,8 @@
+import type { StreamClient } from '../StreamClient';
 import type { LatencyMonitor } from './LatencyMonitor';
-import type { StreamClient } from './StreamClient';
 
 /**
- * Feeds a StreamClient's input, ping-channel and control-channel events into a
+ * Feeds a StreamClient's input, ping-channel and server-channel events into a
  * LatencyMonitor; a new session starts the monitor afresh (seqs restart at 0). Returns an
  * unwire function. The monitor's own outputs (pings, reports) go through the callbacks it was
  * constructed with.
@@ -11,7 +11,7 @@ export function wireLatency(client: StreamClient, monitor: LatencyMonitor): () =
   const offs = [
     client.on('input-sent', (event) => monitor.inputSent(event)),
     client.on('ping-channel', (open) => monitor.pingChannel(open)),
-    client.on('control', (message) => monitor.handleControl(message)),
+    client.on('server-message', (message) => monitor.handleServerMessage(message)),
     client.on('session', (session) => {
       if (session) monitor.reset();
     }),

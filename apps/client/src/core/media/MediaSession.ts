@@ -1,0 +1,174 @@
+import type { InputEventInit } from '@offload/protocol';
+import { Device, type types } from 'mediasoup-client';
+import { ClientError } from '../ClientError';
+import type { MediaSessionEvents } from '../events';
+import { InputChannels } from '../input/InputChannels';
+import type { Attempt } from '../session/Attempt';
+import type { SignalingClient } from '../signaling/SignalingClient';
+import { TypedEmitter } from '../TypedEmitter';
+import { ServerChannel } from './ServerChannel';
+import { createTransport, preferLowLatency } from './transport';
+
+export interface MediaSessionOptions {
+  /** The open signaling socket of the moment (a resume replaces it); throws when there is none. */
+  signaling: () => SignalingClient;
+  /** Creates the mediasoup Device. Default: `new Device()` (detects the browser). */
+  createDevice?: () => Device;
+  /** Sends input over the socket while the input channels are not open. */
+  inputFallback: (event: InputEventInit) => boolean;
+}
+
+/**
+ * The WebRTC side of one join (or of a resume whose media is new): the mediasoup Device, the
+ * receive transport and its consumers (the tracks to play) and, second, the send transport.
+ * Owns the input channels (on the send transport) and the server channel (on the receive
+ * transport); close() closes them all. Each step checks its attempt and stops once a newer
+ * join, resume or leave superseded it.
+ */
+export class MediaSession extends TypedEmitter<MediaSessionEvents> {
+  /** The input data channels; input rides the socket until they open. */
+  readonly input: InputChannels;
+  /** The server → client channel (pongs, input timings). */
+  readonly serverChannel = new ServerChannel();
+  readonly #signaling: () => SignalingClient;
+  readonly #device: Device;
+  #recv: types.Transport | null = null;
+  #send: types.Transport | null = null;
+  readonly #consumers = new Map<string, types.Consumer>();
+  #closed = false;
+
+  constructor({ signaling, createDevice, inputFallback }: MediaSessionOptions) {
+    super();
+    this.#signaling = signaling;
+    this.input = new InputChannels({ fallback: inputFallback });
+    this.input.on('warning', (err) => this.emit('warning', err));
+    this.serverChannel.on('warning', (err) => this.emit('warning', err));
+    this.#device = createDevice?.() ?? new Device();
+  }
+
+  /** The receive transport exists and is open: a resume can restart ICE on it. */
+  get recvOpen(): boolean {
+    return this.#recv !== null && !this.#recv.closed;
+  }
+
+  /** Loads the Device, creates the receive transport and consumes every track (emits `tracks`). */
+  async start(routerRtpCapabilities: unknown, attempt: Attempt): Promise<void> {
+    await this.#device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    this.#check(attempt);
+    const recv = await this.#createTransport('recv');
+    this.#recv = recv;
+    this.#check(attempt);
+    await this.#consume(recv, attempt);
+  }
+
+  /** The send transport and the input channels on it; a failure only costs the fast path (a warning). */
+  async startInput(attempt: Attempt): Promise<void> {
+    try {
+      const send = await this.#createTransport('send');
+      if (!attempt.current || this.#closed) {
+        send.close();
+        return;
+      }
+      this.#send = send;
+      if (!this.#device.sctpCapabilities) return;
+      await this.input.start(send, attempt);
+    } catch (err) {
+      if (attempt.current) this.emit('warning', ClientError.from(err));
+    }
+  }
+
+  /** Consumes the server channel on the receive transport; a failure is a warning. */
+  async startServerChannel(attempt: Attempt): Promise<void> {
+    const recv = this.#recv;
+    if (!recv || !this.#device.sctpCapabilities) return;
+    await this.serverChannel.start(this.#signaling, recv, attempt);
+  }
+
+  /** New ICE credentials for both transports: the path to the server may have changed. */
+  async restartIce(attempt: Attempt): Promise<void> {
+    const sig = this.#signaling();
+    for (const t of [this.#recv, this.#send]) {
+      if (!t || t.closed) continue;
+      const { iceParameters } = await sig.request('transport/restart-ice', { transportId: t.id });
+      attempt.check();
+      await t.restartIce({ iceParameters: iceParameters as types.IceParameters });
+    }
+  }
+
+  /** The ids of the video consumers (to ask for keyframes). */
+  videoConsumerIds(): string[] {
+    return [...this.#consumers.values()].filter((c) => c.kind === 'video').map((c) => c.id);
+  }
+
+  /** The video receiver's stats, or null when there is no open video consumer. */
+  async getVideoStats(): Promise<RTCStatsReport | null> {
+    const consumer = [...this.#consumers.values()].find((c) => c.kind === 'video' && !c.closed);
+    return consumer ? consumer.getStats() : null;
+  }
+
+  /** Closes the channels, the consumers and both transports. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.input.close();
+    this.serverChannel.close();
+    for (const c of this.#consumers.values()) c.close();
+    this.#consumers.clear();
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = null;
+    this.#recv = null;
+  }
+
+  /** Throws if a newer attempt superseded this one or the media was closed meanwhile. */
+  #check(attempt: Attempt): void {
+    attempt.check();
+    if (this.#closed) throw ClientError.closed();
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const transport = await createTransport(this.#signaling, this.#device, direction, () =>
+      this.emit('transport-failed', direction),
+    );
+    // Set up for media that was closed meanwhile: nobody would close it.
+    if (this.#closed) {
+      transport.close();
+      throw ClientError.closed();
+    }
+    return transport;
+  }
+
+  async #consume(recv: types.Transport, attempt: Attempt): Promise<void> {
+    const sig = this.#signaling();
+    const { consumers } = await sig.request('media/consume', {
+      rtpCapabilities: this.#device.rtpCapabilities,
+    });
+    this.#check(attempt);
+    if (!consumers.some((c) => c.kind === 'video')) {
+      throw new ClientError('no-video', 'The server returned no video consumer.');
+    }
+    for (const info of consumers) {
+      const consumer = await recv.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as types.RtpParameters,
+        // A stream of its own per kind: with one stream id for audio and video, Chrome would
+        // hold video back to keep lip sync with audio.
+        streamId: `offload-${info.kind}`,
+      });
+      this.#check(attempt);
+      this.#consumers.set(consumer.id, consumer);
+      preferLowLatency(consumer.rtpReceiver);
+      consumer.on('transportclose', () => this.#consumers.delete(consumer.id));
+      // Consumers start paused on the server; resuming only now means the first keyframe is not lost.
+      await sig.request('media/resume', { consumerId: consumer.id });
+      this.#check(attempt);
+    }
+    const all = [...this.#consumers.values()];
+    const tracks = [...all.filter((c) => c.kind === 'video'), ...all.filter((c) => c.kind !== 'video')].map(
+      (c) => c.track,
+    );
+    this.emit('tracks', tracks);
+  }
+}
