@@ -52,11 +52,11 @@ const url = signalingUrl();
 const refused = cspRefusals();
 const client = new StreamClient({
   url,
-  serverChannel: withLatency,
+  reportChannel: withLatency,
   diagnose: () => diagnoseSignaling(url, fetch, refused),
 });
 bindClientToStore(client, store);
-// With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no server channel.
+// With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no report channel.
 const monitor = withLatency
   ? new LatencyMonitor({
       sendPing: (ping) => client.sendPing(ping),

@@ -25,5 +25,3 @@ export const INPUT_CHANNEL_UNRELIABLE = 'input-fast';
  * ("control" is who may drive the app, see the control/* requests).
  */
 export const REPORT_CHANNEL = 'control';
-/** @deprecated The report channel's old name: use REPORT_CHANNEL. */
-export const CONTROL_CHANNEL = REPORT_CHANNEL;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,16 @@ describe('architecture', () => {
         tree,
       ).toEqual([]);
     }
+  });
+
+  it('has no source file over 400 lines, tests aside (split it by concern instead)', () => {
+    const long = TREES.flatMap((tree) =>
+      sourceFiles(path.join(root, tree), ['.ts', '.tsx', '.py'])
+        .filter((f) => !/(\.test\.tsx?|\.spec\.ts|\/test_[^/]*\.py)$/.test(f))
+        .map((f) => ({ file: path.relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+        .filter((f) => f.lines > 400),
+    );
+    expect(long).toEqual([]);
   });
 
   it('finds a cycle when there is one, type-only imports included', () => {

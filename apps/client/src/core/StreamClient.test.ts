@@ -344,33 +344,33 @@ describe('StreamClient', () => {
     };
     afterEach(() => vi.restoreAllMocks());
 
-    it('consumes the server channel after the first frame and emits its validated messages', async () => {
-      const serverChannels = capture('receiveDataChannel');
+    it('consumes the report channel after the first frame and emits its validated messages', async () => {
+      const reportChannels = capture('receiveDataChannel');
       const { server, client } = setup();
       const messages: unknown[] = [];
       const warnings: string[] = [];
-      client.on('server-message', (m) => messages.push(m));
+      client.on('report', (m) => messages.push(m));
       client.on('warning', (e) => warnings.push(e.code));
       await client.join('sess-1');
       await new Promise((r) => setTimeout(r, 10));
       const t = server.types();
       expect(t.indexOf('data/consume')).toBeGreaterThan(t.indexOf('media/resume'));
-      expect(serverChannels).toHaveLength(1);
+      expect(reportChannels).toHaveLength(1);
       const pong = { type: 'pong', id: 1, t0: 1, t1: 2, t2: 3 };
-      serverChannels[0]!.emit('message', { data: JSON.stringify(pong) });
-      serverChannels[0]!.emit('message', { data: '{"type":"pong"}' });
+      reportChannels[0]!.emit('message', { data: JSON.stringify(pong) });
+      reportChannels[0]!.emit('message', { data: '{"type":"pong"}' });
       expect(messages).toEqual([pong]);
       expect(warnings).toEqual(['invalid-message']);
       client.close();
     });
 
-    it('skips the server channel when asked to', async () => {
+    it('skips the report channel when asked to', async () => {
       const server = new FakeServer();
       const client = new StreamClient({
         url: 'ws://test/ws',
         socketFactory: server.factory,
         createDevice: () => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) }),
-        serverChannel: false,
+        reportChannel: false,
       });
       await client.join('sess-1');
       await new Promise((r) => setTimeout(r, 10));

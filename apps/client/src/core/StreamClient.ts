@@ -23,7 +23,7 @@ const ACTIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'joining', '
  * The one object the UI talks to: it observes it through events (bound into the store) and
  * calls its methods; nothing else touches WebRTC. A thin front over parts that each own one
  * thing: the signaling socket and its hello (SignalingConnection), the media of a join
- * (MediaSession, with its InputChannels and ServerChannel), who has control (Roles), and our
+ * (MediaSession, with its InputChannels and ReportChannel), who has control (Roles), and our
  * place in the session with the loop that resumes it (Resumer, ReconnectPolicy). It keeps the
  * connection state and the session, and decides what a drop or a failure costs.
  */
@@ -169,13 +169,13 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     media.on('warning', (err) => this.#warn(err));
     media.input.on('input-sent', (event) => this.emit('input-sent', event));
     media.input.on('ping-channel', (open) => this.emit('ping-channel', open));
-    media.serverChannel.on('message', (message) => this.emit('server-message', message));
+    media.reportChannel.on('message', (message) => this.emit('report', message));
     await media.start(joined.routerRtpCapabilities, attempt);
     this.#setState('streaming', null);
     // The input transport comes second so its ICE/DTLS/SCTP set-up does not compete with the
     // first frame; input rides the WebSocket until the channels open.
     void media.startInput(attempt);
-    if (this.#options.serverChannel !== false) void media.startServerChannel(attempt);
+    if (this.#options.reportChannel !== false) void media.startReportChannel(attempt);
   }
 
   /**

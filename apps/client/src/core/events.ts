@@ -23,8 +23,8 @@ export type StreamClientEvents = {
   'input-sent': [event: InputEventInit];
   /** The unreliable input channel, which carries clock-sync pings, opened (true) or went away (false). */
   'ping-channel': [open: boolean];
-  /** A validated message from the server channel (pong, input timing). */
-  'server-message': [message: DownstreamMessage];
+  /** A validated message from the report channel (pong, input timing). */
+  report: [message: DownstreamMessage];
   // auth and roles
   /** Who controls the session changed (also once on join); null when not joined. */
   role: [info: ControlInfo | null];
@@ -60,7 +60,7 @@ export type MediaSessionEvents = {
   tracks: [tracks: MediaStreamTrack[]];
   /** ICE/DTLS failed on a transport that is still open; the owner decides what that costs. */
   'transport-failed': [direction: 'send' | 'recv'];
-  /** The input transport, an input channel or the server channel failed, or a server message was invalid (the stream goes on). */
+  /** The input transport, an input channel or the report channel failed, or a server message was invalid (the stream goes on). */
   warning: [error: ClientError];
 };
 
@@ -74,8 +74,8 @@ export type InputChannelsEvents = {
   warning: [error: ClientError];
 };
 
-/** See ServerChannel. */
-export type ServerChannelEvents = {
+/** See ReportChannel. */
+export type ReportChannelEvents = {
   /** A validated message (pong, input timing). */
   message: [message: DownstreamMessage];
   /** A message that is not valid. */

@@ -13,8 +13,8 @@ export interface StreamClientOptions {
   createDevice?: () => Device;
   /** Name sent in `hello`. Default "offload-web". */
   clientName?: string;
-  /** Consume the server channel (pongs, input timings) for latency monitoring. Default true. */
-  serverChannel?: boolean;
+  /** Consume the report channel (pongs, input timings) for latency monitoring. Default true. */
+  reportChannel?: boolean;
   /** How long to keep trying to resume after the connection dropped, in ms. Default 60 000. */
   reconnectForMs?: number;
   /** Delay before the first reconnect attempt, in ms (doubles up to 1 s, ±25 % jitter). Default 250. */

@@ -97,3 +97,16 @@ export class InputTimings {
     return this.#records.size;
   }
 }
+
+/** The server-side segments (ms) of one input's timing, as /metrics counts them. */
+export function serverSegments(t: InputTimingMessage): {
+  inject: number;
+  renderCapture: number;
+  encode: number;
+} {
+  return {
+    inject: t.appliedAt - t.receivedAt,
+    renderCapture: t.capturedAt - t.appliedAt,
+    encode: t.encodedAt - t.capturedAt,
+  };
+}

@@ -1,7 +1,6 @@
 import { type InputEvent, OffloadError, type ScreenInfo, type SessionEndCause } from '@offload/protocol';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
-import { ROUTER_CODECS } from '../media/codecs.js';
 import type { VideoSource } from '../media/VideoSource.js';
 import type { PooledWorker } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
@@ -11,32 +10,20 @@ import { SafeEmitter } from '../util/SafeEmitter.js';
 import { Control } from './Control.js';
 import { describeSession } from './describeSession.js';
 import { InputGate } from './InputGate.js';
-import { InputTimings } from './InputTimings.js';
+import { InputTimings, serverSegments } from './InputTimings.js';
 import { MediaRecovery, type RecoveryJob } from './MediaRecovery.js';
 import { lowestLayerFloor, type Placement, type RouterGroup } from './RouterGroup.js';
-import { type LeasedWorker, SessionMedia } from './SessionMedia.js';
+import { SessionMedia } from './SessionMedia.js';
 import { SuspendedViewers } from './SuspendedViewers.js';
-import type { SessionEvents, SessionObserverEvents, SessionOptions, SessionState } from './sessionTypes.js';
-import { type VideoSettings, VideoSources } from './VideoSources.js';
+import {
+  CLOSE_WORDS,
+  type SessionEvents,
+  type SessionObserverEvents,
+  type SessionOptions,
+  type SessionState,
+} from './sessionTypes.js';
+import { VideoSources } from './VideoSources.js';
 import { Viewer } from './Viewer.js';
-
-export type {
-  LeasedWorker,
-  SessionEvents,
-  SessionObserverEvents,
-  SessionOptions,
-  SessionState,
-  VideoSettings,
-};
-
-/** What a session that closed for a cause says, unless told otherwise. */
-const CLOSE_WORDS: Record<SessionEndCause, string> = {
-  closed: 'closed',
-  idle: 'no viewers',
-  'server-shutdown': 'server shutting down',
-  'restart-limit': 'its media failed too often',
-  'recovery-failed': 'its media could not be restarted',
-};
 
 /**
  * One running app and everything that streams it: a Router on one worker, the app runtime,
@@ -88,12 +75,10 @@ export class Session {
       sessionId: id,
       screen: o.screen,
       video: o.video,
-      media: () => ({ router: this.#media.router, runtime: this.#runtime }),
+      media: () => ({ router: this.#media.router, routers: this.#media.routers, runtime: this.#runtime }),
     });
     this.#sources.events.on('died', (why) => this.#recovery.request(why, {}));
-    this.#sources.events.on('marker', (v, capturedAt, encodedAt) =>
-      this.#timings.frame(v, capturedAt, encodedAt),
-    );
+    this.#sources.events.on('marker', (...frame) => this.#timings.frame(...frame));
     this.#media = media;
     media.events.on('lost', () => {
       if (!this.closed) this.#recovery.request('media worker stopped', { router: true });
@@ -108,11 +93,7 @@ export class Session {
     this.#watchRuntime(runtime);
     this.#timings.events.on('timing', (viewerId, t) => {
       this.viewers.get(viewerId)?.sendReport(t);
-      this.observer.safeEmit('inputtiming', {
-        inject: t.appliedAt - t.receivedAt,
-        renderCapture: t.capturedAt - t.appliedAt,
-        encode: t.encodedAt - t.capturedAt,
-      });
+      this.observer.safeEmit('inputtiming', serverSegments(t));
     });
   }
 
@@ -161,10 +142,6 @@ export class Session {
     return this.#runtime;
   }
 
-  get inputTransport(): types.DirectTransport {
-    return this.#media.inputTransport;
-  }
-
   /** The mediasoup worker the session's router runs on. */
   get worker(): PooledWorker {
     return this.#media.worker;
@@ -198,14 +175,6 @@ export class Session {
 
   get screen(): ScreenInfo {
     return this.#o.screen;
-  }
-
-  get maxViewers(): number {
-    return this.#o.maxViewers;
-  }
-
-  get webRtcServer(): types.WebRtcServer {
-    return this.#media.webRtcServer;
   }
 
   /**
@@ -315,23 +284,11 @@ export class Session {
    * The video producer this client can decode (the first configured codec it supports),
    * consumable on `router` (a viewer's router: piped there if it is not the origin).
    */
-  async videoProducerFor(
+  videoProducerFor(
     rtpCapabilities: types.RtpCapabilities,
     router: types.Router = this.router,
   ): Promise<types.Producer> {
-    const mimeTypes = new Set((rtpCapabilities.codecs ?? []).map((c) => c.mimeType.toLowerCase()));
-    for (const codec of this.#o.video.codecs) {
-      if (!mimeTypes.has(ROUTER_CODECS[codec].mimeType.toLowerCase())) continue;
-      const source = await this.#sources.get(codec);
-      if (this.router.canConsume({ producerId: source.producer.id, rtpCapabilities })) {
-        await this.#media.routers.producerOn(router, source.producer);
-        return source.producer;
-      }
-    }
-    throw new OffloadError(
-      'cannot-consume',
-      `This browser cannot decode any codec this server sends (${this.#o.video.codecs.join(', ')}).`,
-    );
+    return this.#sources.producerFor(rtpCapabilities, router);
   }
 
   /** Running video sources, for stats. */

@@ -3,7 +3,8 @@ import { moduleLogger } from '../logger.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
-import { Session, type SessionState, type VideoSettings } from './Session.js';
+import { Session } from './Session.js';
+import type { SessionState, VideoSettings } from './sessionTypes.js';
 
 const log = moduleLogger('session-manager');
 

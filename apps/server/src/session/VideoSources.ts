@@ -1,10 +1,11 @@
 import { OffloadError, type ScreenInfo } from '@offload/protocol';
 import type { types } from 'mediasoup';
-import type { VideoCodecName } from '../media/codecs.js';
+import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
 import type { SimulcastSettings } from '../media/simulcast.js';
 import { type CaptureMode, VideoSource } from '../media/VideoSource.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
+import type { RouterGroup } from './RouterGroup.js';
 
 export interface VideoSettings {
   /** Most frames a second. */
@@ -49,8 +50,8 @@ export class VideoSources {
       sessionId: string;
       screen: ScreenInfo;
       video: VideoSettings;
-      /** The router and app the sources are for now (both change when the media is rebuilt). */
-      media: () => { router: types.Router; runtime: AppRuntime };
+      /** The router (and its group) and app the sources are for now (they change when the media is rebuilt). */
+      media: () => { router: types.Router; routers: RouterGroup; runtime: AppRuntime };
     },
   ) {}
 
@@ -101,6 +102,27 @@ export class VideoSources {
       if (this.#sources.get(codec) === p) this.#sources.delete(codec);
     });
     return p;
+  }
+
+  /**
+   * The video producer a client can decode (the first configured codec it supports), started
+   * if need be and consumable on `router` (a viewer's router: piped there if it is not the origin).
+   */
+  async producerFor(rtpCapabilities: types.RtpCapabilities, router: types.Router): Promise<types.Producer> {
+    const mimeTypes = new Set((rtpCapabilities.codecs ?? []).map((c) => c.mimeType.toLowerCase()));
+    for (const codec of this.o.video.codecs) {
+      if (!mimeTypes.has(ROUTER_CODECS[codec].mimeType.toLowerCase())) continue;
+      const source = await this.get(codec);
+      const { router: origin, routers } = this.o.media();
+      if (origin.canConsume({ producerId: source.producer.id, rtpCapabilities })) {
+        await routers.producerOn(router, source.producer);
+        return source.producer;
+      }
+    }
+    throw new OffloadError(
+      'cannot-consume',
+      `This browser cannot decode any codec this server sends (${this.o.video.codecs.join(', ')}).`,
+    );
   }
 
   /** Every source asked for (started or starting). */

@@ -3,6 +3,9 @@ import type { WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import type { LeasedWorker } from './SessionMedia.js';
 import type { VideoSettings } from './VideoSources.js';
+
+export type { LeasedWorker, VideoSettings };
+
 import type { Viewer } from './Viewer.js';
 
 export interface SessionOptions {
@@ -52,4 +55,13 @@ export type SessionObserverEvents = {
   newviewer: [viewer: Viewer];
   /** Server-side segments of one input (ms), for metrics. */
   inputtiming: [segments: { inject: number; renderCapture: number; encode: number }];
+};
+
+/** What a session that closed for a cause says, unless told otherwise. */
+export const CLOSE_WORDS: Record<SessionEndCause, string> = {
+  closed: 'closed',
+  idle: 'no viewers',
+  'server-shutdown': 'server shutting down',
+  'restart-limit': 'its media failed too often',
+  'recovery-failed': 'its media could not be restarted',
 };

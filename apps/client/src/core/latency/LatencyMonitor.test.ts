@@ -48,7 +48,7 @@ function setup(opts: { pingOpen?: boolean } = {}) {
 /** Answers every ping at once as a server whose clock is 42 ms ahead. */
 function answerPings(ctx: ReturnType<typeof setup>) {
   for (const p of ctx.pings.splice(0)) {
-    ctx.monitor.handleServerMessage({ type: 'pong', id: p.id, t0: p.t0, t1: p.t0 + 42, t2: p.t0 + 42 });
+    ctx.monitor.handleReport({ type: 'pong', id: p.id, t0: p.t0, t1: p.t0 + 42, t2: p.t0 + 42 });
   }
 }
 
@@ -93,11 +93,11 @@ describe('LatencyMonitor', () => {
     ctx.monitor.pingChannel(true);
     const [p] = ctx.pings;
     vi.advanceTimersByTime(4);
-    ctx.monitor.handleServerMessage({ type: 'pong', id: p!.id, t0: p!.t0, t1: p!.t0 + 42, t2: p!.t0 + 42 });
+    ctx.monitor.handleReport({ type: 'pong', id: p!.id, t0: p!.t0, t1: p!.t0 + 42, t2: p!.t0 + 42 });
     expect(ctx.monitor.clock).toMatchObject({ offset: 40, rtt: 4, samples: 1 });
     expect(clocks).toEqual([40]);
-    ctx.monitor.handleServerMessage({ type: 'pong', id: p!.id, t0: p!.t0, t1: 0, t2: 0 }); // duplicate
-    ctx.monitor.handleServerMessage({ type: 'pong', id: 99, t0: 1, t1: 2, t2: 3 }); // never sent
+    ctx.monitor.handleReport({ type: 'pong', id: p!.id, t0: p!.t0, t1: 0, t2: 0 }); // duplicate
+    ctx.monitor.handleReport({ type: 'pong', id: 99, t0: 1, t1: 2, t2: 3 }); // never sent
     expect(ctx.monitor.counts.pongs).toBe(1);
     expect(ctx.monitor.clock?.samples).toBe(1);
   });
@@ -131,7 +131,7 @@ describe('LatencyMonitor', () => {
     const detach = ctx.monitor.attachVideo(ctx.video, () => 7);
     const sentAt = ORIGIN + 10_000;
     ctx.monitor.inputSent({ type: 'touch', action: 'start', touches: [], seq: 3, ts: sentAt });
-    ctx.monitor.handleServerMessage({
+    ctx.monitor.handleReport({
       type: 'input/timing',
       seq: 3,
       markId: 7 + MARKER.modulo,
@@ -168,7 +168,7 @@ describe('LatencyMonitor', () => {
     ctx.video.present({ presentationTime: 9_960, presentedFrames: 100 });
     const sentAt = ORIGIN + 10_000;
     ctx.monitor.inputSent({ type: 'touch', action: 'start', touches: [], seq: 1, ts: sentAt });
-    ctx.monitor.handleServerMessage({
+    ctx.monitor.handleReport({
       type: 'input/timing',
       seq: 1,
       markId: 7,
@@ -183,7 +183,7 @@ describe('LatencyMonitor', () => {
     expect(gaps).toEqual([10_138 - 10_038]);
     // The next input's frame follows a read frame directly: exact.
     ctx.monitor.inputSent({ type: 'touch', action: 'end', touches: [], seq: 2, ts: sentAt + 200 });
-    ctx.monitor.handleServerMessage({
+    ctx.monitor.handleReport({
       type: 'input/timing',
       seq: 2,
       markId: 8,
@@ -207,7 +207,7 @@ describe('LatencyMonitor', () => {
     for (let seq = 0; seq < 70; seq++) {
       const ts = Date.now();
       ctx.monitor.inputSent({ type: 'key', action: 'down', code: 'KeyA', key: 'a', seq, ts });
-      ctx.monitor.handleServerMessage({
+      ctx.monitor.handleReport({
         type: 'input/timing',
         seq,
         markId: seq,

@@ -89,7 +89,7 @@ const MAX_OUTSTANDING_PINGS = 32;
  * The client half of the input-to-photon monitor: clock-sync pings, the input ledger
  * (InputLatencyTracker), the frame-marker loop and the batched reports to the server.
  * Knows nothing of StreamClient: it is fed through `pingChannel`, `inputSent`,
- * `handleServerMessage` and `attachVideo`, and reaches out only through its injected callbacks.
+ * `handleReport` and `attachVideo`, and reaches out only through its injected callbacks.
  */
 export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
   readonly #o: LatencyMonitorOptions;
@@ -170,8 +170,8 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
     this.#tracker.sent(event.seq, inputKind(event), event.ts);
   }
 
-  /** A validated message from the server channel (pong, input timing). */
-  handleServerMessage(msg: DownstreamMessage): void {
+  /** A validated message from the report channel (pong, input timing). */
+  handleReport(msg: DownstreamMessage): void {
     if (this.#closed) return;
     if (msg.type === 'pong') {
       const t0 = this.#outstanding.get(msg.id);

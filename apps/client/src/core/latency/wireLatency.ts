@@ -11,7 +11,7 @@ export function wireLatency(client: StreamClient, monitor: LatencyMonitor): () =
   const offs = [
     client.on('input-sent', (event) => monitor.inputSent(event)),
     client.on('ping-channel', (open) => monitor.pingChannel(open)),
-    client.on('server-message', (message) => monitor.handleServerMessage(message)),
+    client.on('report', (message) => monitor.handleReport(message)),
     client.on('session', (session) => {
       if (session) monitor.reset();
     }),

@@ -6,7 +6,7 @@ import { InputChannels } from '../input/InputChannels';
 import type { Attempt } from '../session/Attempt';
 import type { SignalingClient } from '../signaling/SignalingClient';
 import { TypedEmitter } from '../TypedEmitter';
-import { ServerChannel } from './ServerChannel';
+import { ReportChannel } from './ReportChannel';
 import { createTransport, preferLowLatency } from './transport';
 
 export interface MediaSessionOptions {
@@ -21,7 +21,7 @@ export interface MediaSessionOptions {
 /**
  * The WebRTC side of one join (or of a resume whose media is new): the mediasoup Device, the
  * receive transport and its consumers (the tracks to play) and, second, the send transport.
- * Owns the input channels (on the send transport) and the server channel (on the receive
+ * Owns the input channels (on the send transport) and the report channel (on the receive
  * transport); close() closes them all. Each step checks its attempt and stops once a newer
  * join, resume or leave superseded it.
  */
@@ -29,7 +29,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   /** The input data channels; input rides the socket until they open. */
   readonly input: InputChannels;
   /** The server → client channel (pongs, input timings). */
-  readonly serverChannel = new ServerChannel();
+  readonly reportChannel = new ReportChannel();
   readonly #signaling: () => SignalingClient;
   readonly #device: Device;
   #recv: types.Transport | null = null;
@@ -42,7 +42,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     this.#signaling = signaling;
     this.input = new InputChannels({ fallback: inputFallback });
     this.input.on('warning', (err) => this.emit('warning', err));
-    this.serverChannel.on('warning', (err) => this.emit('warning', err));
+    this.reportChannel.on('warning', (err) => this.emit('warning', err));
     this.#device = createDevice?.() ?? new Device();
   }
 
@@ -77,11 +77,11 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     }
   }
 
-  /** Consumes the server channel on the receive transport; a failure is a warning. */
-  async startServerChannel(attempt: Attempt): Promise<void> {
+  /** Consumes the report channel on the receive transport; a failure is a warning. */
+  async startReportChannel(attempt: Attempt): Promise<void> {
     const recv = this.#recv;
     if (!recv || !this.#device.sctpCapabilities) return;
-    await this.serverChannel.start(this.#signaling, recv, attempt);
+    await this.reportChannel.start(this.#signaling, recv, attempt);
   }
 
   /** New ICE credentials for both transports: the path to the server may have changed. */
@@ -111,7 +111,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.input.close();
-    this.serverChannel.close();
+    this.reportChannel.close();
     for (const c of this.#consumers.values()) c.close();
     this.#consumers.clear();
     this.#send?.close();

@@ -2,9 +2,9 @@ import type { types } from 'mediasoup-client';
 import { describe, expect, it } from 'vitest';
 import { Attempts } from '../session/Attempt';
 import type { SignalingClient } from '../signaling/SignalingClient';
-import { ServerChannel } from './ServerChannel';
+import { ReportChannel } from './ReportChannel';
 
-/** The slice of a mediasoup DataConsumer ServerChannel uses. */
+/** The slice of a mediasoup DataConsumer ReportChannel uses. */
 class FakeConsumer {
   closed = false;
   readonly #listeners = new Map<string, ((data?: unknown) => void)[]>();
@@ -35,7 +35,7 @@ function setup() {
     },
   } as unknown as SignalingClient;
   const recv = { consumeData: async () => consumer } as unknown as types.Transport;
-  const channel = new ServerChannel();
+  const channel = new ReportChannel();
   const messages: unknown[] = [];
   const warnings: string[] = [];
   channel.on('message', (m) => messages.push(m));
@@ -52,7 +52,7 @@ function setup() {
   };
 }
 
-describe('ServerChannel', () => {
+describe('ReportChannel', () => {
   it('consumes the channel and emits its valid messages; an invalid one is a warning', async () => {
     const { channel, consumer, requests, signaling, recv, messages, warnings, attempts } = setup();
     await channel.start(() => signaling, recv, attempts.next());

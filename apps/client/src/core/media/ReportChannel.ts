@@ -1,7 +1,7 @@
 import { parseDownstreamMessage } from '@offload/protocol';
 import type { types } from 'mediasoup-client';
 import { ClientError } from '../ClientError';
-import type { ServerChannelEvents } from '../events';
+import type { ReportChannelEvents } from '../events';
 import type { Attempt } from '../session/Attempt';
 import type { SignalingClient } from '../signaling/SignalingClient';
 import { TypedEmitter } from '../TypedEmitter';
@@ -9,10 +9,10 @@ import { TypedEmitter } from '../TypedEmitter';
 /**
  * The server → client data channel: a data consumer on the receive transport that carries
  * pongs and per-input timings for the latency monitor; without it there is no latency
- * breakdown. Its wire label stays `control` (CONTROL_CHANNEL); here it is the server channel,
+ * breakdown. Its wire label stays `control` (REPORT_CHANNEL); here it is the report channel,
  * because "control" already means who controls the session. One per media set-up.
  */
-export class ServerChannel extends TypedEmitter<ServerChannelEvents> {
+export class ReportChannel extends TypedEmitter<ReportChannelEvents> {
   #consumer: types.DataConsumer | null = null;
   #closed = false;
 
