@@ -123,10 +123,10 @@ export class Offload {
         (url ? undefined : await warm.acquire()) ?? startApp({ sessionId }, url),
     });
     const metrics = new Metrics(sessions, pool);
-    sessions.observer.on('newsession', (s) => {
+    sessions.observer.on('new-session', (s) => {
       // Room freed once the app has exited: top the pool up again.
       s.observer.once('close', () => s.runtime.close().finally(() => warm.fill()));
-      s.observer.on('inputtiming', (segments) => metrics.observeServerSegments(segments));
+      s.observer.on('input-timing', (segments) => metrics.observeServerSegments(segments));
     });
     const http = createHttpServer({
       sessions,

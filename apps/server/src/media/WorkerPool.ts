@@ -29,7 +29,7 @@ interface Slot extends PooledWorker {
 
 export type WorkerPoolEvents = {
   /** A worker died; `replacement` runs in its slot (sessions on the dead one are gone). */
-  workerreplaced: [index: number, replacement: PooledWorker];
+  'worker-replaced': [index: number, replacement: PooledWorker];
 };
 
 /**
@@ -119,11 +119,11 @@ export class WorkerPool {
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
-          this.observer.off('workerreplaced', done);
+          this.observer.off('worker-replaced', done);
           resolve();
         };
         const timer = setTimeout(done, Math.min(left, 250));
-        this.observer.on('workerreplaced', done);
+        this.observer.on('worker-replaced', done);
       });
     }
   }
@@ -174,7 +174,7 @@ export class WorkerPool {
           }
           this.#slots[index] = slot;
           log.info({ index, pid: slot.worker.pid }, 'mediasoup worker replaced');
-          this.observer.safeEmit('workerreplaced', index, slot);
+          this.observer.safeEmit('worker-replaced', index, slot);
         },
         (err) => {
           log.error({ index, err, attempt }, 'could not replace mediasoup worker');

@@ -27,7 +27,7 @@ describe('server-side input timing', () => {
     await s.request('session/join', { sessionId });
     const session = server.sessions.get(sessionId);
     const timings: Segments[] = [];
-    session.observer.on('inputtiming', (t) => timings.push(t));
+    session.observer.on('input-timing', (t) => timings.push(t));
 
     const send = (seq: number, action: string, touches: unknown[]) =>
       s.send(JSON.stringify({ type: 'input', event: { type: 'touch', seq, ts: 1, action, touches } }));

@@ -108,7 +108,7 @@ describe('RouterGroup', () => {
     await setUp(2, 1, 200);
     await ctx.group.place();
     const far = await ctx.group.place();
-    const closed = new Promise((r) => ctx.group.observer.once('routerclose', (_s, why) => r(why)));
+    const closed = new Promise((r) => ctx.group.observer.once('router-close', (_s, why) => r(why)));
     far.release();
     far.release(); // idempotent
     expect(await closed).toBe('idle');
@@ -124,7 +124,7 @@ describe('RouterGroup', () => {
     await setUp(2, 1);
     await ctx.group.place();
     const far = await ctx.group.place();
-    const closed = new Promise((r) => ctx.group.observer.once('routerclose', (_s, why) => r(why)));
+    const closed = new Promise((r) => ctx.group.observer.once('router-close', (_s, why) => r(why)));
     const dead = ctx.pool.workers[far.workerIndex]!.worker;
     process.kill(dead.pid, 'SIGKILL');
     expect(await closed).toBe('worker closed');

@@ -52,9 +52,9 @@ export interface RouterGroupOptions {
 }
 
 export type RouterGroupObserverEvents = {
-  newrouter: [slot: RouterSlot];
+  'new-router': [slot: RouterSlot];
   /** A piped router closed: idle, or its worker died (its viewers' transports are gone). */
-  routerclose: [slot: RouterSlot, reason: 'idle' | 'worker closed' | 'group closed'];
+  'router-close': [slot: RouterSlot, reason: 'idle' | 'worker closed' | 'group closed'];
 };
 
 interface Slot extends RouterSlot {
@@ -197,7 +197,7 @@ export class RouterGroup {
       { routerId: router.id, worker: worker.index, routers: this.#slots.length },
       'viewers now also on a router on another worker',
     );
-    this.observer.safeEmit('newrouter', slot);
+    this.observer.safeEmit('new-router', slot);
   }
 
   #take(slot: Slot): Placement {
@@ -237,6 +237,6 @@ export class RouterGroup {
     slot.router.close();
     slot.worker?.release();
     this.#log.info({ routerId: slot.router.id, worker: slot.workerIndex, reason }, 'piped router closed');
-    this.observer.safeEmit('routerclose', slot, reason);
+    this.observer.safeEmit('router-close', slot, reason);
   }
 }

@@ -85,7 +85,7 @@ export class Session {
     });
     // A piped router's worker died: its viewers lost their transports; their clients resume
     // (Connection tells them) and are placed on a live router.
-    media.events.on('pipedlost', (router) => {
+    media.events.on('piped-lost', (router) => {
       if (this.closed) return;
       for (const v of [...this.viewers.values()]) if (v.router === router) v.close();
     });
@@ -93,7 +93,7 @@ export class Session {
     this.#watchRuntime(runtime);
     this.#timings.events.on('timing', (viewerId, t) => {
       this.viewers.get(viewerId)?.sendReport(t);
-      this.observer.safeEmit('inputtiming', serverSegments(t));
+      this.observer.safeEmit('input-timing', serverSegments(t));
     });
   }
 
@@ -238,7 +238,7 @@ export class Session {
       minOutgoingBitrate: lowestLayerFloor(this.#o.video),
     });
     this.viewers.set(id, viewer);
-    viewer.observer.on('newconsumer', (c) => this.#sources.follow(c));
+    viewer.observer.on('new-consumer', (c) => this.#sources.follow(c));
     clearTimeout(this.#idleTimer);
     this.control.add({ id, name: p.name, eligible: p.canControl });
     viewer.events.once('@close', () => {
@@ -249,7 +249,7 @@ export class Session {
       if (this.viewers.size === 0) this.#armIdleTimer();
     });
     this.#log.info({ viewerId: id, viewers: this.viewers.size }, 'viewer joined');
-    this.observer.safeEmit('newviewer', viewer);
+    this.observer.safeEmit('new-viewer', viewer);
     return viewer;
   }
 
@@ -273,7 +273,7 @@ export class Session {
     if (kept && !kept.closed) {
       this.#suspended.resume(id);
       // Another connection may still hold it (its socket died without a close): it lets go.
-      kept.observer.safeEmit('takenover');
+      kept.observer.safeEmit('taken-over');
       this.#log.info({ viewerId: id }, 'viewer resumed');
       return { viewer: kept, fresh: false };
     }

@@ -32,7 +32,7 @@ export interface SessionSummary {
   createdAt: string;
 }
 
-export type SessionManagerObserverEvents = { newsession: [session: Session] };
+export type SessionManagerObserverEvents = { 'new-session': [session: Session] };
 
 /** Creates, finds and closes sessions, within the host's session limit. */
 export class SessionManager {
@@ -100,7 +100,7 @@ export class SessionManager {
       this.#closing.set(session.id, session);
       session.runtime.close().finally(() => this.#closing.delete(session.id));
     });
-    this.observer.safeEmit('newsession', session);
+    this.observer.safeEmit('new-session', session);
     return session;
   }
 

@@ -10,7 +10,7 @@ export type SessionMediaEvents = {
   /** The origin router closed because its worker died: the session must rebuild its media. */
   lost: [];
   /** A router the video was piped to lost its worker: the viewers on it lost their transports. */
-  pipedlost: [router: types.Router];
+  'piped-lost': [router: types.Router];
 };
 
 export interface SessionMediaOptions {
@@ -100,8 +100,8 @@ export class SessionMedia {
       viewersPerRouter: this.o.fanout?.viewersPerRouter ?? Number.MAX_SAFE_INTEGER,
       mediaCodecs: this.o.codecs.map((c) => ROUTER_CODECS[c]),
     });
-    group.observer.on('routerclose', (slot: RouterSlot, reason: string) => {
-      if (reason === 'worker closed') this.events.safeEmit('pipedlost', slot.router);
+    group.observer.on('router-close', (slot: RouterSlot, reason: string) => {
+      if (reason === 'worker closed') this.events.safeEmit('piped-lost', slot.router);
     });
     return group;
   }

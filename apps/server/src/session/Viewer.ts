@@ -35,8 +35,8 @@ export type ViewerEvents = {
 export type ViewerObserverEvents = {
   close: [];
   /** Another connection resumed as this viewer; whoever held it lets go. */
-  takenover: [];
-  newconsumer: [consumer: types.Consumer];
+  'taken-over': [];
+  'new-consumer': [consumer: types.Consumer];
 };
 
 const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE]);
@@ -152,7 +152,7 @@ export class Viewer {
     const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities, paused: true });
     this.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.consumers.delete(consumer.id));
-    this.observer.safeEmit('newconsumer', consumer);
+    this.observer.safeEmit('new-consumer', consumer);
     return consumer;
   }
 

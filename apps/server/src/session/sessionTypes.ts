@@ -52,9 +52,9 @@ export type SessionObserverEvents = {
   restarting: [reason: string];
   /** Media runs again after a restart (ms it took). */
   recovered: [ms: number];
-  newviewer: [viewer: Viewer];
+  'new-viewer': [viewer: Viewer];
   /** Server-side segments of one input (ms), for metrics. */
-  inputtiming: [segments: { inject: number; renderCapture: number; encode: number }];
+  'input-timing': [segments: { inject: number; renderCapture: number; encode: number }];
 };
 
 /** What a session that closed for a cause says, unless told otherwise. */

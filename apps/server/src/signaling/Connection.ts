@@ -162,7 +162,7 @@ export class Connection implements HandlerContext {
     };
     session.observer.once('close', onClose);
     session.observer.once('restarting', onRestarting);
-    viewer.observer.once('takenover', onTakenOver);
+    viewer.observer.once('taken-over', onTakenOver);
     viewer.observer.once('close', onViewerClosed);
     viewer.input.events.on('rejected', onRejected);
     session.control.events.on('changed', onControl);
@@ -170,7 +170,7 @@ export class Connection implements HandlerContext {
     this.#detachers.push(
       () => session.observer.off('close', onClose),
       () => session.observer.off('restarting', onRestarting),
-      () => viewer.observer.off('takenover', onTakenOver),
+      () => viewer.observer.off('taken-over', onTakenOver),
       () => viewer.observer.off('close', onViewerClosed),
       () => viewer.input.events.off('rejected', onRejected),
       () => session.control.events.off('changed', onControl),
