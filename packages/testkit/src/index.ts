@@ -52,6 +52,17 @@ export function joinToFirstFrameMs(): number | undefined {
 
 export { DEMO_CANVAS, DEMO_COUNTER, DEMO_COUNTER_PX, DEMO_SCREEN, DEMO_TEXT_FIELD } from './demo.js';
 export { latencySamples, waitForStreaming } from './page.js';
+export {
+  appPointOnPage,
+  clientNow,
+  colorDistance,
+  frameDetail,
+  framesDecoded,
+  metricValue,
+  VIDEO,
+  videoPixel,
+  watchPixelChange,
+} from './probes.js';
 export { RTC_PORT_OFFSET, root, startServer, stopServer } from './server.js';
 export { createSession } from './signaling.js';
 export { TestSocket } from './TestSocket.js';
