@@ -141,6 +141,8 @@ const EnvSchema = z.object({
   OFFLOAD_URL_ALLOWLIST: z.string().optional(),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty` on a terminal, `json` otherwise (see logger.ts); read by the logger itself. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 export type Config = {
