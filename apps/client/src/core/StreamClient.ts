@@ -107,13 +107,17 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     await this.#signaling.connect();
   }
 
-  /** Starts a new app session on the server; returns its id (join it next). */
-  async createSession(profile?: string): Promise<string> {
+  /**
+   * Starts a new app session on the server; returns its id (join it next). `url`: the page a
+   * cloud-browser session opens instead of the server's app (its URL policy decides).
+   */
+  async createSession(o: { profile?: string; url?: string } = {}): Promise<string> {
     await this.connect();
     try {
+      const body = { ...(o.profile ? { profile: o.profile } : {}), ...(o.url ? { url: o.url } : {}) };
       const { sessionId } = await this.#signaling
         .socket()
-        .request('session/create', profile ? { profile } : {}, { timeoutMs: SESSION_START_TIMEOUT_MS });
+        .request('session/create', body, { timeoutMs: SESSION_START_TIMEOUT_MS });
       return sessionId;
     } catch (err) {
       throw this.#fail(err);

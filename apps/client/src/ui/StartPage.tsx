@@ -9,17 +9,26 @@ export function StartPage({ embed }: { embed: boolean }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<StreamErrorInfo | null>(null);
   const [joinId, setJoinId] = useState('');
+  const [pageUrl, setPageUrl] = useState('');
 
-  const openDemo = async () => {
+  /** A new session on the demo app, or on `url` where the server's URL policy allows it. */
+  const open = async (url?: string) => {
     setBusy(true);
     setError(null);
     try {
-      navigate(await client.createSession());
+      navigate(await client.createSession(url ? { url } : {}));
     } catch (err) {
       setError(ClientError.from(err).toInfo());
     } finally {
       setBusy(false);
     }
+  };
+  const openDemo = () => open();
+
+  const openPage = (e: FormEvent) => {
+    e.preventDefault();
+    const url = pageUrl.trim();
+    if (url) open(url);
   };
 
   const join = (e: FormEvent) => {
@@ -48,6 +57,27 @@ export function StartPage({ embed }: { embed: boolean }) {
         {busy ? 'Starting…' : 'Open the demo app'}
       </button>
       {error && <ErrorPanel error={error} onRetry={openDemo} />}
+      {!embed && (
+        <form className="join" onSubmit={openPage}>
+          <label htmlFor="page-url">Open a web page</label>
+          <div className="row">
+            <input
+              id="page-url"
+              data-testid="page-url"
+              type="url"
+              value={pageUrl}
+              onChange={(e) => setPageUrl(e.target.value)}
+              placeholder="https://…"
+              autoComplete="url"
+              spellCheck={false}
+              maxLength={2048}
+            />
+            <button type="submit" data-testid="page-submit" disabled={busy || !pageUrl.trim()}>
+              Open
+            </button>
+          </div>
+        </form>
+      )}
       {!embed && (
         <form className="join" onSubmit={join}>
           <label htmlFor="join-id">Join a session</label>
