@@ -20,7 +20,13 @@ export const rootLogger = pino({
     ? {
         transport: {
           target: 'pino-pretty',
-          options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', messageKey: 'msg' },
+          // One line an entry: time, level, [module] message, then its fields.
+          options: {
+            translateTime: 'SYS:HH:MM:ss.l',
+            ignore: 'pid,hostname,app,module',
+            messageFormat: '{if module}[{module}] {end}{msg}',
+            singleLine: true,
+          },
         },
       }
     : {}),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chown, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { InputEvent, ScreenInfo } from '@offload/protocol';
@@ -17,6 +17,7 @@ import {
   IGNORED_DEFAULT_ARGS,
   NO_CONTEXT_MENU,
   schemeOf,
+  writeProfilePrefs,
 } from './chromiumFlags.js';
 import { EgressProxy } from './EgressProxy.js';
 import { InputQueue } from './InputQueue.js';
@@ -186,7 +187,7 @@ export class ChromiumRuntime implements AppRuntime {
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'offload-app-'));
     // Removed on close; if the server dies first, by its exit hook or the process reaper.
     trackDir(userDataDir);
-    if (user) await chown(userDataDir, user.uid, user.gid);
+    await writeProfilePrefs(userDataDir, user);
     let context: BrowserContext | undefined;
     let browserPgid: number | undefined;
     try {

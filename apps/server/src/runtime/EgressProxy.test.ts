@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EgressProxy, withoutQuery } from './EgressProxy.js';
+import { EgressProxy, hostOf, withoutQuery } from './EgressProxy.js';
 import { UrlPolicy } from './urlPolicy.js';
 
 /** A tiny server that records every request it sees. */
@@ -132,5 +132,14 @@ describe('withoutQuery', () => {
     expect(withoutQuery('example.com:443')).toBe('example.com:443');
     expect(withoutQuery('not a url?token=abc')).toBe('not a url');
     expect(withoutQuery(`https://example.com/${'a'.repeat(500)}`)).toHaveLength(200);
+  });
+});
+
+describe('hostOf', () => {
+  it('names the host a refused request went to, so repeats are logged once', () => {
+    expect(hostOf('http://update.googleapis.com/service/update2/json?x=1')).toBe('update.googleapis.com');
+    expect(hostOf('accounts.google.com:443')).toBe('accounts.google.com:443');
+    expect(hostOf('CONNECT accounts.google.com:443')).toBe('accounts.google.com:443');
+    expect(hostOf('ws://127.0.0.1:8080/x')).toBe('127.0.0.1:8080');
   });
 });

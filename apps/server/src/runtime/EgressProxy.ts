@@ -20,6 +20,8 @@ export class EgressProxy {
   readonly #sockets = new Set<Duplex>();
   /** Requests let through and refused, for tests and debugging. */
   readonly counts = { allowed: 0, denied: 0 };
+  /** Hosts refused so far (each is logged at info once). */
+  readonly #deniedHosts = new Set<string>();
   #onDenied: ((url: string, reason: string) => void) | undefined;
 
   private constructor(policy: UrlPolicy, log: Logger) {
@@ -61,8 +63,18 @@ export class EgressProxy {
 
   #denied(url: string, reason: string): void {
     this.counts.denied++;
-    // info, not warn: Chromium's own background requests (update checks…) land here all the time.
-    this.#log.info({ url: withoutQuery(url), reason }, 'app request blocked by the URL policy');
+    // The first refusal of each host at info; repeats at debug: what is left of Chromium's own
+    // background requests (its account list, an on-demand component check) would otherwise
+    // fill the log for as long as the app runs.
+    const host = hostOf(url);
+    const first = !this.#deniedHosts.has(host);
+    if (first && this.#deniedHosts.size < 256) this.#deniedHosts.add(host);
+    this.#log[first ? 'info' : 'debug'](
+      { url: withoutQuery(url), reason },
+      first
+        ? 'app request blocked by the URL policy (repeats for this host are logged at debug)'
+        : 'app request blocked by the URL policy',
+    );
     this.#onDenied?.(url, reason);
   }
 
@@ -126,6 +138,18 @@ export class EgressProxy {
  * A URL as it may go in a log: no query or fragment (they carry tokens, search terms and other
  * personal data of whoever uses the app), no user info, at most 200 characters.
  */
+/** The host a request goes to (a CONNECT target, with or without its verb, is host:port). */
+export function hostOf(url: string): string {
+  const target = url.replace(/^CONNECT /, '');
+  const bare = target.split(/[/?#]/)[0] ?? target;
+  if (!target.includes('://')) return bare;
+  try {
+    return new URL(target).host;
+  } catch {
+    return bare;
+  }
+}
+
 export function withoutQuery(url: string): string {
   try {
     const u = new URL(url);

@@ -1,3 +1,6 @@
+import { chown, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
 /** How the app browser is started and kept inside the app (see ChromiumRuntime). */
 
 /** Flags that keep Chromium off the network and quiet on our offline machines, and hide its UI. */
@@ -50,3 +53,27 @@ export function schemeOf(url: string): string {
  * contextmenu listeners still run).
  */
 export const NO_CONTEXT_MENU = `addEventListener('contextmenu', (e) => e.preventDefault(), true);`;
+
+/**
+ * The app browser's profile preferences, written before it starts: no sign-in (so no account
+ * list is fetched from accounts.google.com), no autofill (whose server predictions go to
+ * content-autofill.googleapis.com), no password manager, no translate offers.
+ */
+const PROFILE_PREFS = {
+  signin: { allowed: false, allowed_on_next_startup: false },
+  autofill: { enabled: false, profile_enabled: false, credit_card_enabled: false },
+  credentials_enable_service: false,
+  translate: { enabled: false },
+};
+
+/** Writes PROFILE_PREFS into a fresh profile (owned by the browser's account, if given). */
+export async function writeProfilePrefs(
+  profile: string,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
+  const dir = path.join(profile, 'Default');
+  await mkdir(dir);
+  const file = path.join(dir, 'Preferences');
+  await writeFile(file, JSON.stringify(PROFILE_PREFS));
+  if (owner) for (const p of [profile, dir, file]) await chown(p, owner.uid, owner.gid);
+}
