@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import type { Offload } from '../Offload.js';
-import { startTestServer } from '../test/startTestServer.js';
+import { joinedSession, startTestServer } from '../test/startTestServer.js';
 import { allProcesses, cmdline, isXServer } from '../util/procfs.js';
 import { APP_UIDS } from './appUser.js';
 import { ChromiumRuntime } from './ChromiumRuntime.js';
@@ -110,11 +109,8 @@ describe('app browser sandbox', () => {
     });
 
     it("runs the video sender as the app browser's account, and it streams", async () => {
-      const s = await TestSocket.hello(server.port);
-      const sessionId = await s.createSession();
-      expect((await s.request('session/join', { sessionId })).ok).toBe(true);
-      const session = server.sessions.get(sessionId);
-      const [source] = await session.videoSources();
+      const { socket: s, session, sources } = await joinedSession(server);
+      const [source] = sources;
       const uid = root ? session.runtime.user!.uid : process.getuid!();
       if (root) expect(uid).toBeGreaterThanOrEqual(APP_UIDS.first);
       // The sender (python3, given the session's display) and the X server: that uid, not root.

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { TestSocket } from '@offload/testkit/socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import type { Offload } from '../Offload.js';
-import { startTestServer } from '../test/startTestServer.js';
+import { joinedSession, startTestServer } from '../test/startTestServer.js';
 import { allProcesses } from '../util/procfs.js';
 import { cgroupsUnavailable } from './Cgroup.js';
 import { ChromiumRuntime } from './ChromiumRuntime.js';
@@ -84,11 +83,7 @@ describe.runIf(cgroupsUnavailable() === undefined)('session cgroup', () => {
     });
 
     it('puts the video sender in the session group too', async () => {
-      const s = await TestSocket.hello(server.port);
-      const sessionId = await s.createSession();
-      expect((await s.request('session/join', { sessionId })).ok).toBe(true);
-      const session = server.sessions.get(sessionId);
-      await session.videoSources();
+      const { socket: s, session } = await joinedSession(server);
       const cg = session.runtime.cgroup!;
       expect(cg).toBeDefined();
       const senders = allProcesses().filter(

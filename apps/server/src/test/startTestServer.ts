@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { TestSocket } from '@offload/testkit/socket';
 import { loadConfig } from '../config.js';
 import { Offload } from '../Offload.js';
 
@@ -34,4 +35,18 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       if (attempt >= 4 || env.OFFLOAD_RTC_PORT || !/address already in use/.test(String(err))) throw err;
     }
   }
+}
+
+/**
+ * A new session on `server` with a viewer joined over signaling, its video sources started:
+ * the socket (close it when done), the session's id and the session.
+ */
+export async function joinedSession(server: Offload) {
+  const socket = await TestSocket.hello(server.port);
+  const sessionId = await socket.createSession();
+  const joined = await socket.request('session/join', { sessionId });
+  if (!joined.ok) throw new Error(`session/join failed: ${joined.error.message}`);
+  const session = server.sessions.get(sessionId);
+  const sources = await session.videoSources();
+  return { socket, sessionId, session, sources };
 }
