@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { ChromiumRuntime } from '@offload/server/runtime';
+import { ChromiumRuntime, launchAs } from '@offload/server/runtime';
 import { CHROMIUM_PATH } from '@offload/testkit';
 
 /**
@@ -48,15 +48,26 @@ export class VncStack {
       executablePath: CHROMIUM_PATH,
       refreshHz: o.refreshHz,
     });
+    // As the app's own account, like its X server (a root server runs both as a uid of their
+    // own): an X server that is not root cannot attach root's shared memory, and x11vnc then
+    // gets no screen at all.
+    const launch = launchAs(
+      runtime.user,
+      '/usr/bin/x11vnc',
+      { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      {
+        home: runtime.home,
+      },
+    );
     const x11vnc = spawn(
-      'x11vnc',
+      launch.command,
       [
         ...['-display', runtime.display, '-auth', runtime.xauthority],
         ...['-rfbport', String(o.rfbPort), '-localhost'],
         ...['-nopw', '-forever', '-shared', '-quiet', '-noxrecord', '-nowf', '-nocursor'],
         ...VNC_ARGS,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      { stdio: ['ignore', 'ignore', 'pipe'], env: launch.env },
     );
     let log = '';
     x11vnc.stderr?.on('data', (d) => {

@@ -34,6 +34,7 @@ import { TouchChannel } from './TouchChannel.js';
 import type { UrlPolicy } from './urlPolicy.js';
 import { XServer } from './XServer.js';
 
+export { launchAs } from './appUser.js';
 export { DEFAULT_REFRESH_HZ, xorgDummyAvailable } from './XServer.js';
 
 export interface ChromiumRuntimeOptions {
