@@ -4,6 +4,7 @@ import { loadServerKey, ResumeTokens } from './auth/ResumeTokens.js';
 import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
+import { prepareSenderFiles } from './media/VideoSource.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
 import { APP_UIDS, appUserFor } from './runtime/appUser.js';
@@ -166,6 +167,12 @@ export class Offload {
     }
     // Only now: the warm apps load the demo from this very server.
     warm.fill();
+    // A root server runs senders as the apps' accounts, from files and a plugin registry it
+    // prepares once: now, not in the first session's start-up (~1.5 s to scan GStreamer's plugins).
+    if (process.getuid?.() === 0)
+      prepareSenderFiles().catch((err: Error) =>
+        log.warn({ err: err.message }, 'video sender files not prepared; the first session will try again'),
+      );
     log.info({ port, host: config.host, workers: config.workers }, 'offload listening');
     return new Offload(config, pool, sessions, http, signaling, warm, auth, urlPolicy);
   }

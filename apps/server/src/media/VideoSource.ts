@@ -34,6 +34,10 @@ let staged: Promise<{ script: string; registry: string }> | undefined;
  * has no writable cache of its own outside the session) scans every plugin at each start.
  * Made once per server process, removed when it exits (or by the process reaper).
  */
+export function prepareSenderFiles(python = PYTHON): Promise<unknown> {
+  return stagedSender(python);
+}
+
 function stagedSender(python: string): Promise<{ script: string; registry: string }> {
   staged ??= (async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'offload-media-'));
