@@ -193,6 +193,7 @@ export class Offload {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.pool.stopReplacing();
       this.signaling.close();
       await new Promise<void>((r) => {
         this.http.close(() => r());

@@ -45,4 +45,27 @@ describe('worker pool', () => {
     await expect.poll(() => sources[0]!.stats.frames, { timeout: 10_000 }).toBeGreaterThan(5);
     s.close();
   });
+
+  it('does not replace a worker that exits once the server is stopping (a Ctrl-C reaches both)', async () => {
+    const other = await startTestServer({ OFFLOAD_WORKERS: '1' });
+    try {
+      // A session, so that closing takes a while (its app and encoder exit) as it does for real.
+      const s = await TestSocket.hello(other.port);
+      await s.createSession();
+      const replaced: number[] = [];
+      other.pool.observer.on('worker-replaced', (i) => replaced.push(i));
+      const closing = other.close();
+      const dead = other.pool.workers[0]!.worker;
+      process.kill(dead.pid, 'SIGINT');
+      await closing;
+      await new Promise((r) => setTimeout(r, 1500));
+      // No replacement was even started (it used to be, and closed at once, with an error logged).
+      expect(other.pool.counts.replacementsStarted).toBe(0);
+      expect(replaced).toEqual([]);
+      expect(other.pool.workers[0]!.worker).toBe(dead);
+      s.close();
+    } finally {
+      await other.close();
+    }
+  });
 });

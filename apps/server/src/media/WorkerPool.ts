@@ -40,6 +40,10 @@ export class WorkerPool {
   readonly observer = new SafeEmitter<WorkerPoolEvents>('worker-pool');
   readonly #slots: Slot[] = [];
   #closed = false;
+  /** The server is stopping: a worker that exits now is not replaced (see stopReplacing). */
+  #stopping = false;
+  /** Replacement workers started (one per attempt). */
+  readonly counts = { replacementsStarted: 0 };
 
   private constructor(readonly options: WorkerPoolOptions) {}
 
@@ -128,6 +132,14 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * The server has begun to stop: workers that exit from now on are not replaced. (A Ctrl-C
+   * reaches the workers as well as the server, and they exit while its sessions still close.)
+   */
+  stopReplacing(): void {
+    this.#stopping = true;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -162,13 +174,17 @@ export class WorkerPool {
   }
 
   #onDied(index: number, worker: types.Worker, error: Error): void {
+    if (this.#closed || this.#stopping) {
+      log.info({ index, pid: worker.pid }, 'mediasoup worker exited while the server stops');
+      return;
+    }
     log.error({ index, pid: worker.pid, err: error }, 'mediasoup worker died; replacing it');
-    if (this.#closed) return;
     // The dead worker's WebRtcServer port is free again once its process is gone.
     const retry = (attempt: number) => {
+      this.counts.replacementsStarted++;
       this.#spawn(index).then(
         (slot) => {
-          if (this.#closed) {
+          if (this.#closed || this.#stopping) {
             slot.worker.close();
             return;
           }
