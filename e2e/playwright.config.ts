@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 
 /** Port of the server the tests start (loopback only). */
 export const PORT = Number(process.env.OFFLOAD_E2E_PORT ?? 8191);
+/** Port of the embedding example's host page (another origin; embed.spec.ts starts it). */
+export const EMBED_HOST_PORT = PORT + 9;
 
 export default defineConfig({
   testDir: './tests',
@@ -32,6 +34,8 @@ export default defineConfig({
       OFFLOAD_PORT: String(PORT),
       OFFLOAD_RTC_PORT: String(PORT + RTC_PORT_OFFSET),
       OFFLOAD_DEBUG: '1',
+      // The embedding example's page may frame the player (embed.spec.ts); no other origin may.
+      OFFLOAD_ALLOWED_ORIGINS: `http://127.0.0.1:${EMBED_HOST_PORT}`,
       // Long enough that a late viewer's picture can only come from its keyframe request.
       OFFLOAD_KEYFRAME_INTERVAL_S: '120',
       OFFLOAD_MAX_SESSIONS: '4',

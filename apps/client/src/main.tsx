@@ -1,17 +1,19 @@
 import './noEval';
 import type { ClockEstimate, LatencySample } from '@offload/latency';
+import { parseEmbedOrigin } from '@offload/protocol/embed';
 import { createRoot } from 'react-dom/client';
 import { type LatencyCounts, LatencyMonitor } from './core/latency/LatencyMonitor';
 import { wireLatency } from './core/latency/wireLatency';
 import { StreamClient } from './core/StreamClient';
 import { cspRefusals, diagnoseSignaling } from './core/signaling/authCheck';
-import { resolveSignalingUrl } from './core/signaling/signalingUrl';
+import { resolveSignalingUrl, withToken } from './core/signaling/signalingUrl';
+import { EmbedBridge, embedParentOrigin } from './embed/EmbedBridge';
 import { bindClientToStore } from './store/bindClient';
 import { bindLatencyToStore } from './store/bindLatency';
 import { createOffloadStore, type OffloadStore } from './store/store';
 import { App } from './ui/App';
 import { OffloadProvider } from './ui/OffloadContext';
-import { latencyMonitorEnabled } from './ui/route';
+import { latencyMonitorEnabled, parseRoute } from './ui/route';
 import './ui/styles.css';
 
 declare global {
@@ -48,12 +50,15 @@ function signalingUrl(): string {
 
 const store = createOffloadStore();
 const withLatency = latencyMonitorEnabled(window.location.search);
-const url = signalingUrl();
+const baseUrl = signalingUrl();
+/** An access token handed over by the embedding host (never in the page's URL). */
+let embedToken: string | undefined;
+const url = () => (embedToken ? withToken(baseUrl, embedToken) : baseUrl);
 const refused = cspRefusals();
 const client = new StreamClient({
   url,
   reportChannel: withLatency,
-  diagnose: () => diagnoseSignaling(url, fetch, refused),
+  diagnose: () => diagnoseSignaling(url(), fetch, refused),
 });
 bindClientToStore(client, store);
 // With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no report channel.
@@ -82,6 +87,34 @@ window.__offload = {
     },
   },
 };
+
+// Framed by a page that uses the embedding SDK (?parent=<its origin>): talk to it.
+const parentOrigin =
+  window.parent !== window
+    ? embedParentOrigin(
+        new URLSearchParams(window.location.search).get('parent'),
+        window.location.ancestorOrigins,
+        parseEmbedOrigin,
+      )
+    : null;
+if (parentOrigin) {
+  new EmbedBridge({
+    host: window.parent,
+    self: window,
+    parentOrigin,
+    client,
+    store,
+    sessionId: parseRoute(window.location.search).sessionId,
+    setToken: (token) => {
+      if (token === embedToken) return true;
+      // The socket, once opened, carries the token it was opened with.
+      if (client.state !== 'idle') return false;
+      embedToken = token;
+      return true;
+    },
+    playerVersion: __OFFLOAD_VERSION__,
+  });
+}
 
 // e2e tests and embedders wait on this attribute rather than on the UI's wording.
 store.subscribe((s, prev) => {

@@ -123,6 +123,11 @@ export const Requests = {
   ),
   'media/resume': req('media/resume', { consumerId: Id }, z.object({})),
   'media/keyframe': req('media/keyframe', { consumerId: Id }, z.object({})),
+  /**
+   * Caps what this viewer receives: `low`, the lowest simulcast layer only; `auto`, the best
+   * layer its bandwidth allows (the default). Kept for the viewer's later consumers too.
+   */
+  'media/quality': req('media/quality', { cap: z.enum(['auto', 'low']) }, z.object({})),
   'data/produce': req(
     'data/produce',
     {
@@ -204,6 +209,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Requests['media/consume'].message,
   Requests['media/resume'].message,
   Requests['media/keyframe'].message,
+  Requests['media/quality'].message,
   Requests['data/produce'].message,
   Requests['data/consume'].message,
   InputMessage,

@@ -1,4 +1,7 @@
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
+
+/** The player's page, or its frame when it is embedded in another page. */
+export type PlayerScope = Page | Frame;
 
 /**
  * In-page probes on the player, for e2e tests, benchmarks and the harness: they read the
@@ -9,13 +12,21 @@ import type { Page } from 'playwright-core';
 export const VIDEO = '[data-testid="video"]';
 
 /** Where an app point (normalised 0..1) lies on the page: the player's screen box shows the app, exactly. */
-export async function appPointOnPage(page: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
+export async function appPointOnPage(
+  page: PlayerScope,
+  nx: number,
+  ny: number,
+): Promise<{ x: number; y: number }> {
   const r = (await page.getByTestId('stream').boundingBox())!;
   return { x: r.x + nx * r.width, y: r.y + ny * r.height };
 }
 
 /** Mean RGB of a 6x6 patch of the received video frame around an app point (reads pixels, not the DOM). */
-export async function videoPixel(page: Page, nx: number, ny: number): Promise<[number, number, number]> {
+export async function videoPixel(
+  page: PlayerScope,
+  nx: number,
+  ny: number,
+): Promise<[number, number, number]> {
   return page.locator(VIDEO).evaluate(
     (el, [nx, ny]) => {
       const v = el as HTMLVideoElement;

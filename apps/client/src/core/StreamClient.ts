@@ -2,7 +2,7 @@ import type { JoinedData, LatencySampleWire, Ping } from '@offload/protocol';
 import { ClientError } from './ClientError';
 import type { StreamClientEvents } from './events';
 import type { InputDraft } from './input/inputTypes';
-import { MediaSession } from './media/MediaSession';
+import { MediaSession, type QualityCap } from './media/MediaSession';
 import type { StreamClientOptions } from './options';
 import { type Attempt, Attempts } from './session/Attempt';
 import { type Resumed, Resumer } from './session/Resumer';
@@ -41,6 +41,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   readonly #attempts = new Attempts(() => this.#closed);
   #media: MediaSession | null = null;
   #closed = false;
+  #qualityCap: QualityCap = 'auto';
 
   constructor(options: StreamClientOptions) {
     super();
@@ -174,7 +175,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     media.input.on('input-sent', (event) => this.emit('input-sent', event));
     media.input.on('ping-channel', (open) => this.emit('ping-channel', open));
     media.reportChannel.on('message', (message) => this.emit('report', message));
-    await media.start(joined.routerRtpCapabilities, attempt);
+    await media.start(joined.routerRtpCapabilities, attempt, this.#qualityCap);
     this.#setState('streaming', null);
     // The input transport comes second so its ICE/DTLS/SCTP set-up does not compete with the
     // first frame; input rides the WebSocket until the channels open.
@@ -247,11 +248,13 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
 
   /** Asks the server for a keyframe on every video consumer (e.g. the tab became visible). */
   requestKeyFrame(): void {
-    const sig = this.#signaling.current;
-    if (!sig?.isOpen || this.#state !== 'streaming') return;
-    for (const consumerId of this.#media?.videoConsumerIds() ?? []) {
-      sig.request('media/keyframe', { consumerId }).catch((err) => this.#warn(err));
-    }
+    if (this.#state === 'streaming' && this.#signaling.current?.isOpen) this.#media?.requestKeyFrames();
+  }
+
+  /** Caps the video this viewer receives (media/quality); kept for later joins and resumes. */
+  async setQualityCap(cap: QualityCap): Promise<void> {
+    this.#qualityCap = cap;
+    if (this.#session) await this.#signaling.socket().request('media/quality', { cap });
   }
 
   /** The video receiver's stats (see computeStats), or null when not streaming. */

@@ -3,8 +3,11 @@ import type { ClientError } from './ClientError';
 import type { SocketFactory } from './signaling/SignalingClient';
 
 export interface StreamClientOptions {
-  /** Signaling WebSocket URL (see resolveSignalingUrl). */
-  url: string;
+  /**
+   * Signaling WebSocket URL (see resolveSignalingUrl), or a function read each time a socket
+   * opens (the embedding bridge hands the player its access token after start-up).
+   */
+  url: string | (() => string);
   /** Default: the browser's WebSocket. */
   socketFactory?: SocketFactory;
   /** Signaling request timeout in ms. Default 10 000. */

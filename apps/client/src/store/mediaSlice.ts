@@ -1,7 +1,12 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { MediaSlice, OffloadStore } from './types';
 
-export const initialMedia: MediaSlice['media'] = { streamReady: false, autoplayBlocked: false, stats: null };
+export const initialMedia: MediaSlice['media'] = {
+  streamReady: false,
+  autoplayBlocked: false,
+  stats: null,
+  muted: true,
+};
 
 export const createMediaSlice: StateCreator<OffloadStore, [], [], MediaSlice> = (set) => ({
   media: initialMedia,
@@ -9,4 +14,5 @@ export const createMediaSlice: StateCreator<OffloadStore, [], [], MediaSlice> = 
     set((s) => ({ media: { ...s.media, streamReady, stats: streamReady ? s.media.stats : null } })),
   setAutoplayBlocked: (autoplayBlocked) => set((s) => ({ media: { ...s.media, autoplayBlocked } })),
   setStats: (stats) => set((s) => ({ media: { ...s.media, stats } })),
+  setMuted: (muted) => set((s) => ({ media: { ...s.media, muted } })),
 });

@@ -15,7 +15,12 @@ describe('offload store', () => {
     store.getState().reset();
     expect(store.getState().connection.state).toBe('idle');
     expect(store.getState().session.screen).toBeNull();
-    expect(store.getState().media).toEqual({ streamReady: false, autoplayBlocked: false, stats: null });
+    expect(store.getState().media).toEqual({
+      streamReady: false,
+      autoplayBlocked: false,
+      stats: null,
+      muted: true,
+    });
   });
 
   it('replaces slice objects instead of mutating them', () => {

@@ -56,10 +56,13 @@ export interface MediaSlice {
     autoplayBlocked: boolean;
     /** Latest stats (polled every second while streaming), or null. */
     stats: StreamStats | null;
+    /** The media element is muted (it starts so: browsers autoplay muted media only). */
+    muted: boolean;
   };
   setStreamReady(ready: boolean): void;
   setAutoplayBlocked(blocked: boolean): void;
   setStats(stats: StreamStats | null): void;
+  setMuted(muted: boolean): void;
 }
 
 export interface LatencySummary {

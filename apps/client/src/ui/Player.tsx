@@ -12,7 +12,16 @@ import { StatusBar } from './StatusBar';
 /** Until the server says otherwise, a typical phone (the demo app's profile). */
 const DEFAULT_ASPECT = 390 / 844;
 
-export function Player({ sessionId, embed }: { sessionId: string; embed: boolean }) {
+export function Player({
+  sessionId,
+  embed,
+  autoConnect = true,
+}: {
+  sessionId: string;
+  embed: boolean;
+  /** False: join only when the embedding host says `connect` (see EmbedBridge). */
+  autoConnect?: boolean;
+}) {
   const client = useClient();
   const store = useStoreApi();
   const state = useOffload((s) => s.connection.state);
@@ -21,6 +30,7 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
   const streamReady = useOffload((s) => s.media.streamReady);
   const autoplayBlocked = useOffload((s) => s.media.autoplayBlocked);
   const hudVisible = useOffload((s) => s.latency.hudVisible);
+  const muted = useOffload((s) => s.media.muted);
   const monitor = useLatencyMonitor();
   const videoRef = useRef<HTMLVideoElement>(null);
   const captureRef = useRef<InputCapture | null>(null);
@@ -31,9 +41,14 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
   }, [client, sessionId]);
 
   useEffect(() => {
-    join();
+    if (autoConnect) join();
     return () => void client.leave();
-  }, [client, join]);
+  }, [client, join, autoConnect]);
+
+  // The element starts muted (autoplay); the embedding host may unmute it.
+  useEffect(() => {
+    if (videoRef.current) videoRef.current.muted = muted;
+  }, [muted]);
 
   // Attach the remote tracks; a refused play() means the browser wants a gesture first.
   useEffect(() => {
@@ -96,7 +111,8 @@ export function Player({ sessionId, embed }: { sessionId: string; embed: boolean
   // the app's part only (the strip overflows it, hidden).
   const frameRatio = screen ? videoFrameSize(screen).height / screen.height : 1;
   const frameStyle = { '--aspect': aspect, '--frame-ratio': frameRatio } as CSSProperties;
-  const busy = state === 'idle' || state === 'connecting' || state === 'joining';
+  // Idle without autoconnect is a player waiting for its host's `connect`: nothing to show yet.
+  const busy = (state === 'idle' && autoConnect) || state === 'connecting' || state === 'joining';
 
   return (
     <main className={`player-page${embed ? ' embed' : ''}`}>

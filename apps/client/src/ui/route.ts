@@ -6,6 +6,8 @@ export interface Route {
   sessionId: string | null;
   /** `?embed=1`: player only, no page chrome or status bar. */
   embed: boolean;
+  /** `?autoconnect=0`: join only when told (the embedding SDK's `connect`), not on load. */
+  autoConnect: boolean;
 }
 
 const NAVIGATE_EVENT = 'offload:navigate';
@@ -14,7 +16,12 @@ export function parseRoute(search: string): Route {
   const params = new URLSearchParams(search);
   const sessionId = params.get('session')?.trim() || null;
   const embed = params.get('embed');
-  return { sessionId, embed: embed === '1' || embed === 'true' };
+  const autoConnect = params.get('autoconnect');
+  return {
+    sessionId,
+    embed: embed === '1' || embed === 'true',
+    autoConnect: autoConnect !== '0' && autoConnect !== 'false',
+  };
 }
 
 /** `?latency=0` turns the latency monitor off (no pings, no frame callbacks), e.g. to measure its cost. Read once at start-up. */

@@ -17,6 +17,8 @@ const log = moduleLogger('http');
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const DEFAULT_CLIENT_DIR = path.join(repoRoot, 'apps/client/dist');
+/** The embedding SDK's build (packages/embed), served at /sdk/. */
+export const SDK_DIR = path.join(repoRoot, 'packages/embed/dist');
 export const DEMO_APP_DIR = path.join(repoRoot, 'apps/demo-app/public');
 
 export interface HttpOptions {
@@ -28,6 +30,8 @@ export interface HttpOptions {
   health: () => Record<string, unknown>;
   /** /api/auth-check and POST /api/sessions. */
   authApi?: Omit<AuthApiOptions, 'sessions'>;
+  /** The embedding SDK's files, served at /sdk/ (default: packages/embed/dist). */
+  sdkDir?: string;
   /** Origins whose pages may embed the player (OFFLOAD_ALLOWED_ORIGINS); undefined: this server's own only; ['*']: any. */
   allowedOrigins?: string[];
   /** Other servers the player may be pointed at with ?server= (host[:port]). */
@@ -80,6 +84,11 @@ export function createHttpServer(o: HttpOptions): http.Server {
   const clientBuilt = existsSync(path.join(o.clientDir, 'index.html'));
   const client = clientBuilt ? sirv(o.clientDir, { single: true, etag: true }) : undefined;
   const demo = sirv(DEMO_APP_DIR, { dev: true });
+  // Any page may load the SDK (it is public code; the player's frame-ancestors decide who may embed).
+  const sdk = sirv(o.sdkDir ?? SDK_DIR, {
+    dev: true,
+    setHeaders: (res) => res.setHeader('access-control-allow-origin', '*'),
+  });
   const csp = playerCsp(o.allowedOrigins, o.playerServers);
   const hosts = o.hosts ?? new HostCheck();
 
@@ -142,6 +151,17 @@ export function createHttpServer(o: HttpOptions): http.Server {
     if (url.pathname === '/demo' || url.pathname.startsWith('/demo/')) {
       req.url = req.url!.slice('/demo'.length) || '/';
       return demo(req, res, () => json(res, 404, { error: 'not found' }));
+    }
+    if (url.pathname.startsWith('/sdk/')) {
+      req.url = req.url!.slice('/sdk'.length);
+      return sdk(req, res, () =>
+        json(res, 404, {
+          error: new OffloadError(
+            'bad-request',
+            'No such SDK file (is the SDK built? "pnpm build" builds it to packages/embed/dist).',
+          ).toWire(),
+        }),
+      );
     }
     if (o.debug && handleDebug(o.sessions, req, res, url)) return;
     // The player (and whatever else falls through to it).

@@ -39,6 +39,11 @@ export type ViewerObserverEvents = {
   'new-consumer': [consumer: types.Consumer];
 };
 
+/** What media/quality may ask for (see Viewer.setQualityCap). */
+export type QualityCap = 'auto' | 'low';
+/** Above any layer a source encodes: mediasoup clamps it to the top one. */
+const MAX_SPATIAL_LAYER = 255;
+
 const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE]);
 
 /**
@@ -68,6 +73,7 @@ export class Viewer {
   readonly dataProducers = new Map<string, types.DataProducer>();
   readonly #log: Logger;
   #closed = false;
+  #qualityCap: QualityCap = 'auto';
   /** Server → this client (pongs, input timings), produced on the session's DirectTransport. */
   #reports: Promise<types.DataProducer> | undefined;
   readonly #o: ViewerOptions;
@@ -149,7 +155,12 @@ export class Viewer {
         'not-allowed',
         `A viewer may hold at most ${VIEWER_LIMITS.consumers} consumers.`,
       );
-    const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities, paused: true });
+    const consumer = await recv.consume({
+      producerId: producer.id,
+      rtpCapabilities,
+      paused: true,
+      ...(this.#qualityCap === 'low' ? { preferredLayers: { spatialLayer: 0 } } : {}),
+    });
     this.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.consumers.delete(consumer.id));
     this.observer.safeEmit('new-consumer', consumer);
@@ -158,6 +169,19 @@ export class Viewer {
 
   async resume(consumerId: string): Promise<void> {
     await this.#consumer(consumerId).resume();
+  }
+
+  /**
+   * `low`: this viewer's video consumers forward the lowest simulcast layer only; `auto`: the
+   * best one the bandwidth estimate allows. Applies to later consumers too (a media restart).
+   */
+  async setQualityCap(cap: QualityCap): Promise<void> {
+    this.#assertOpen();
+    this.#qualityCap = cap;
+    const spatialLayer = cap === 'low' ? 0 : MAX_SPATIAL_LAYER;
+    for (const c of this.consumers.values()) {
+      if (c.type === 'simulcast' && !c.closed) await c.setPreferredLayers({ spatialLayer });
+    }
   }
 
   async requestKeyFrame(consumerId: string): Promise<void> {

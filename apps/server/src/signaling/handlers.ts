@@ -138,6 +138,11 @@ export const handlers: Handlers = {
     return {};
   },
 
+  async 'media/quality'(c, m) {
+    await c.joined().viewer.setQualityCap(m.cap);
+    return {};
+  },
+
   async 'data/consume'(c) {
     const dc = await c.joined().viewer.consumeReports();
     return {

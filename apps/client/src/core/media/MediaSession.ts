@@ -1,4 +1,4 @@
-import type { InputEventInit } from '@offload/protocol';
+import type { InputEventInit, RequestMessage } from '@offload/protocol';
 import { Device, type types } from 'mediasoup-client';
 import { ClientError } from '../ClientError';
 import type { MediaSessionEvents } from '../events';
@@ -25,6 +25,9 @@ export interface MediaSessionOptions {
  * transport); close() closes them all. Each step checks its attempt and stops once a newer
  * join, resume or leave superseded it.
  */
+/** What a viewer may cap its video at (see the media/quality request). */
+export type QualityCap = RequestMessage<'media/quality'>['cap'];
+
 export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   /** The input data channels; input rides the socket until they open. */
   readonly input: InputChannels;
@@ -51,9 +54,18 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     return this.#recv !== null && !this.#recv.closed;
   }
 
-  /** Loads the Device, creates the receive transport and consumes every track (emits `tracks`). */
-  async start(routerRtpCapabilities: unknown, attempt: Attempt): Promise<void> {
+  /**
+   * Loads the Device, creates the receive transport and consumes every track (emits
+   * `tracks`); with a quality cap, asks for it first, so the first consumer already has it.
+   */
+  async start(
+    routerRtpCapabilities: unknown,
+    attempt: Attempt,
+    qualityCap: QualityCap = 'auto',
+  ): Promise<void> {
     await this.#device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    this.#check(attempt);
+    if (qualityCap !== 'auto') await this.#signaling().request('media/quality', { cap: qualityCap });
     this.#check(attempt);
     const recv = await this.#createTransport('recv');
     this.#recv = recv;
@@ -92,6 +104,16 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
       const { iceParameters } = await sig.request('transport/restart-ice', { transportId: t.id });
       attempt.check();
       await t.restartIce({ iceParameters: iceParameters as types.IceParameters });
+    }
+  }
+
+  /** Asks the server for a keyframe on every video consumer; a failure is a warning. */
+  requestKeyFrames(): void {
+    const sig = this.#signaling();
+    for (const consumerId of this.videoConsumerIds()) {
+      sig
+        .request('media/keyframe', { consumerId })
+        .catch((err) => this.emit('warning', ClientError.from(err)));
     }
   }
 

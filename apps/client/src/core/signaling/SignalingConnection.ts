@@ -5,8 +5,8 @@ import { TypedEmitter } from '../TypedEmitter';
 import { SignalingClient, type SocketFactory } from './SignalingClient';
 
 export interface SignalingConnectionOptions {
-  /** Signaling WebSocket URL. */
-  url: string;
+  /** Signaling WebSocket URL, or a function read each time a socket opens. */
+  url: string | (() => string);
   /** Default: the browser's WebSocket. */
   socketFactory?: SocketFactory;
   /** Signaling request timeout in ms. Default 10 000. */
@@ -97,7 +97,7 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
 
   #newSocket(): SignalingClient {
     const sig = new SignalingClient({
-      url: this.#options.url,
+      url: typeof this.#options.url === 'function' ? this.#options.url() : this.#options.url,
       socketFactory: this.#options.socketFactory,
       requestTimeoutMs: this.#options.requestTimeoutMs,
     });

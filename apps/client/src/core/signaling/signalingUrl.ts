@@ -32,7 +32,8 @@ function baseSignalingUrl(secure: boolean, host: string, server: string | undefi
   return `${secure ? 'wss' : 'ws'}://${host}/ws`;
 }
 
-function withToken(url: string, token: string | undefined): string {
+/** The signaling URL with an access token in its query (replacing any there). */
+export function withToken(url: string, token: string | undefined): string {
   if (!token) return url;
   const u = new URL(url);
   u.searchParams.set('token', token);

@@ -1,0 +1,177 @@
+import type http from 'node:http';
+import { startExampleHost } from '@offload/embed/example/serve.mjs';
+import {
+  appPointOnPage,
+  colorDistance,
+  createSession,
+  DEMO_COUNTER,
+  DEMO_TEXT_FIELD,
+  videoPixel,
+} from '@offload/testkit';
+import { expect, type Frame, type Page, test } from '@playwright/test';
+import { appState } from '../lib/video.js';
+import { EMBED_HOST_PORT, PORT } from '../playwright.config.js';
+
+/*
+ * The embedding SDK, as a device maker's page uses it: the example host page
+ * (packages/embed/example) is served on another origin, loads the SDK from the Offload server
+ * (/sdk/offload-embed.js) and puts the player in an iframe. The test drives the player through
+ * the SDK only (window.player is the SDK's OffloadPlayer), and checks what happened in the app
+ * (its own state, read back by the server) and in the streamed pixels inside the iframe.
+ */
+
+const SERVER = `http://127.0.0.1:${PORT}`;
+const HOST = `http://127.0.0.1:${EMBED_HOST_PORT}`;
+
+let hostServer: http.Server | undefined;
+test.beforeAll(async () => {
+  hostServer = await startExampleHost(EMBED_HOST_PORT);
+});
+test.afterAll(async () => {
+  await new Promise((r) => hostServer?.close(r));
+});
+
+interface Recorded {
+  type: string;
+  args: unknown[];
+}
+
+const events = (page: Page, type?: string) =>
+  page
+    .evaluate('window.embedEvents')
+    .then((all) => (all as Recorded[]).filter((e) => !type || e.type === type));
+
+/** Runs an SDK command in the host page; resolves with its result, or { error: { code, message } }. */
+function sdk(page: Page, call: string): Promise<unknown> {
+  return page.evaluate(
+    `window.player.${call}.then((r) => ({ ok: r ?? null }), (e) => ({ error: { name: e.name, code: e.code, message: e.message } }))`,
+  );
+}
+
+async function noSessionsLeft(page: Page): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        ((await (await page.request.get(`${SERVER}/healthz`)).json()) as { sessions: number }).sessions,
+      {
+        timeout: 60_000,
+        message: 'sessions of earlier specs still running',
+      },
+    )
+    .toBe(0);
+}
+
+function playerFrame(page: Page): Frame {
+  const frame = page.frames().find((f) => f.url().startsWith(`${SERVER}/`));
+  if (!frame)
+    throw new Error(
+      `no player frame in ${page
+        .frames()
+        .map((f) => f.url())
+        .join(', ')}`,
+    );
+  return frame;
+}
+
+test('a page on another origin drives the player through the SDK', async ({ page }) => {
+  await noSessionsLeft(page);
+  const sessionId = await createSession(PORT);
+  await page.goto(`${HOST}/?server=${encodeURIComponent(SERVER)}&session=${sessionId}`);
+
+  // It loads, connects on its own, and streams; the host hears each step.
+  await expect.poll(() => page.evaluate('window.player?.state'), { timeout: 30_000 }).toBe('streaming');
+  expect(await page.evaluate('location.origin')).toBe(HOST);
+  const frame = playerFrame(page);
+  expect(new URL(frame.url()).searchParams.get('parent')).toBe(HOST);
+  const ready = await events(page, 'ready');
+  expect(ready).toHaveLength(1);
+  expect(ready[0]!.args[0]).toMatchObject({ playerVersion: expect.any(String) });
+  const states = (await events(page, 'state')).map((e) => e.args[0]);
+  expect(states).toEqual(expect.arrayContaining(['joining', 'streaming']));
+  expect((await events(page, 'session')).at(-1)!.args[0]).toMatchObject({
+    sessionId,
+    screen: { touch: true },
+  });
+
+  // Control: the SDK takes it (nobody holds it, or this player already does as the first to join).
+  expect(await sdk(page, 'takeControl()')).toEqual({ ok: null });
+  await expect.poll(() => page.evaluate('window.player.control?.inControl')).toBe(true);
+
+  // A tap on the embedded player reaches the app (the player's own input, inside the iframe)…
+  const start = (await appState(page, sessionId)).count;
+  const counter = await appPointOnPage(frame, DEMO_COUNTER.x, DEMO_COUNTER.y);
+  const before = await videoPixel(frame, DEMO_COUNTER.x, DEMO_COUNTER.y);
+  await page.mouse.click(counter.x, counter.y);
+  await expect.poll(async () => (await appState(page, sessionId)).count).toBe(start + 1);
+  await expect
+    .poll(async () => colorDistance(await videoPixel(frame, DEMO_COUNTER.x, DEMO_COUNTER.y), before))
+    .toBeGreaterThan(60);
+  // …and the monitor's figures for it reach the host.
+  await expect
+    .poll(async () => ((await events(page, 'latency')).at(-1)?.args[0] as { count?: number })?.count ?? 0, {
+      timeout: 20_000,
+    })
+    .toBeGreaterThan(0);
+
+  // sendText types into the app's focused field.
+  const field = await appPointOnPage(frame, DEMO_TEXT_FIELD.x, DEMO_TEXT_FIELD.y);
+  await expect(async () => {
+    await page.mouse.click(field.x, field.y);
+    await expect.poll(async () => (await appState(page, sessionId)).focused, { timeout: 4000 }).toBe('text');
+  }).toPass({ timeout: 15_000 });
+  expect(await sdk(page, "sendText('from the host page')")).toEqual({ ok: null });
+  await expect.poll(async () => (await appState(page, sessionId)).text).toBe('from the host page');
+
+  // Stats, and a quality cap that the picture follows (the low simulcast layer is smaller).
+  const stats = (await sdk(page, 'getStats()')) as { ok: { framesDecoded: number; width: number } };
+  expect(stats.ok.framesDecoded).toBeGreaterThan(0);
+  const fullWidth = stats.ok.width;
+  expect(await sdk(page, "setQuality('low')")).toEqual({ ok: null });
+  await expect
+    .poll(async () => ((await sdk(page, 'getStats()')) as { ok: { width: number } }).ok.width, {
+      timeout: 20_000,
+    })
+    .toBeLessThan(fullWidth);
+  expect(await sdk(page, "setQuality('auto')")).toEqual({ ok: null });
+  await expect
+    .poll(async () => ((await sdk(page, 'getStats()')) as { ok: { width: number } }).ok.width, {
+      timeout: 20_000,
+    })
+    .toBe(fullWidth);
+
+  // Mute, keyframe, rotate (typed refusal), bad input (typed refusal).
+  expect(await sdk(page, 'unmute()')).toEqual({ ok: null });
+  await expect.poll(() => frame.evaluate('document.querySelector("video").muted')).toBe(false);
+  expect(await sdk(page, 'mute()')).toEqual({ ok: null });
+  await expect.poll(() => frame.evaluate('document.querySelector("video").muted')).toBe(true);
+  expect((await events(page, 'muted')).map((e) => e.args[0])).toEqual([false, true]);
+  expect(await sdk(page, 'requestKeyFrame()')).toEqual({ ok: null });
+  expect(await sdk(page, "rotate('landscape')")).toMatchObject({ error: { code: 'unsupported' } });
+  expect(await sdk(page, "sendText('')")).toMatchObject({ error: { code: 'bad-command' } });
+
+  // Disconnect and connect again.
+  expect(await sdk(page, 'disconnect()')).toEqual({ ok: null });
+  await expect.poll(() => page.evaluate('window.player.state')).toBe('closed');
+  expect(await sdk(page, 'connect()')).toEqual({ ok: null });
+  expect(await page.evaluate('window.player.state')).toBe('streaming');
+
+  // destroy() removes the player; the host heard no error all along.
+  await page.evaluate('window.player.destroy()');
+  await expect(page.locator('iframe')).toHaveCount(0);
+  expect(await events(page, 'error')).toEqual([]);
+});
+
+test('a page on an origin the server does not list gets no player, and a clear error', async ({ page }) => {
+  // localhost is another origin than 127.0.0.1: not in OFFLOAD_ALLOWED_ORIGINS, so the
+  // player's frame-ancestors refuses to be framed there.
+  const other = `http://localhost:${EMBED_HOST_PORT}`;
+  await page.goto(`${other}/?server=${encodeURIComponent(SERVER)}&session=nope&readyTimeoutMs=4000`);
+  await expect
+    .poll(async () => (await events(page, 'error')).map((e) => (e.args[0] as { code: string }).code), {
+      timeout: 15_000,
+    })
+    .toEqual(['player-unreachable']);
+  const [error] = await events(page, 'error');
+  expect((error!.args[0] as { message: string }).message).toContain('OFFLOAD_ALLOWED_ORIGINS');
+  expect(await events(page, 'ready')).toEqual([]);
+});
