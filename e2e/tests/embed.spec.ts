@@ -175,3 +175,17 @@ test('a page on an origin the server does not list gets no player, and a clear e
   expect((error!.args[0] as { message: string }).message).toContain('OFFLOAD_ALLOWED_ORIGINS');
   expect(await events(page, 'ready')).toEqual([]);
 });
+
+test('<offload-player> plays a session and tells its state as DOM events', async ({ page }) => {
+  await noSessionsLeft(page);
+  const sessionId = await createSession(PORT);
+  await page.goto(`${HOST}/?server=${encodeURIComponent(SERVER)}&session=${sessionId}&element=1`);
+  await expect
+    .poll(async () => (await events(page, 'state')).map((e) => e.args[0]), { timeout: 30_000 })
+    .toContain('streaming');
+  const frame = playerFrame(page);
+  await expect.poll(() => frame.evaluate('document.querySelector("video").videoWidth')).toBeGreaterThan(0);
+  // Taking the element out of the page destroys its player and its frame.
+  await page.evaluate('document.querySelector("offload-player").remove()');
+  await expect(page.locator('iframe')).toHaveCount(0);
+});
