@@ -189,3 +189,60 @@ test('<offload-player> plays a session and tells its state as DOM events', async
   await page.evaluate('document.querySelector("offload-player").remove()');
   await expect(page.locator('iframe')).toHaveCount(0);
 });
+
+/*
+ * What a webview host gets, as far as Chromium can stand in for Android's WebView: a phone's
+ * narrow viewport at a device scale factor of 3, touch only, the player embedded by the host
+ * page, and no user gesture before playback (a webview host turns the gesture requirement off;
+ * here the browser's autoplay policy lets muted media play, as the player's is).
+ */
+test('on a phone-sized touch screen the embedded player fits, plays without a tap, and takes touches', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  try {
+    await noSessionsLeft(page);
+    const sessionId = await createSession(PORT);
+    // A webview host shows the player alone: the example page's player box is the screen.
+    await page.goto(`${HOST}/?server=${encodeURIComponent(SERVER)}&session=${sessionId}`);
+    await page.addStyleTag({
+      content:
+        'body{padding:0;display:block} #player{width:100vw;height:100vh;border-radius:0} aside{display:none}',
+    });
+    await expect.poll(() => page.evaluate('window.player?.state'), { timeout: 30_000 }).toBe('streaming');
+    const frame = playerFrame(page);
+    // No "tap to play": it plays on its own.
+    await expect.poll(() => frame.evaluate('document.querySelector("video").paused')).toBe(false);
+    expect(await frame.locator('[data-testid="tap-to-play"]').count()).toBe(0);
+    // The player's screen box fits the viewport: nothing sticks out sideways or below.
+    const box = (await frame.getByTestId('stream').boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360 + 0.5);
+    expect(box.y + box.height).toBeLessThanOrEqual(740 + 0.5);
+    expect(box.width).toBeGreaterThan(300);
+    expect(await frame.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    // The decoded picture is sharp enough for the screen: the app's full width, not a low layer.
+    await expect
+      .poll(() => frame.evaluate('document.querySelector("video").videoWidth'), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(390);
+
+    // A touch on the counter reaches the app, and the streamed pixels show it.
+    await expect.poll(() => page.evaluate('window.player.control?.inControl')).toBe(true);
+    const start = (await appState(page, sessionId)).count;
+    const at = await appPointOnPage(frame, DEMO_COUNTER.x, DEMO_COUNTER.y);
+    const before = await videoPixel(frame, DEMO_COUNTER.x, DEMO_COUNTER.y);
+    await page.touchscreen.tap(at.x, at.y);
+    await expect.poll(async () => (await appState(page, sessionId)).count).toBe(start + 1);
+    await expect
+      .poll(async () => colorDistance(await videoPixel(frame, DEMO_COUNTER.x, DEMO_COUNTER.y), before))
+      .toBeGreaterThan(60);
+  } finally {
+    await context.close();
+  }
+});
