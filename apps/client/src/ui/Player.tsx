@@ -1,7 +1,12 @@
 import { videoFrameSize } from '@offload/latency';
-import { type CSSProperties, useCallback, useEffect, useRef } from 'react';
+import { type CSSProperties, type KeyboardEvent, useCallback, useEffect, useRef } from 'react';
 import { InputCapture } from '../core/input/InputCapture';
-import { installShortcut, isHudShortcut } from '../core/input/shortcuts';
+import {
+  installShortcut,
+  isHudShortcut,
+  isKeyboardReleaseShortcut,
+  KEYBOARD_RELEASE_LABEL,
+} from '../core/input/shortcuts';
 import { createVideoFrameMarkerReader } from '../core/latency/markerReader';
 import { ControlBar } from './ControlBar';
 import { ErrorPanel } from './ErrorPanel';
@@ -33,6 +38,7 @@ export function Player({
   const muted = useOffload((s) => s.media.muted);
   const monitor = useLatencyMonitor();
   const videoRef = useRef<HTMLVideoElement>(null);
+  const frameRef = useRef<HTMLDivElement>(null);
   const captureRef = useRef<InputCapture | null>(null);
 
   const join = useCallback(() => {
@@ -97,6 +103,14 @@ export function Player({
 
   // Alt+Shift+L toggles the HUD; captured on the window before InputCapture could send it to the app.
   useEffect(() => installShortcut(window, isHudShortcut, () => store.getState().toggleHud()), [store]);
+  // Alt+Shift+K: the keyboard back to the page (focus on the frame; Tab moves on, Enter goes back in).
+  useEffect(() => installShortcut(window, isKeyboardReleaseShortcut, () => frameRef.current?.focus()), []);
+
+  const onFrameKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    captureRef.current?.focus();
+  };
 
   const tapToPlay = () => {
     videoRef.current?.play().then(
@@ -116,7 +130,18 @@ export function Player({
 
   return (
     <main className={`player-page${embed ? ' embed' : ''}`}>
-      <div className="frame" style={frameStyle} data-testid="player">
+      {/* The frame is where the keyboard leaves the app (Alt+Shift+K) and goes back in (Enter). */}
+      <div
+        ref={frameRef}
+        className="frame"
+        style={frameStyle}
+        data-testid="player"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: role=application makes it interactive (the rule does not see that)
+        tabIndex={0}
+        role="application"
+        aria-label={`Streamed app. Enter: use the keyboard in the app; ${KEYBOARD_RELEASE_LABEL} gives it back.`}
+        onKeyDown={onFrameKey}
+      >
         <div className="screen" data-testid="stream">
           <video ref={videoRef} data-testid="video" playsInline muted autoPlay disablePictureInPicture />
         </div>

@@ -327,11 +327,13 @@ function clampButton(button: number): number {
 function createHiddenTextarea(): HTMLTextAreaElement {
   const t = document.createElement('textarea');
   t.className = 'offload-keyboard-sink';
-  t.setAttribute('aria-label', 'Keyboard input for the streamed app');
+  t.setAttribute('aria-label', 'Keyboard input for the streamed app (Alt+Shift+K leaves it)');
   t.setAttribute('autocapitalize', 'off');
   t.setAttribute('autocomplete', 'off');
   t.setAttribute('autocorrect', 'off');
   t.spellcheck = false;
+  // Focused by the player only (a tap, Enter on the frame): Tab never lands in it by itself.
+  t.tabIndex = -1;
   t.dataset.testid = 'keyboard-sink';
   return t;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { installShortcut, isHudShortcut, type ShortcutKey } from './shortcuts';
+import { installShortcut, isHudShortcut, isKeyboardReleaseShortcut, type ShortcutKey } from './shortcuts';
 
 const key = (over: Partial<ShortcutKey> & { repeat?: boolean }, type = 'keydown') =>
   Object.assign(new Event(type, { cancelable: true }), {
@@ -12,6 +12,28 @@ const key = (over: Partial<ShortcutKey> & { repeat?: boolean }, type = 'keydown'
     repeat: false,
     ...over,
   });
+
+describe('keyboard release shortcut', () => {
+  it('is Alt+Shift+K and nothing else', () => {
+    expect(isKeyboardReleaseShortcut(key({ altKey: true, shiftKey: true, code: 'KeyK', key: 'K' }))).toBe(
+      true,
+    );
+    expect(isKeyboardReleaseShortcut(key({ altKey: true, shiftKey: true, code: 'KeyK', key: '' }))).toBe(
+      true,
+    ); // macOS
+    expect(isKeyboardReleaseShortcut(key({ altKey: true, shiftKey: true, code: 'KeyV', key: 'K' }))).toBe(
+      true,
+    ); // Dvorak
+    expect(isKeyboardReleaseShortcut(key({ shiftKey: true, code: 'KeyK', key: 'K' }))).toBe(false);
+    expect(
+      isKeyboardReleaseShortcut(key({ altKey: true, shiftKey: true, ctrlKey: true, code: 'KeyK' })),
+    ).toBe(false);
+    expect(isKeyboardReleaseShortcut(key({ altKey: true, shiftKey: true, key: 'Tab', code: 'Tab' }))).toBe(
+      false,
+    );
+    expect(isKeyboardReleaseShortcut(key({ altKey: true, shiftKey: true }))).toBe(false);
+  });
+});
 
 describe('HUD shortcut', () => {
   it('is Alt+Shift+L and nothing else', () => {

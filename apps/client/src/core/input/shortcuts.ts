@@ -23,6 +23,24 @@ export function isHudShortcut(e: ShortcutKey): boolean {
 }
 
 /**
+ * Alt+Shift+K gives the keyboard back to the page: the focus leaves the app's keyboard sink
+ * for the player's frame, from where Tab moves on (and Enter goes back in). Without it a
+ * keyboard-only user could not leave the player: every other key, Tab included, goes to the app.
+ */
+export function isKeyboardReleaseShortcut(e: ShortcutKey): boolean {
+  return (
+    e.altKey &&
+    e.shiftKey &&
+    !e.ctrlKey &&
+    !e.metaKey &&
+    (e.code === 'KeyK' || e.key === 'K' || e.key === 'k')
+  );
+}
+
+/** How the release shortcut is written for people (the player's hints, the docs). */
+export const KEYBOARD_RELEASE_LABEL = 'Alt+Shift+K';
+
+/**
  * Runs `action` on a matching keydown and hides the key from everything else: the listener is
  * on the window's capture phase, so it runs before InputCapture's textarea listener and
  * `stopImmediatePropagation` keeps the key from reaching the app. Held-key repeats are
