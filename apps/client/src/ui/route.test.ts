@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { latencyMonitorEnabled, parseRoute, sessionUrl, shareUrl } from './route';
 
 describe('parseRoute', () => {
-  it('reads session and embed', () => {
-    expect(parseRoute('')).toEqual({ sessionId: null, embed: false });
-    expect(parseRoute('?session=abc&embed=1')).toEqual({ sessionId: 'abc', embed: true });
-    expect(parseRoute('?session=%20&embed=0')).toEqual({ sessionId: null, embed: false });
+  it('reads session, embed and autoconnect', () => {
+    expect(parseRoute('')).toEqual({ sessionId: null, embed: false, autoConnect: true });
+    expect(parseRoute('?session=abc&embed=1')).toEqual({ sessionId: 'abc', embed: true, autoConnect: true });
+    expect(parseRoute('?session=%20&embed=0')).toEqual({ sessionId: null, embed: false, autoConnect: true });
+    expect(parseRoute('?session=abc&embed=1&autoconnect=0')).toMatchObject({ autoConnect: false });
   });
 });
 
