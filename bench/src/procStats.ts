@@ -81,3 +81,23 @@ export async function sampleGroups(
   }
   return out;
 }
+
+/** CPU seconds one thread of a process has used so far (its main thread: tid = pid). */
+export function threadCpuS(pid: number, tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether a process is a Chromium renderer (its command line has --type=renderer). */
+export function isRenderer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+  } catch {
+    return false;
+  }
+}

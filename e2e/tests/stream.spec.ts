@@ -1,4 +1,10 @@
-import { DEMO_COUNTER, DEMO_TEXT_FIELD, joinToFirstFrameMs, markJoinToFirstFrame } from '@offload/testkit';
+import {
+  DEMO_COUNTER,
+  DEMO_SCREEN,
+  DEMO_TEXT_FIELD,
+  joinToFirstFrameMs,
+  markJoinToFirstFrame,
+} from '@offload/testkit';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   appPointOnPage,
@@ -9,6 +15,7 @@ import {
   openDemo,
   sessionIdOf,
   sessionInfo,
+  VIDEO,
   videoPixel,
   waitForStreaming,
 } from '../lib/video.js';
@@ -147,6 +154,46 @@ test.describe
       });
       console.log(`late viewer: join → first decoded frame: ${ms} ms`);
       await late.close();
+    });
+
+    test('in low-power mode (?lowpower=1) a viewer decodes the low layer, and still sees the app', async ({
+      browser,
+    }) => {
+      const weak = await browser.newContext();
+      const p4 = await weak.newPage();
+      try {
+        await p4.goto(`/?session=${sessionId}&lowpower=1`);
+        await waitForStreaming(p4);
+        await expect(p4.getByTestId('low-power')).toBeVisible();
+        // This viewer's consumer is capped at the low simulcast layer (the server's view of it)…
+        const viewerId = await p4.evaluate('window.__offload.client.session.viewerId');
+        await expect
+          .poll(async () => {
+            const r = await p4.request.get(`/debug/sessions/${sessionId}`);
+            const info = (await r.json()) as {
+              viewers: { id: string; consumers: { preferredLayers: { spatialLayer: number } | null }[] }[];
+            };
+            return info.viewers.find((v) => v.id === viewerId)?.consumers[0]?.preferredLayers?.spatialLayer;
+          })
+          .toBe(0);
+        // …and what it decodes is that layer: half the app's width at most.
+        await expect
+          .poll(() => p4.locator(VIDEO).evaluate((v) => (v as HTMLVideoElement).videoWidth), {
+            timeout: 20_000,
+          })
+          .toBeLessThanOrEqual(DEMO_SCREEN.width / 2);
+        // The same app in the picture: the counter's colour matches the full-size viewer's.
+        await expect
+          .poll(async () =>
+            colorDistance(
+              await videoPixel(p4, COUNTER.x, COUNTER.y),
+              await videoPixel(page, COUNTER.x, COUNTER.y),
+            ),
+          )
+          .toBeLessThan(30);
+      } finally {
+        await weak.close();
+      }
     });
 
     test('the player streams under its Content-Security-Policy with no violation, and may not reach an unlisted server', async ({

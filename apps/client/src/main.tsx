@@ -4,6 +4,7 @@ import { parseEmbedOrigin } from '@offload/protocol/embed';
 import { createRoot } from 'react-dom/client';
 import { type LatencyCounts, LatencyMonitor } from './core/latency/LatencyMonitor';
 import { wireLatency } from './core/latency/wireLatency';
+import { deviceHints, lowPowerMode } from './core/lowPower';
 import { StreamClient } from './core/StreamClient';
 import { cspRefusals, diagnoseSignaling } from './core/signaling/authCheck';
 import { resolveSignalingUrl, withToken } from './core/signaling/signalingUrl';
@@ -60,7 +61,11 @@ const client = new StreamClient({
   reportChannel: withLatency,
   diagnose: () => diagnoseSignaling(url(), fetch, refused),
 });
-bindClientToStore(client, store);
+// Low-power mode (weak devices, Save-Data, ?lowpower=1): the low simulcast layer, stats every 5 s.
+const lowPower = lowPowerMode(window.location.search, deviceHints(navigator));
+if (lowPower) void client.setQualityCap('low');
+store.getState().setLowPower(lowPower);
+bindClientToStore(client, store, { statsIntervalMs: lowPower ? 5000 : 1000 });
 // With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no report channel.
 const monitor = withLatency
   ? new LatencyMonitor({

@@ -16,7 +16,8 @@ const EVENTS: (keyof PlayerEvents)[] = [
 /**
  * `<offload-player server="https://offload.example.com" session="…">`: the player as an
  * element. Attributes: `server`, `session` (required), `token`, `autoconnect="false"`,
- * `latency="false"`. Its events are DOM CustomEvents named `offload-<event>` (`offload-state`,
+ * `latency="false"`, `lowpower` (`lowpower="false"` forces it off). Its events are DOM
+ * CustomEvents named `offload-<event>` (`offload-state`,
  * `offload-error`…) with the event's arguments in `detail` (an array); `element.player` is the
  * OffloadPlayer to drive. Changing `server`, `session` or `token` loads a new player.
  */
@@ -54,6 +55,7 @@ export function defineOffloadPlayer(tagName = 'offload-player'): void {
           token: this.getAttribute('token') ?? undefined,
           autoConnect: this.getAttribute('autoconnect') !== 'false',
           latency: this.getAttribute('latency') !== 'false',
+          lowPower: this.hasAttribute('lowpower') ? this.getAttribute('lowpower') !== 'false' : undefined,
           title: this.getAttribute('title') ?? undefined,
         });
         for (const type of EVENTS)

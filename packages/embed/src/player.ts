@@ -25,6 +25,11 @@ export interface PlayerOptions {
   autoConnect?: boolean;
   /** Run the latency monitor (`latency` events, the HUD). Default true. */
   latency?: boolean;
+  /**
+   * Low-power mode (the low simulcast layer, fewer stats polls): true or false; default: the
+   * player decides (devices with ≤ 2 GB of memory, or Save-Data).
+   */
+  lowPower?: boolean;
   /** The iframe's accessible name. Default "Offload player". */
   title?: string;
   /** How long the player may take to load and say `ready` (ms). Default 20 000. */
@@ -98,6 +103,7 @@ export function playerUrl(options: PlayerOptions, hostOrigin: string): URL {
   url.searchParams.set('parent', hostOrigin);
   url.searchParams.set('autoconnect', '0');
   if (options.latency === false) url.searchParams.set('latency', '0');
+  if (options.lowPower !== undefined) url.searchParams.set('lowpower', options.lowPower ? '1' : '0');
   return url;
 }
 

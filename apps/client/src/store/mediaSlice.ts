@@ -6,6 +6,7 @@ export const initialMedia: MediaSlice['media'] = {
   autoplayBlocked: false,
   stats: null,
   muted: true,
+  lowPower: false,
 };
 
 export const createMediaSlice: StateCreator<OffloadStore, [], [], MediaSlice> = (set) => ({
@@ -15,4 +16,5 @@ export const createMediaSlice: StateCreator<OffloadStore, [], [], MediaSlice> = 
   setAutoplayBlocked: (autoplayBlocked) => set((s) => ({ media: { ...s.media, autoplayBlocked } })),
   setStats: (stats) => set((s) => ({ media: { ...s.media, stats } })),
   setMuted: (muted) => set((s) => ({ media: { ...s.media, muted } })),
+  setLowPower: (lowPower) => set((s) => ({ media: { ...s.media, lowPower } })),
 });

@@ -20,6 +20,7 @@ describe('offload store', () => {
       autoplayBlocked: false,
       stats: null,
       muted: true,
+      lowPower: false,
     });
   });
 

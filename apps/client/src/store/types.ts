@@ -58,11 +58,14 @@ export interface MediaSlice {
     stats: StreamStats | null;
     /** The media element is muted (it starts so: browsers autoplay muted media only). */
     muted: boolean;
+    /** Low-power mode: the low simulcast layer, stats polled every 5 s (see core/lowPower.ts). */
+    lowPower: boolean;
   };
   setStreamReady(ready: boolean): void;
   setAutoplayBlocked(blocked: boolean): void;
   setStats(stats: StreamStats | null): void;
   setMuted(muted: boolean): void;
+  setLowPower(lowPower: boolean): void;
 }
 
 export interface LatencySummary {

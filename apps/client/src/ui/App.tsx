@@ -1,6 +1,9 @@
+import { lazy, Suspense } from 'react';
 import { Player } from './Player';
 import { useRoute } from './route';
-import { StartPage } from './StartPage';
+
+/** The start page loads only where it is shown: a player link does not need it. */
+const StartPage = lazy(() => import('./StartPage').then((m) => ({ default: m.StartPage })));
 
 export function App() {
   const { sessionId, embed, autoConnect } = useRoute();
@@ -8,6 +11,8 @@ export function App() {
   return sessionId ? (
     <Player key={sessionId} sessionId={sessionId} embed={embed} autoConnect={autoConnect} />
   ) : (
-    <StartPage embed={embed} />
+    <Suspense fallback={null}>
+      <StartPage embed={embed} />
+    </Suspense>
   );
 }

@@ -1,5 +1,13 @@
 import { videoFrameSize } from '@offload/latency';
-import { type CSSProperties, type KeyboardEvent, useCallback, useEffect, useRef } from 'react';
+import {
+  type CSSProperties,
+  type KeyboardEvent,
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useRef,
+} from 'react';
 import { InputCapture } from '../core/input/InputCapture';
 import {
   installShortcut,
@@ -10,9 +18,11 @@ import {
 import { createVideoFrameMarkerReader } from '../core/latency/markerReader';
 import { ControlBar } from './ControlBar';
 import { ErrorPanel } from './ErrorPanel';
-import { Hud } from './Hud';
 import { useClient, useLatencyMonitor, useOffload, useStoreApi } from './OffloadContext';
 import { StatusBar } from './StatusBar';
+
+/** The HUD and its charts load when first shown: playing does not need them. */
+const Hud = lazy(() => import('./Hud').then((m) => ({ default: m.Hud })));
 
 /** Until the server says otherwise, a typical phone (the demo app's profile). */
 const DEFAULT_ASPECT = 390 / 844;
@@ -145,7 +155,11 @@ export function Player({
         <div className="screen" data-testid="stream">
           <video ref={videoRef} data-testid="video" playsInline muted autoPlay disablePictureInPicture />
         </div>
-        {hudVisible && <Hud />}
+        {hudVisible && (
+          <Suspense fallback={null}>
+            <Hud />
+          </Suspense>
+        )}
         {state === 'reconnecting' && (
           <div className="overlay translucent" data-testid="reconnecting">
             <div className="spinner" aria-hidden="true" />

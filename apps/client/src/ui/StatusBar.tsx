@@ -15,6 +15,7 @@ export function StatusBar({
   const sessionId = useOffload((s) => s.session.sessionId) ?? routeSessionId;
   const stats = useOffload((s) => s.media.stats);
   const hudVisible = useOffload((s) => s.latency.hudVisible);
+  const lowPower = useOffload((s) => s.media.lowPower);
   const toggleHud = useOffload((s) => s.toggleHud);
   const [copied, setCopied] = useState(false);
 
@@ -43,6 +44,15 @@ export function StatusBar({
           <span data-testid="session-id">{sessionId}</span>
           <span className="copied">{copied ? ' copied' : ''}</span>
         </button>
+      )}
+      {lowPower && (
+        <span
+          className="low-power"
+          data-testid="low-power"
+          title="Low-power mode: the low layer, fewer stats (?lowpower=0 turns it off)"
+        >
+          low power
+        </span>
       )}
       <span className="stats" data-testid="stats">
         {stats?.fps != null && <span>{stats.fps} fps</span>}

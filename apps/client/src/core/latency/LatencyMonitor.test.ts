@@ -102,24 +102,36 @@ describe('LatencyMonitor', () => {
     expect(ctx.monitor.clock?.samples).toBe(1);
   });
 
-  it('reads frames only while inputs are pending, and always re-registers', () => {
+  it('runs the frame loop only while inputs are pending: no callback on an idle stream', () => {
     const ctx = setup();
     ctx.monitor.attachVideo(ctx.video, (f) => {
       ctx.reads.push(f.height);
       return undefined;
     });
+    // Idle: no frame callback registered at all (the page's main thread is not woken per frame).
+    expect(ctx.video.callbacks.size).toBe(0);
     ctx.video.present({ presentationTime: 10_000 });
-    ctx.video.present({ presentationTime: 10_016 });
     expect(ctx.reads).toEqual([]);
-    expect(ctx.video.callbacks.size).toBe(1);
+    // An input arms the loop; each frame re-registers while it is pending.
     ctx.monitor.inputSent({ type: 'pointer', action: 'down', x: 0.5, y: 0.5, seq: 0, ts: ORIGIN + 10_000 });
+    expect(ctx.video.callbacks.size).toBe(1);
+    ctx.monitor.inputSent({ type: 'pointer', action: 'up', x: 0.5, y: 0.5, seq: 1, ts: ORIGIN + 10_010 });
+    expect(ctx.video.callbacks.size).toBe(1);
     ctx.video.present({ presentationTime: 10_033 });
     expect(ctx.reads).toEqual([844]);
-    // Without a marker the tracker never ages the input out: the monitor stops after 3 s itself.
+    expect(ctx.video.callbacks.size).toBe(1);
+    // Without a marker the tracker never ages the input out: the monitor stops after 3 s itself,
+    // and the loop rests (no callback left).
     vi.advanceTimersByTime(3001);
     ctx.video.present({ presentationTime: 13_050 });
     expect(ctx.reads).toHaveLength(1);
     expect(ctx.monitor.counts.framesRead).toBe(1);
+    expect(ctx.video.callbacks.size).toBe(0);
+    // The next input wakes it again.
+    ctx.monitor.inputSent({ type: 'pointer', action: 'down', x: 0.5, y: 0.5, seq: 2, ts: ORIGIN + 13_100 });
+    expect(ctx.video.callbacks.size).toBe(1);
+    ctx.video.present({ presentationTime: 13_116 });
+    expect(ctx.reads).toHaveLength(2);
   });
 
   it('joins input, timing and marked frame into a sample with epoch-ms frame times', () => {

@@ -105,6 +105,8 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
   #pingTimer: unknown = null;
   #lastSentAt = Number.NEGATIVE_INFINITY;
   #detachVideo: (() => void) | null = null;
+  /** Starts the attached video's frame loop if it rests (an input was sent). */
+  #armFrames: (() => void) | null = null;
   #closed = false;
 
   constructor(o: LatencyMonitorOptions) {
@@ -168,6 +170,7 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
     if (this.#closed) return;
     this.#lastSentAt = this.#now();
     this.#tracker.sent(event.seq, inputKind(event), event.ts);
+    this.#armFrames?.();
   }
 
   /** A validated message from the report channel (pong, input timing). */
@@ -189,27 +192,36 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
   }
 
   /**
-   * Runs the frame loop on a video: every presented frame re-registers the callback, but the
-   * strip is read only while inputs are pending, so an idle stream costs one callback a frame.
-   * Returns a detach function; attaching another video detaches this one.
+   * Runs the frame loop on a video while inputs are pending: an input arms it, every presented
+   * frame re-registers the callback until no input waits, then it stops. A registered
+   * requestVideoFrameCallback makes the page run a rendering step for every video frame (the
+   * main thread wakes 30–60 times a second); an idle stream needs none, which on a slow device
+   * is most of the player's main-thread time. Returns a detach function; attaching another
+   * video detaches this one.
    */
   attachVideo(video: VideoFrameSource, readMarker: MarkerReader): () => void {
     this.#detachVideo?.();
     if (this.#closed) return () => {};
     const origin = this.#o.timeOrigin ?? performance.timeOrigin;
     let active = true;
+    /** The pending callback's handle; 0 while the loop rests. */
     let handle = 0;
-    // The previous callback's frame, read or not: tells whether frames went by unseen.
+    // The previous callback's frame, read or not: tells whether frames went by unseen. Unknown
+    // (undefined) on the loop's first frame after a rest.
     let previous: { presentedFrames: number; receiveTime: number } | undefined;
     const onFrame = (_now: number, md: FrameMetadata) => {
+      handle = 0;
       if (!active) return;
-      handle = video.requestVideoFrameCallback(onFrame);
       const presentationTime = origin + md.presentationTime;
       const receiveTime = md.receiveTime !== undefined ? origin + md.receiveTime : presentationTime;
       const before = previous;
       previous =
         md.presentedFrames !== undefined ? { presentedFrames: md.presentedFrames, receiveTime } : undefined;
-      if (!this.#wantFrames()) return;
+      if (!this.#wantFrames()) {
+        previous = undefined; // the loop rests; the next input arms it again
+        return;
+      }
+      handle = video.requestVideoFrameCallback(onFrame);
       this.#counts.framesRead++;
       const times = {
         receiveTime,
@@ -232,14 +244,23 @@ export class LatencyMonitor extends TypedEmitter<LatencyMonitorEvents> {
       if (read instanceof Promise) read.then(feed, () => feed(undefined));
       else feed(read);
     };
-    handle = video.requestVideoFrameCallback(onFrame);
+    const arm = () => {
+      if (active && handle === 0 && !this.#closed) handle = video.requestVideoFrameCallback(onFrame);
+    };
     const detach = () => {
       if (!active) return;
       active = false;
-      video.cancelVideoFrameCallback(handle);
-      if (this.#detachVideo === detach) this.#detachVideo = null;
+      if (handle !== 0) video.cancelVideoFrameCallback(handle);
+      handle = 0;
+      if (this.#detachVideo === detach) {
+        this.#detachVideo = null;
+        this.#armFrames = null;
+      }
     };
     this.#detachVideo = detach;
+    this.#armFrames = arm;
+    // Inputs sent before the video was attached still want their frame.
+    if (this.#wantFrames()) arm();
     return detach;
   }
 
