@@ -1,6 +1,5 @@
 import './noEval';
 import type { ClockEstimate, LatencySample } from '@offload/latency';
-import { parseEmbedOrigin } from '@offload/protocol/embed';
 import { createRoot } from 'react-dom/client';
 import { type LatencyCounts, LatencyMonitor } from './core/latency/LatencyMonitor';
 import { wireLatency } from './core/latency/wireLatency';
@@ -8,7 +7,7 @@ import { deviceHints, lowPowerMode } from './core/lowPower';
 import { StreamClient } from './core/StreamClient';
 import { cspRefusals, diagnoseSignaling } from './core/signaling/authCheck';
 import { resolveSignalingUrl, withToken } from './core/signaling/signalingUrl';
-import { EmbedBridge, embedParentOrigin } from './embed/EmbedBridge';
+import { embedParentOrigin } from './embed/parentOrigin';
 import { bindClientToStore } from './store/bindClient';
 import { bindLatencyToStore } from './store/bindLatency';
 import { createOffloadStore, type OffloadStore } from './store/store';
@@ -99,26 +98,30 @@ const parentOrigin =
     ? embedParentOrigin(
         new URLSearchParams(window.location.search).get('parent'),
         window.location.ancestorOrigins,
-        parseEmbedOrigin,
       )
     : null;
+// The bridge (and the embedding protocol's schemas) load only in a framed player; it says
+// `ready` when it is up, so the host sends nothing before.
 if (parentOrigin) {
-  new EmbedBridge({
-    host: window.parent,
-    self: window,
-    parentOrigin,
-    client,
-    store,
-    sessionId: parseRoute(window.location.search).sessionId,
-    setToken: (token) => {
-      if (token === embedToken) return true;
-      // The socket, once opened, carries the token it was opened with.
-      if (client.state !== 'idle') return false;
-      embedToken = token;
-      return true;
-    },
-    playerVersion: __OFFLOAD_VERSION__,
-  });
+  void import('./embed/EmbedBridge').then(
+    ({ EmbedBridge }) =>
+      new EmbedBridge({
+        host: window.parent,
+        self: window,
+        parentOrigin,
+        client,
+        store,
+        sessionId: parseRoute(window.location.search).sessionId,
+        setToken: (token) => {
+          if (token === embedToken) return true;
+          // The socket, once opened, carries the token it was opened with.
+          if (client.state !== 'idle') return false;
+          embedToken = token;
+          return true;
+        },
+        playerVersion: __OFFLOAD_VERSION__,
+      }),
+  );
 }
 
 // e2e tests and embedders wait on this attribute rather than on the UI's wording.

@@ -2,7 +2,8 @@ import { EMBED_PROTOCOL } from '@offload/protocol/embed';
 import { describe, expect, it, vi } from 'vitest';
 import { ClientError } from '../core/ClientError';
 import { createOffloadStore } from '../store/store';
-import { EmbedBridge, type EmbedBridgeOptions, embedParentOrigin } from './EmbedBridge';
+import { EmbedBridge, type EmbedBridgeOptions } from './EmbedBridge';
+import { embedParentOrigin } from './parentOrigin';
 
 const PARENT = 'https://shop.example';
 

@@ -250,19 +250,3 @@ export class EmbedBridge {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/**
- * The host origin the player may talk to: `?parent=` when it names an origin and, where the
- * browser tells (`location.ancestorOrigins`, Chromium and Safari), it is the origin that
- * frames this page; null otherwise (the bridge stays off).
- */
-export function embedParentOrigin(
-  parent: string | null,
-  ancestorOrigins: ArrayLike<string> | undefined,
-  parse: (v: string | null) => string | null,
-): string | null {
-  const origin = parse(parent);
-  if (!origin) return null;
-  if (ancestorOrigins && ancestorOrigins.length > 0 && ancestorOrigins[0] !== origin) return null;
-  return origin;
-}
