@@ -14,10 +14,16 @@
  *    (ThreadCPUThrottler), so that thread's process CPU measures the throttler, not the page:
  *    it is left out, and its busy time is taken from the page's own task accounting instead;
  *  - click → pixels over the taps on the demo's counter (the vs-vnc probe).
+ * With BENCH_BASELINE_DIR (another build's apps/client/dist, e.g. of an earlier commit), a
+ * first variant "baseline" plays the same session through that build, served from a static
+ * server of its own (?server= points it at this server), so the player as it was and as it is
+ * are measured side by side in one run.
  * Writes bench-results/client-cost.json.
- *   env: BENCH_ROUNDS=3, BENCH_TAPS=12, BENCH_IDLE_S=10, BENCH_THROTTLE=4, BENCH_PORT=8296
+ *   env: BENCH_ROUNDS=3, BENCH_TAPS=12, BENCH_IDLE_S=10, BENCH_THROTTLE=4, BENCH_PORT=8296,
+ *        BENCH_VARIANTS, BENCH_BASELINE_DIR
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { summarize } from '@offload/latency';
@@ -48,10 +54,36 @@ const base = `http://127.0.0.1:${PORT}`;
  * The player variants, by name and URL query: BENCH_VARIANTS="name:query,…" (the first is the
  * baseline), e.g. "default:,lowPower:&lowpower=1,noMonitor:&latency=0".
  */
-const VARIANTS = (process.env.BENCH_VARIANTS ?? 'default:,lowPower:&lowpower=1').split(',').map((v) => {
-  const [name, query = ''] = v.split(/:(.*)/s);
-  return { name: name!, query };
-});
+const BASELINE_DIR = process.env.BENCH_BASELINE_DIR;
+const BASELINE_PORT = PORT + 1;
+const VARIANTS: { name: string; query: string; origin: string }[] = [
+  ...(BASELINE_DIR
+    ? [{ name: 'baseline', query: `&server=127.0.0.1:${PORT}`, origin: `http://127.0.0.1:${BASELINE_PORT}` }]
+    : []),
+  ...(process.env.BENCH_VARIANTS ?? 'default:,lowPower:&lowpower=1').split(',').map((v) => {
+    const [name, query = ''] = v.split(/:(.*)/s);
+    return { name: name!, query, origin: base };
+  }),
+];
+
+/** Serves a client build (single-page app) as it is, for the baseline variant. */
+async function serveBuild(dir: string, port: number): Promise<http.Server> {
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+  };
+  const server = http.createServer((req, res) => {
+    const name = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, '');
+    let file = path.join(dir, path.normalize(name));
+    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile())
+      file = path.join(dir, 'index.html');
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return server;
+}
 
 const COUNTER = DEMO_COUNTER_PX;
 const PRESS_AT = { x: COUNTER.x + COUNTER.width / 2, y: COUNTER.y + COUNTER.height / 2 };
@@ -132,7 +164,7 @@ async function measure(
         () => {},
       );
     });
-    await page.goto(`${base}/?session=${sessionId}${variant.query}`);
+    await page.goto(`${variant.origin}/?session=${sessionId}${variant.query}`);
     await waitForStreaming(page, 60_000);
     await page.waitForTimeout(2000);
     const viewerPids = tree(process.pid, processes())
@@ -176,7 +208,13 @@ async function measure(
   }
 }
 
-const server = await startServer(PORT, { OFFLOAD_SESSION_IDLE_TIMEOUT_S: '600', OFFLOAD_WARM_RUNTIMES: '0' });
+const server = await startServer(PORT, {
+  OFFLOAD_SESSION_IDLE_TIMEOUT_S: '600',
+  OFFLOAD_WARM_RUNTIMES: '0',
+  // The baseline build's page is another origin: it may open the socket.
+  OFFLOAD_ALLOWED_ORIGINS: `http://127.0.0.1:${BASELINE_PORT}`,
+});
+const baseline = BASELINE_DIR ? await serveBuild(path.resolve(BASELINE_DIR), BASELINE_PORT) : undefined;
 try {
   const serverPids = new Set<number>([server.pid!, ...tree(server.pid!).map((p) => p.pid)]);
   const sessionId = await createSession(PORT);
@@ -211,6 +249,7 @@ try {
         v.name,
         {
           query: v.query || '(none)',
+          ...(v.name === 'baseline' ? { build: BASELINE_DIR } : {}),
           jsGzipBytes: js.reduce((a, s) => a + s.gzipBytes, 0),
           jsBytes: js.reduce((a, s) => a + s.bytes, 0),
           scripts: js,
@@ -258,5 +297,6 @@ try {
     );
   }
 } finally {
+  baseline?.close();
   await stopServer(server);
 }

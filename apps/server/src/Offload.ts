@@ -4,6 +4,7 @@ import { loadServerKey, ResumeTokens } from './auth/ResumeTokens.js';
 import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
+import { PreparedSenders } from './media/PreparedSender.js';
 import { prepareSenderFiles } from './media/VideoSource.js';
 import { WorkerPool } from './media/WorkerPool.js';
 import { Metrics } from './metrics/Metrics.js';
@@ -14,6 +15,7 @@ import { UrlPolicy } from './runtime/urlPolicy.js';
 import { WarmPool } from './runtime/WarmPool.js';
 import { xorgDummyAvailable } from './runtime/XServer.js';
 import { SessionManager } from './session/SessionManager.js';
+import { senderSpecFor } from './session/VideoSources.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
 const log = moduleLogger('offload');
@@ -32,6 +34,8 @@ export class Offload {
     readonly http: ReturnType<typeof createHttpServer>,
     readonly signaling: SignalingServer,
     readonly warm: WarmPool,
+    /** Each warm runtime's video sender, started ahead (see PreparedSenders). */
+    readonly preparedSenders: PreparedSenders,
     readonly auth: Auth,
     readonly urlPolicy: UrlPolicy,
   ) {}
@@ -103,10 +107,19 @@ export class Offload {
       hostAllowlist: config.urlPolicy.hostAllowlist,
       alwaysAllowed: config.appUrl ? [`${new URL(config.appUrl).origin}/`] : [],
     });
+    // A warm runtime comes with its video sender built and waiting: a new session's first frame
+    // does not wait for the sender's start-up.
+    const preparedSenders = new PreparedSenders((runtime) =>
+      senderSpecFor(runtime, config.screen, config.video, config.video.codecs[0]!),
+    );
     // Warm runtimes and sessions together stay within the host's session limit.
     const warm: WarmPool = new WarmPool({
       size: config.warmRuntimes,
-      start: () => startApp({ warm: true }),
+      start: async () => {
+        const runtime = await startApp({ warm: true });
+        preparedSenders.prepare(runtime);
+        return runtime;
+      },
       canGrow: () => sessions.sessions.size + sessions.starting + warm.size < config.maxSessions,
     });
     const sessions = new SessionManager({
@@ -119,6 +132,7 @@ export class Offload {
       viewersPerRouter: config.viewersPerRouter,
       screen: config.screen,
       video: config.video,
+      takePreparedSender: (runtime) => preparedSenders.take(runtime),
       // Warm runtimes show the server's app: a session asking for another URL starts its own.
       startRuntime: async ({ sessionId, url }) =>
         (url ? undefined : await warm.acquire()) ?? startApp({ sessionId }, url),
@@ -174,7 +188,7 @@ export class Offload {
         log.warn({ err: err.message }, 'video sender files not prepared; the first session will try again'),
       );
     log.info({ port, host: config.host, workers: config.workers }, 'offload listening');
-    return new Offload(config, pool, sessions, http, signaling, warm, auth, urlPolicy);
+    return new Offload(config, pool, sessions, http, signaling, warm, preparedSenders, auth, urlPolicy);
   }
 
   get port(): number {
@@ -200,6 +214,7 @@ export class Offload {
         this.http.closeAllConnections();
       });
       await Promise.all([this.warm.close(), this.sessions.close()]);
+      this.preparedSenders.closeAll();
       this.pool.close();
       log.info('offload stopped');
     })();

@@ -1,110 +1,37 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { chmod, copyFile, mkdtemp, readdir } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { MARKER, videoFrameSize } from '@offload/latency';
+import type { ChildProcess } from 'node:child_process';
+import type { Interface } from 'node:readline';
+import { MARKER } from '@offload/latency';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
-import { type AppUser, launchAs } from '../runtime/appUser.js';
-import type { Cgroup } from '../runtime/Cgroup.js';
-import { trackGroup, trackLifetimeDir, untrackGroup } from '../runtime/processReaper.js';
-import { childEnv } from '../util/childEnv.js';
 import { monotonicToServer } from '../util/clock.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
-import { PLAYOUT_DELAY, senderRtpParameters, type VideoCodecName } from './codecs.js';
+import type { VideoCodecName } from './codecs.js';
+import type { PreparedSender } from './PreparedSender.js';
+import {
+  awaitSenderEvent,
+  type SenderProcess,
+  type SenderSpec,
+  senderLayers,
+  senderRtpParametersFor,
+  spawnSender,
+  type VideoLayer,
+} from './senderProcess.js';
 import { parseSenderLine, type SenderCommand, senderCommandLine } from './senderProtocol.js';
-import { type SimulcastLayer, type SimulcastSettings, simulcastLayers } from './simulcast.js';
 
-/** The sender's Python files (gst_sender.py and its modules). */
-const MEDIA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'sender');
-const SENDER = 'gst_sender.py';
-const PYTHON = '/usr/bin/python3';
+export { type CaptureMode, prepareSenderFiles, type VideoLayer } from './senderProcess.js';
 
-/** The sender's files, and a GStreamer registry, where any account can read them (see stagedSender). */
-let staged: Promise<{ script: string; registry: string }> | undefined;
-
-/**
- * For senders that run as an app's account: a copy of media/*.py in a folder of the server's
- * that any account may read (the checkout may be where only the server's user can, e.g. under
- * /root), and a GStreamer plugin registry built there once, so that no sender (whose account
- * has no writable cache of its own outside the session) scans every plugin at each start.
- * Made once per server process, removed when it exits (or by the process reaper).
- */
-export function prepareSenderFiles(python = PYTHON): Promise<unknown> {
-  return stagedSender(python);
-}
-
-function stagedSender(python: string): Promise<{ script: string; registry: string }> {
-  staged ??= (async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'offload-media-'));
-    trackLifetimeDir(dir);
-    await chmod(dir, 0o755);
-    for (const f of await readdir(MEDIA_DIR)) {
-      if (!f.endsWith('.py') || f.startsWith('test_')) continue;
-      await copyFile(path.join(MEDIA_DIR, f), path.join(dir, f));
-      await chmod(path.join(dir, f), 0o644);
-    }
-    const registry = path.join(dir, 'gst-registry.bin');
-    await promisify(execFile)(
-      python,
-      ['-c', 'import gi; gi.require_version("Gst", "1.0"); from gi.repository import Gst; Gst.init(None)'],
-      { env: childEnv({ GST_REGISTRY_1_0: registry }), timeout: 60_000 },
-    );
-    await chmod(registry, 0o644);
-    return { script: path.join(dir, SENDER), registry };
-  })();
-  staged.catch(() => {
-    staged = undefined;
-  });
-  return staged;
-}
-
-export interface VideoSourceOptions {
+export interface VideoSourceOptions extends SenderSpec {
   router: types.Router;
-  display: string;
-  /** The display's cookie (Xauthority file). */
-  xauthority?: string;
-  /** The session's cgroup: the sender counts against its limits. */
-  cgroup?: Cgroup | undefined;
   /**
-   * The app's account (and its HOME), if not the server's: the sender runs as it, so nothing
-   * that talks to the app's X server runs as root. Default: the server's own.
+   * A sender started ahead for this display (a warm runtime's; see PreparedSender): adopted
+   * when it is still waiting, else a new one is started. It must have been prepared for the
+   * same spec.
    */
-  user?: AppUser | undefined;
-  home?: string | undefined;
-  /** The app screen (px); the video frame adds the marker strip below it (see videoFrameSize). */
-  width: number;
-  height: number;
-  codec: VideoCodecName;
-  /** Most frames a second. */
-  fps: number;
-  /**
-   * `damage` (default): a frame as soon as the app draws, at most `fps` a second, and without
-   * waiting while an input (expect()) has not shown yet; `tick`: every 1/fps s, drawn or not.
-   */
-  capture?: CaptureMode;
-  /**
-   * Playout delay asked of receivers through the RTP playout-delay extension (ms, min = max;
-   * 0 = render each frame as soon as it is decoded). Default 0; 'off': no extension.
-   */
-  playoutDelayMs?: number | 'off';
-  /** Bitrate of the full-size (top) layer (kbit/s). */
-  kbps: number;
-  keyframeIntervalS: number;
-  /** Simulcast layers from the one capture; default one layer (off). */
-  simulcast?: SimulcastSettings;
-  /** Debian's python3 (it has the GStreamer bindings), not a pyenv one. */
-  python?: string;
+  prepared?: Promise<PreparedSender | undefined>;
   logBindings?: Record<string, unknown>;
   /** How long to wait for the pipeline to play (ms). Default 15000. */
   startTimeoutMs?: number;
 }
-
-export type CaptureMode = 'damage' | 'tick';
 
 export interface VideoSourceStats {
   /** Frames the top layer's encoder put out. */
@@ -115,11 +42,6 @@ export interface VideoSourceStats {
   keyframesRequested: number;
   /** The same per layer, lowest first. */
   layers: { frames: number; bytes: number; keyframesRequested: number }[];
-}
-
-/** One encoded layer as produced: its size, bitrate and SSRC. */
-export interface VideoLayer extends SimulcastLayer {
-  ssrc: number;
 }
 
 export type VideoSourceEvents = {
@@ -165,123 +87,39 @@ export class VideoSource {
 
   static async start(o: VideoSourceOptions): Promise<VideoSource> {
     const log = moduleLogger('video-source', { ...o.logBindings, codec: o.codec });
+    const t0 = performance.now();
     const transport = await o.router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
       rtcpMux: false,
       comedia: true,
     });
-    // Every layer encodes the app screen with the marker strip below it.
-    const frame = videoFrameSize(o);
-    const layers: VideoLayer[] = simulcastLayers(
-      frame.width,
-      frame.height,
-      o.kbps,
-      o.simulcast ?? { layers: 1, scaleStep: 2, bitrateStep: 1 },
-    ).map((l) => ({ ...l, ssrc: randomInt(1, 2 ** 31) }));
-    const playoutDelayMs = o.playoutDelayMs ?? 0;
-    const rtpParameters = senderRtpParameters(
-      o.codec,
-      layers.map((l) => ({ ssrc: l.ssrc, maxBitrate: l.kbps * 1000 })),
-      { playoutDelay: playoutDelayMs !== 'off' },
-    );
-    let proc: ChildProcess | undefined;
+    let sender: SenderProcess | undefined;
     try {
+      const prepared = await o.prepared;
+      const adopt = prepared?.usable ? prepared : undefined;
+      if (prepared && !adopt) prepared.close();
+      const layers = adopt?.layers ?? senderLayers(o);
+      const rtpParameters = senderRtpParametersFor(o, layers);
       const producer = await transport.produce({ kind: 'video', rtpParameters, appData: { codec: o.codec } });
-      const python = o.python ?? PYTHON;
-      const files = o.user ? await stagedSender(python) : undefined;
-      const launch = launchAs(
-        o.user,
-        python,
-        childEnv({
-          ...(o.xauthority ? { XAUTHORITY: o.xauthority } : {}),
-          // Another account: the registry built for it, no bytecode written next to the files.
-          ...(files ? { GST_REGISTRY_1_0: files.registry, PYTHONDONTWRITEBYTECODE: '1' } : {}),
-        }),
-        { cgroup: o.cgroup, ...(o.home ? { home: o.home } : {}) },
+      const ports = { rtpPort: transport.tuple.localPort, rtcpPort: transport.rtcpTuple!.localPort };
+      sender = adopt ? adopt.connect(ports) : await spawnSender(o, layers, ports, log);
+      await awaitSenderEvent(sender, 'ready', log, o.startTimeoutMs ?? 15_000);
+      const vs = new VideoSource(o.codec, transport, producer, layers, sender.proc, log);
+      vs.#follow(sender.lines);
+      const ms = Math.round(performance.now() - t0);
+      log.info(
+        { producerId: producer.id, layers, pid: sender.proc.pid, prepared: !!adopt, ms },
+        'video source started',
       );
-      proc = spawn(
-        launch.command,
-        [
-          files?.script ?? path.join(MEDIA_DIR, SENDER),
-          ...['--display', o.display, '--width', String(o.width), '--height', String(o.height)],
-          ...['--fps', String(o.fps), '--codec', o.codec],
-          ...['--keyint', String(o.fps * o.keyframeIntervalS)],
-          ...layers.flatMap((l) => ['--layer', `${l.width}x${l.height}:${l.kbps}:${l.ssrc}`]),
-          ...['--pt', String(rtpParameters.codecs[0]!.payloadType), '--host', '127.0.0.1'],
-          ...[
-            '--rtp-port',
-            String(transport.tuple.localPort),
-            '--rtcp-port',
-            String(transport.rtcpTuple!.localPort),
-          ],
-          ...['--marker-cells', String(MARKER.cells), '--marker-modulo', String(MARKER.modulo)],
-          ...['--page-px', String(MARKER.pagePx), '--strip-px', String(MARKER.cellPx)],
-          ...(playoutDelayMs === 'off'
-            ? []
-            : ['--playout-delay-id', String(PLAYOUT_DELAY.id), '--playout-delay-ms', String(playoutDelayMs)]),
-          ...['--capture', o.capture ?? 'damage'],
-        ],
-        // Its own process group, killed by the process reaper if the server dies first (it also
-        // stops by itself when its stdin closes).
-        {
-          stdio: ['pipe', 'pipe', 'pipe'],
-          detached: true,
-          env: launch.env,
-        },
-      );
-      const pid = proc.pid;
-      o.cgroup?.add(pid);
-      trackGroup(pid);
-      proc.once('exit', () => untrackGroup(pid));
-      const source = await VideoSource.#awaitReady(proc, log, o.startTimeoutMs ?? 15_000);
-      const vs = new VideoSource(o.codec, transport, producer, layers, proc, log);
-      vs.#follow(source);
-      log.info({ producerId: producer.id, layers, pid: proc.pid }, 'video source started');
       return vs;
     } catch (err) {
-      proc?.kill('SIGKILL');
+      sender?.proc.kill('SIGKILL');
       transport.close();
       throw err;
     }
   }
 
-  static #awaitReady(proc: ChildProcess, log: Logger, timeoutMs: number) {
-    const lines = createInterface({ input: proc.stdout! });
-    let stderr = '';
-    proc.stderr!.on('data', (d) => {
-      stderr = (stderr + d).slice(-2000);
-    });
-    // What the sender says on stderr (GStreamer warnings, a Python traceback) goes to our log.
-    createInterface({ input: proc.stderr! }).on('line', (line) => {
-      if (line.trim()) log.warn({ stderr: line.slice(0, 1000) }, 'video sender');
-    });
-    return new Promise<typeof lines>((resolve, reject) => {
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        reject(new Error(`video sender did not start: ${why}${stderr ? `\n${stderr.trim()}` : ''}`));
-      };
-      const timer = setTimeout(() => fail('timed out'), timeoutMs);
-      const onError = (e: Error) => fail(e.message);
-      const onExit = (code: number | null) => fail(`exited with ${code}`);
-      proc.once('error', onError);
-      proc.once('exit', onExit);
-      const onLine = (line: string) => {
-        const r = parseSenderLine(line);
-        if (!r.ok) return;
-        if (r.event.event === 'error') fail(r.event.message);
-        if (r.event.event !== 'ready') return;
-        clearTimeout(timer);
-        lines.off('line', onLine);
-        proc.off('exit', onExit);
-        proc.off('error', onError);
-        proc.on('error', (e) => log.error({ err: e }, 'video sender error'));
-        resolve(lines);
-      };
-      lines.on('line', onLine);
-    });
-  }
-
-  #follow(lines: ReturnType<typeof createInterface>): void {
+  #follow(lines: Interface): void {
     lines.on('line', (line) => {
       const r = parseSenderLine(line);
       if (!r.ok) {

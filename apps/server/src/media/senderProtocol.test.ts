@@ -19,6 +19,7 @@ describe('sender protocol', () => {
     );
     expect(stats.ok && stats.event.event === 'stats' && stats.event.layers[0]?.frames).toBe(30);
     expect(parseSenderLine('{"event":"marker","value":7,"capturedAt":12.5,"encodedAt":20.25}').ok).toBe(true);
+    expect(parseSenderLine('{"event":"prepared"}')).toEqual({ ok: true, event: { event: 'prepared' } });
   });
 
   it('refuses lines that are not what the sender says, instead of reading half of them', () => {
@@ -38,5 +39,9 @@ describe('sender protocol', () => {
     expect(senderCommandLine({ cmd: 'expect', marker: 12 })).toBe('{"cmd":"expect","marker":12}\n');
     expect(senderCommandLine({ cmd: 'layers', active: [0] })).toBe('{"cmd":"layers","active":[0]}\n');
     expect(() => senderCommandLine({ cmd: 'bitrate', kbps: -5 })).toThrow();
+    expect(senderCommandLine({ cmd: 'connect', rtpPort: 40000, rtcpPort: 40001 })).toBe(
+      '{"cmd":"connect","rtpPort":40000,"rtcpPort":40001}\n',
+    );
+    expect(() => senderCommandLine({ cmd: 'connect', rtpPort: 0, rtcpPort: 40001 })).toThrow();
   });
 });

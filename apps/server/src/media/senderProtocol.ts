@@ -14,6 +14,8 @@ const MonotonicMs = z.number().finite().nonnegative();
 const LayerStats = z.object({ frames: Count, bytes: Count, keyframesRequested: Count });
 
 export const SenderEvent = z.discriminatedUnion('event', [
+  /** Started with --wait-connect: built, waiting for `connect` (see PreparedSender). */
+  z.object({ event: z.literal('prepared') }),
   /** The pipeline plays: RTP and RTCP leave from these local ports. */
   z.object({ event: z.literal('ready'), rtpPort: z.number().int(), rtcpPort: z.number().int() }),
   /** Once a second: the top layer's frames, all layers' bytes and keyframe requests, per layer. */
@@ -40,7 +42,11 @@ export const SenderEvent = z.discriminatedUnion('event', [
 export type SenderEvent = z.infer<typeof SenderEvent>;
 export type SenderStats = Extract<SenderEvent, { event: 'stats' }>;
 
+const Port = z.number().int().min(1).max(65535);
+
 export const SenderCommand = z.discriminatedUnion('cmd', [
+  /** A prepared sender's destination (the PlainTransport's ports): it starts playing. */
+  z.object({ cmd: z.literal('connect'), rtpPort: Port, rtcpPort: Port }),
   /** An input with this marker value was injected: capture every frame until one shows it. */
   z.object({ cmd: z.literal('expect'), marker: z.number().int().nonnegative() }),
   /** The lower layers (indices) some viewer receives; the others are encoded at a trickle. */

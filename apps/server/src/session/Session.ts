@@ -76,6 +76,7 @@ export class Session {
       screen: o.screen,
       video: o.video,
       media: () => ({ router: this.#media.router, routers: this.#media.routers, runtime: this.#runtime }),
+      takePreparedSender: o.takePreparedSender,
     });
     this.#sources.events.on('died', (why) => this.#recovery.request(why, {}));
     this.#sources.events.on('marker', (...frame) => this.#timings.frame(...frame));
@@ -83,8 +84,7 @@ export class Session {
     media.events.on('lost', () => {
       if (!this.closed) this.#recovery.request('media worker stopped', { router: true });
     });
-    // A piped router's worker died: its viewers lost their transports; their clients resume
-    // (Connection tells them) and are placed on a live router.
+    // A piped router's worker died: its viewers' clients resume (told by Connection) on a live router.
     media.events.on('piped-lost', (router) => {
       if (this.closed) return;
       for (const v of [...this.viewers.values()]) if (v.router === router) v.close();

@@ -4,7 +4,7 @@ import type { WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 import { Session } from './Session.js';
-import type { SessionState, VideoSettings } from './sessionTypes.js';
+import type { SessionOptions, SessionState, VideoSettings } from './sessionTypes.js';
 
 const log = moduleLogger('session-manager');
 
@@ -20,6 +20,8 @@ export interface SessionManagerOptions {
   viewersPerRouter?: number;
   screen: ScreenInfo;
   video: VideoSettings;
+  /** A warm runtime's prepared video sender (see PreparedSenders). */
+  takePreparedSender?: SessionOptions['takePreparedSender'];
   startRuntime: (ctx: { sessionId: string; screen: ScreenInfo; url?: string }) => Promise<AppRuntime>;
 }
 
@@ -77,6 +79,7 @@ export class SessionManager {
         screen: this.o.screen,
         startRuntime: this.o.startRuntime,
         video: this.o.video,
+        takePreparedSender: this.o.takePreparedSender,
         maxViewers: this.o.maxViewers,
         idleTimeoutMs: this.o.idleTimeoutMs,
         inputRate: this.o.inputRate,

@@ -1,6 +1,8 @@
 import { OffloadError, type ScreenInfo } from '@offload/protocol';
 import type { types } from 'mediasoup';
 import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
+import type { PreparedSender } from '../media/PreparedSender.js';
+import type { SenderSpec } from '../media/senderProcess.js';
 import type { SimulcastSettings } from '../media/simulcast.js';
 import { type CaptureMode, VideoSource } from '../media/VideoSource.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
@@ -29,6 +31,31 @@ export type VideoSourcesEvents = {
   marker: [value: number, capturedAt: number, encodedAt: number];
 };
 
+/** What a session's video source for `codec` captures and encodes (a prepared sender is made for the same). */
+export function senderSpecFor(
+  runtime: AppRuntime,
+  screen: ScreenInfo,
+  video: VideoSettings,
+  codec: VideoCodecName,
+): SenderSpec {
+  return {
+    display: runtime.display,
+    xauthority: runtime.xauthority,
+    cgroup: runtime.cgroup,
+    user: runtime.user,
+    home: runtime.home,
+    width: screen.width,
+    height: screen.height,
+    codec,
+    fps: video.fps,
+    capture: video.capture,
+    playoutDelayMs: video.playoutDelayMs,
+    kbps: video.kbps,
+    keyframeIntervalS: video.keyframeIntervalS,
+    simulcast: video.simulcast,
+  };
+}
+
 /**
  * A session's video sources: at most one per codec, each capturing the app's display and
  * producing into the session's router, started when first asked for. Also follows which
@@ -52,6 +79,8 @@ export class VideoSources {
       video: VideoSettings;
       /** The router (and its group) and app the sources are for now (they change when the media is rebuilt). */
       media: () => { router: types.Router; routers: RouterGroup; runtime: AppRuntime };
+      /** The sender prepared for a warm runtime, if any (taken once; see PreparedSenders). */
+      takePreparedSender?: (runtime: AppRuntime) => Promise<PreparedSender | undefined> | undefined;
     },
   ) {}
 
@@ -60,23 +89,11 @@ export class VideoSources {
     let p = this.#sources.get(codec);
     if (p) return p;
     const { router, runtime } = this.o.media();
-    const { video, screen } = this.o;
     p = VideoSource.start({
+      ...senderSpecFor(runtime, this.o.screen, this.o.video, codec),
       router,
-      display: runtime.display,
-      xauthority: runtime.xauthority,
-      cgroup: runtime.cgroup,
-      user: runtime.user,
-      home: runtime.home,
-      width: screen.width,
-      height: screen.height,
-      codec,
-      fps: video.fps,
-      capture: video.capture,
-      playoutDelayMs: video.playoutDelayMs,
-      kbps: video.kbps,
-      keyframeIntervalS: video.keyframeIntervalS,
-      simulcast: video.simulcast,
+      // A warm runtime comes with a sender prepared for its first codec.
+      prepared: codec === this.o.video.codecs[0] ? this.o.takePreparedSender?.(runtime) : undefined,
       logBindings: { sessionId: this.o.sessionId },
     }).then((source) => {
       // Superseded while starting (closed, or a restart replaced the sources).
@@ -90,7 +107,7 @@ export class VideoSources {
         if (this.#sources.get(codec) === p) this.events.safeEmit('died', why);
       });
       // Markers from the first source are enough: every source captures the same screen.
-      if (codec === video.codecs[0]) {
+      if (codec === this.o.video.codecs[0]) {
         source.events.on('marker', (v, capturedAt, encodedAt) =>
           this.events.safeEmit('marker', v, capturedAt, encodedAt),
         );
@@ -136,11 +153,19 @@ export class VideoSources {
   }
 
   /**
-   * Follows which simulcast layer a consumer receives: a source encodes a lower layer at full
-   * rate only while some viewer receives it (see VideoSource.setActiveLayers).
+   * Follows a viewer's video consumer: its source makes a keyframe when it resumes, and (for
+   * simulcast) which layer it receives: a source encodes a lower layer at full rate only while
+   * some viewer receives it (see VideoSource.setActiveLayers).
    */
   follow(c: types.Consumer): void {
-    if (c.kind !== 'video' || c.type !== 'simulcast') return;
+    if (c.kind !== 'video') return;
+    // A viewer's picture starts with a keyframe. mediasoup asks for one (PLI) when the consumer
+    // resumes, but a sender that is still starting can miss it, and mediasoup asks again only
+    // a second later: ask the consumer's source directly too (a line on its stdin).
+    c.observer.once('resume', () => {
+      for (const source of this.#started) if (source.producer.id === c.producerId) source.requestKeyFrame();
+    });
+    if (c.type !== 'simulcast') return;
     const update = () => {
       this.#consumerLayers.set(c.id, { producerId: c.producerId, layer: c.currentLayers?.spatialLayer });
       this.#applyLayers();

@@ -1,4 +1,5 @@
 import type { ScreenInfo, SessionEndCause } from '@offload/protocol';
+import type { PreparedSender } from '../media/PreparedSender.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import type { LeasedWorker } from './SessionMedia.js';
@@ -19,6 +20,8 @@ export interface SessionOptions {
   /** The page a cloud-browser session opens (already checked against the URL policy); default the server's app. */
   url?: string;
   video: VideoSettings;
+  /** A warm runtime's prepared video sender (taken once; see PreparedSenders). */
+  takePreparedSender?: (runtime: AppRuntime) => Promise<PreparedSender | undefined> | undefined;
   maxViewers: number;
   /** A session without viewers for this long closes itself (ms). */
   idleTimeoutMs: number;

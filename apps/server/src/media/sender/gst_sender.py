@@ -18,13 +18,19 @@ PlainTransport accepts one source address). Incoming RTCP goes to every session:
 acts only on feedback whose media SSRC is its own, so a PLI/FIR for one layer reaches that
 layer's encoder only.
 
+Prepared start (--wait-connect): everything is built (imports, pipeline, X connection) but
+nothing plays until the parent says where to send; a warm app runtime keeps one waiting, so a
+new session's video starts without the sender's start-up (~0.3-0.7 s of the first frame).
+
 Protocol with the parent (the Node server), one JSON object per line:
-  stdout: {"event":"ready"} once playing, {"event":"stats",...} every second,
+  stdout: {"event":"prepared"} with --wait-connect, once built and waiting for "connect";
+          {"event":"ready"} once playing, {"event":"stats",...} every second,
           {"event":"keyframe"} when the encoder was asked for a keyframe, {"event":"error","message":...},
           {"event":"marker","value":V,"capturedAt":ms,"encodedAt":ms} for the first captured frame
           showing a new frame-marker value (times: CLOCK_MONOTONIC, ms)
           (marker and "frames" follow the top layer; stats also list each layer)
-  stdin:  {"cmd":"keyframe"} (every layer), {"cmd":"bitrate","kbps":N} (top layer; lower
+  stdin:  {"cmd":"connect","rtpPort":N,"rtcpPort":M} (with --wait-connect: send there, start),
+          {"cmd":"keyframe"} (every layer), {"cmd":"bitrate","kbps":N} (top layer; lower
           layers keep their share), {"cmd":"expect","marker":V} (an input with marker value V
           was injected: capture without waiting until a frame shows it), {"cmd":"layers",
           "active":[i,...]} (the lower layers viewers receive; others are encoded at a trickle);
@@ -77,8 +83,10 @@ def parse_args(argv=None):
                    help="WIDTHxHEIGHT:KBPS:SSRC of the whole frame (app + strip), once per simulcast layer, lowest first")
     p.add_argument("--pt", type=int, required=True)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--rtp-port", type=int, required=True)
-    p.add_argument("--rtcp-port", type=int, required=True)
+    p.add_argument("--rtp-port", type=int, default=0)
+    p.add_argument("--rtcp-port", type=int, default=0)
+    p.add_argument("--wait-connect", action="store_true",
+                   help='build everything, say "prepared", and start only on {"cmd":"connect",...}')
     p.add_argument("--marker-cells", type=int, required=True, help="frame-marker cells (2 reference + value bits)")
     p.add_argument("--marker-modulo", type=int, required=True, help="frame-marker values cycle")
     p.add_argument("--page-px", type=int, default=1, help="the page's marker cell size (px)")
@@ -88,7 +96,10 @@ def parse_args(argv=None):
     p.add_argument("--playout-delay-ms", type=int, default=0, help="playout delay min = max (ms, 10 ms steps)")
     p.add_argument("--capture", choices=["damage", "tick"], default="damage",
                    help="damage: when the app draws, up to --fps; tick: every 1/fps s")
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    if not a.wait_connect and not (a.rtp_port and a.rtcp_port):
+        p.error("--rtp-port and --rtcp-port are required (or --wait-connect)")
+    return a
 
 
 def encoder_chain(a, i, layer):
@@ -261,6 +272,7 @@ class Sender:
         self.capture = CaptureLoop(capture, strip, self.pipeline.get_by_name("src"), self.pipeline, a.fps,
                                    a.marker_modulo, self.timing.on_capture, damage_driven=a.capture == "damage")
         self.loop = GLib.MainLoop()
+        self.started = False
 
     def _on_enc_event(self, _pad, info, i):
         if GstVideo.video_event_is_force_key_unit(info.get_event()):
@@ -311,6 +323,22 @@ class Sender:
               "captured": self.capture.frames})
         return True
 
+    def connect(self, rtp_port, rtcp_port):
+        """Where to send (the PlainTransport's ports), then play: the prepared start's second half."""
+        if self.started:
+            return False
+        self.started = True
+        self.rtp_out.dest = (self.a.host, rtp_port)
+        for i in range(len(self.layers)):
+            self.pipeline.get_by_name(f"rtcpsink{i}").set_property("port", rtcp_port)
+        self._play()
+        return False
+
+    def _play(self):
+        if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+            emit({"event": "error", "message": "pipeline failed to start"})
+            self.loop.quit()
+
     def _read_stdin(self):
         for line in sys.stdin:
             try:
@@ -323,6 +351,10 @@ class Sender:
                 self.capture.expect(cmd["marker"])  # at once, not through the main loop
             elif cmd.get("cmd") == "layers" and isinstance(cmd.get("active"), list):
                 self.gate.set_active({i for i in cmd["active"] if isinstance(i, int)})
+            elif cmd.get("cmd") == "connect" and all(
+                isinstance(cmd.get(k), int) and 0 < cmd[k] < 65536 for k in ("rtpPort", "rtcpPort")
+            ):
+                GLib.idle_add(self.connect, cmd["rtpPort"], cmd["rtcpPort"])
             elif cmd.get("cmd") == "keyframe":
                 GLib.idle_add(self.request_keyframe)
             elif cmd.get("cmd") == "bitrate" and isinstance(cmd.get("kbps"), (int, float)):
@@ -335,9 +367,11 @@ class Sender:
         bus.connect("message", self._on_message)
         GLib.timeout_add_seconds(1, self._report)
         threading.Thread(target=self._read_stdin, daemon=True).start()
-        if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
-            emit({"event": "error", "message": "pipeline failed to start"})
-            sys.exit(1)
+        if self.a.wait_connect:
+            emit({"event": "prepared"})
+        else:
+            self.started = True
+            self._play()
         try:
             self.loop.run()
         finally:

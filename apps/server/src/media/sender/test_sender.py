@@ -95,5 +95,26 @@ class MarkerStripTest(unittest.TestCase):
             MarkerStrip(10, 10, 40, 18, 1, 16)
 
 
+class ArgsTest(unittest.TestCase):
+    BASE = ["--display", ":9", "--width", "720", "--height", "1280", "--layer", "720x1296:3000:7",
+            "--pt", "102", "--marker-cells", "8", "--marker-modulo", "256", "--strip-px", "16"]
+
+    def parse(self, extra):
+        import gst_sender  # the GStreamer bindings load only for this test class
+        return gst_sender.parse_args(self.BASE + extra)
+
+    def test_a_prepared_sender_needs_no_ports(self):
+        a = self.parse(["--wait-connect"])
+        self.assertTrue(a.wait_connect)
+        self.assertEqual((a.rtp_port, a.rtcp_port), (0, 0))
+
+    def test_otherwise_both_ports_are_required(self):
+        self.assertEqual(self.parse(["--rtp-port", "5000", "--rtcp-port", "5001"]).rtp_port, 5000)
+        with self.assertRaises(SystemExit):
+            self.parse(["--rtp-port", "5000"])
+        with self.assertRaises(SystemExit):
+            self.parse([])
+
+
 if __name__ == "__main__":
     unittest.main()

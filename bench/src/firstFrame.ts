@@ -1,0 +1,108 @@
+/**
+ * The first minute, timed (figures, not assertions): a new user on the start page presses
+ * "Open the demo app"; how long until the first frame of the app is decoded in the player,
+ * with a warm runtime waiting (the server's default), over BENCH_RUNS runs, each in a fresh
+ * browser context once the previous session has ended and a warm runtime is ready again.
+ * Split into click → streaming (create + join + media set-up, the client's state) and
+ * streaming → first decoded frame.
+ * Writes bench-results/first-frame.json.   env: BENCH_RUNS=8, BENCH_PORT=8298
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { summarize } from '@offload/latency';
+import {
+  CHROMIUM_PATH,
+  root,
+  startServer,
+  stopServer,
+  VIEWER_CHROMIUM_ARGS,
+  VIEWER_PERMISSIONS,
+} from '@offload/testkit';
+import { chromium } from 'playwright-core';
+
+const PORT = Number(process.env.BENCH_PORT ?? 8298);
+const RUNS = Number(process.env.BENCH_RUNS ?? 8);
+const base = `http://127.0.0.1:${PORT}`;
+
+/** In the page: the client's state changes and the first decoded frame, stamped (performance.now). */
+const WATCH = `(() => {
+  window.__t = [];
+  let last = '';
+  const tick = () => {
+    const s = document.documentElement.dataset.offloadState || '';
+    if (s !== last) { window.__t.push([s, performance.now()]); last = s; }
+    const v = document.querySelector('video');
+    if (v && v.getVideoPlaybackQuality().totalVideoFrames > 0) { window.__t.push(['frame', performance.now()]); return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})()`;
+
+async function health(): Promise<{ sessions: number; warmRuntimes?: number }> {
+  return (await fetch(`${base}/healthz`)).json() as Promise<{ sessions: number; warmRuntimes?: number }>;
+}
+
+const server = await startServer(PORT, { OFFLOAD_SESSION_IDLE_TIMEOUT_S: '1', OFFLOAD_RESUME_GRACE_S: '1' });
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: VIEWER_CHROMIUM_ARGS });
+const runs: {
+  clickToFrameMs: number;
+  clickToStreamingMs: number;
+  streamingToFrameMs: number;
+  warm: boolean;
+}[] = [];
+try {
+  for (let i = 0; i < RUNS; i++) {
+    // The previous session has ended, and a warm runtime is ready (up to 60 s).
+    let h = await health();
+    for (let k = 0; k < 120 && (h.sessions > 0 || (h.warmRuntimes ?? 0) < 1); k++) {
+      await new Promise((r) => setTimeout(r, 500));
+      h = await health();
+    }
+    const warm = (h.warmRuntimes ?? 0) >= 1;
+    const ctx = await browser.newContext({ permissions: VIEWER_PERMISSIONS });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/`);
+    await page.getByTestId('start-demo').waitFor();
+    await page.evaluate(WATCH);
+    const t0 = (await page.evaluate('performance.now()')) as number;
+    await page.getByTestId('start-demo').click();
+    let t: [string, number][] = [];
+    for (let k = 0; k < 600; k++) {
+      t = (await page.evaluate('window.__t')) as [string, number][];
+      if (t.some(([s]) => s === 'frame')) break;
+      await page.waitForTimeout(50);
+    }
+    const at = (s: string) => t.find(([x]) => x === s)?.[1] ?? Number.NaN;
+    const run = {
+      clickToFrameMs: Math.round(at('frame') - t0),
+      clickToStreamingMs: Math.round(at('streaming') - t0),
+      streamingToFrameMs: Math.round(at('frame') - at('streaming')),
+      warm,
+    };
+    runs.push(run);
+    console.log(
+      `run ${i + 1}${warm ? '' : ' (no warm runtime)'}: click → first frame ${run.clickToFrameMs} ms ` +
+        `(→ streaming ${run.clickToStreamingMs}, then ${run.streamingToFrameMs}) [${t.map(([s, x]) => `${s}@${Math.round(x - t0)}`).join(' ')}]`,
+    );
+    await page.evaluate('window.__offload.client.leave()').catch(() => {});
+    await ctx.close();
+  }
+  const pick = (k: keyof (typeof runs)[number]) => summarize(runs.map((r) => r[k] as number));
+  const result = {
+    at: new Date().toISOString(),
+    runs: RUNS,
+    clickToFirstFrameMs: pick('clickToFrameMs'),
+    clickToStreamingMs: pick('clickToStreamingMs'),
+    streamingToFirstFrameMs: pick('streamingToFrameMs'),
+    raw: runs,
+  };
+  mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench-results/first-frame.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const f = (s: { p50: number; p95: number }) => `p50 ${Math.round(s.p50)} / p95 ${Math.round(s.p95)} ms`;
+  console.log(
+    `click → first frame ${f(result.clickToFirstFrameMs)} (→ streaming ${f(result.clickToStreamingMs)}, then ${f(result.streamingToFirstFrameMs)})`,
+  );
+} finally {
+  await browser.close();
+  await stopServer(server);
+}
