@@ -10,13 +10,10 @@
  *
  * or, after defineOffloadPlayer(), `<offload-player server="…" session="…">`.
  */
-export {
-  EMBED_PROTOCOL_VERSION,
-  type EmbedControl,
-  type EmbedLatencySummary,
-  type EmbedState,
-  type EmbedStats,
-} from '@offload/protocol/embed';
+import { EMBED_PROTOCOL_VERSION as VERSION } from '@offload/protocol/embed';
+
+/** The embedding protocol version this SDK speaks (a player of another answers `incompatible-protocol`). */
+export const EMBED_PROTOCOL_VERSION: number = VERSION;
 export { createPlayer, PLAYER_IFRAME_ALLOW } from './create.js';
 export { defineOffloadPlayer } from './element.js';
 export { OffloadEmbedError } from './errors.js';
@@ -27,5 +24,12 @@ export {
   type PlayerFrame,
   type PlayerOptions,
   playerUrl,
-  type SessionDetails,
 } from './player.js';
+export type {
+  EmbedControl,
+  EmbedError,
+  EmbedLatencySummary,
+  EmbedState,
+  EmbedStats,
+  SessionDetails,
+} from './types.js';

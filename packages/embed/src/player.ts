@@ -2,17 +2,20 @@ import {
   EMBED_PROTOCOL,
   EMBED_PROTOCOL_VERSION,
   type EmbedCommand,
-  type EmbedControl,
-  type EmbedError,
   type EmbedEvent,
-  type EmbedLatencySummary,
   EmbedPlayerMessage,
-  type EmbedState,
-  type EmbedStats,
   isEmbedMessage,
 } from '@offload/protocol/embed';
 import { Emitter } from './emitter.js';
 import { OffloadEmbedError } from './errors.js';
+import type {
+  EmbedControl,
+  EmbedError,
+  EmbedLatencySummary,
+  EmbedState,
+  EmbedStats,
+  SessionDetails,
+} from './types.js';
 
 export interface PlayerOptions {
   /** The Offload server: its URL (e.g. "https://offload.example.com"); the player page is served there. */
@@ -37,8 +40,6 @@ export interface PlayerOptions {
   /** How long a command may take (ms); `connect` may wait for an app to start. Default 45 000. */
   commandTimeoutMs?: number;
 }
-
-export type SessionDetails = Extract<EmbedEvent, { type: 'session' }>['session'];
 
 /** What a player tells, by event name. */
 export type PlayerEvents = {

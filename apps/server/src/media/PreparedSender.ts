@@ -72,13 +72,15 @@ export class PreparedSender {
 export class PreparedSenders {
   readonly #byRuntime = new Map<AppRuntime, Promise<PreparedSender | undefined>>();
   readonly #log = moduleLogger('prepared-sender');
+  #closed = false;
 
   /** `spec`: what a session's first video source would start for this runtime. */
   constructor(private readonly spec: (runtime: AppRuntime) => SenderSpec) {}
 
   /** Starts one for a warm runtime; ended if the runtime dies before a session takes it. */
   prepare(runtime: AppRuntime): void {
-    if (this.#byRuntime.has(runtime)) return;
+    // After closeAll (a warm start that finished after the server began to stop): nothing.
+    if (this.#closed || this.#byRuntime.has(runtime)) return;
     const p = PreparedSender.start(this.spec(runtime), this.#log).catch((err: Error) => {
       this.#log.warn(
         { err: err.message },
@@ -109,8 +111,9 @@ export class PreparedSenders {
     void p?.then((s) => s?.close());
   }
 
-  /** Ends every prepared sender not taken. */
+  /** Ends every prepared sender not taken, and prepares no more. */
   closeAll(): void {
+    this.#closed = true;
     for (const runtime of [...this.#byRuntime.keys()]) this.drop(runtime);
   }
 }

@@ -94,9 +94,10 @@ export class VideoSource {
       comedia: true,
     });
     let sender: SenderProcess | undefined;
+    let adopt: PreparedSender | undefined;
     try {
       const prepared = await o.prepared;
-      const adopt = prepared?.usable ? prepared : undefined;
+      adopt = prepared?.usable ? prepared : undefined;
       if (prepared && !adopt) prepared.close();
       const layers = adopt?.layers ?? senderLayers(o);
       const rtpParameters = senderRtpParametersFor(o, layers);
@@ -113,6 +114,7 @@ export class VideoSource {
       );
       return vs;
     } catch (err) {
+      adopt?.close(); // taken but not yet told where to send
       sender?.proc.kill('SIGKILL');
       transport.close();
       throw err;

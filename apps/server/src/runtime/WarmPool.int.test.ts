@@ -123,6 +123,17 @@ describe('prepared video senders', () => {
     expect(pid2).not.toBe(pid);
     process.kill(doomed.browserPgid!, 'SIGKILL');
     await expect.poll(() => alive(pid2!), { timeout: 10_000 }).toBe(false);
+
+    // A runtime closed without dying (no event) takes its waiting sender along all the same:
+    // the sender checks its display every 2 s and ends once it is gone.
+    await expect.poll(() => warm.ready, { timeout: 30_000 }).toBe(1);
+    const closing = warm.idle[0]!;
+    let pid3: number | undefined;
+    await expect
+      .poll(async () => (pid3 = await server.preparedSenders.pidFor(closing)), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    await closing.close();
+    await expect.poll(() => alive(pid3!), { timeout: 10_000 }).toBe(false);
     s.close();
   }, 120_000);
 });

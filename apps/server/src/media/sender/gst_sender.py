@@ -266,6 +266,7 @@ class Sender:
             self.encs[i].get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, self._on_enc_event, i)
 
         capture = X11Capture(a.display, frame_w, frame_h)
+        self.x11 = capture
         if capture.stride != frame_w * 4:
             raise RuntimeError(f"unexpected row stride {capture.stride}")
         strip = MarkerStrip(a.width, a.height, capture.stride, a.marker_cells, a.page_px, a.strip_px)
@@ -334,6 +335,12 @@ class Sender:
         self._play()
         return False
 
+    def _check_display(self):
+        if self.started:
+            return False
+        self.x11.ping()
+        return True
+
     def _play(self):
         if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
             emit({"event": "error", "message": "pipeline failed to start"})
@@ -369,6 +376,9 @@ class Sender:
         threading.Thread(target=self._read_stdin, daemon=True).start()
         if self.a.wait_connect:
             emit({"event": "prepared"})
+            # While it waits, the X server must still be there: if the display goes (its app
+            # runtime closed), the round trip fails and Xlib ends this process.
+            GLib.timeout_add_seconds(2, self._check_display)
         else:
             self.started = True
             self._play()

@@ -132,6 +132,11 @@ class X11Capture:
         self.fd = _x11.XConnectionNumber(self._dpy)
         self._event = XEvent()
 
+    def ping(self):
+        """A round trip to the X server. If it has gone away, Xlib's I/O error handler ends this
+        process (its default): a sender waiting to be connected never outlives its display."""
+        _x11.XSync(self._dpy, 0)
+
     def wait_for_damage(self, timeout_s, wake_fd=None):
         """Waits up to timeout_s for the screen to change (or wake_fd to be readable).
         Returns True if it changed since the last grab()."""
