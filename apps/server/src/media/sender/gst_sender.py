@@ -50,14 +50,12 @@ gi.require_version("GstVideo", "1.0")
 from gi.repository import Gio, GLib, Gst, GstVideo  # noqa: E402
 
 from capture_loop import CaptureLoop  # noqa: E402
+from layer_gate import LayerGate  # noqa: E402
 from marker_strip import MarkerStrip  # noqa: E402
 from rtp_out import RtpOut  # noqa: E402
 from x11_capture import X11Capture  # noqa: E402
 
 RTCP_INTERVAL_S = 0.5
-# A simulcast layer no viewer receives is encoded this often (s): enough for mediasoup to keep
-# it available (a stream without packets for ~1.5 s is dropped), at a trickle of the CPU.
-IDLE_LAYER_GAP_S = 0.5
 
 
 def emit(obj):
@@ -176,46 +174,6 @@ class MarkerTiming:
         if hit is not None:
             emit({"event": "marker", "value": hit[0], "capturedAt": hit[1], "encodedAt": time.monotonic_ns() / 1e6})
         return Gst.PadProbeReturn.OK
-
-
-class LayerGate:
-    """Which simulcast layers are encoded at full rate: the top one always, a lower one only
-    while a viewer receives it (Node says which, {"cmd":"layers"}). An idle layer's valve (C,
-    before its queue) is shut, and opened for OPEN_S every IDLE_LAYER_GAP_S (a frame or two
-    pass) and when its encoder is asked for a keyframe (mediasoup asks when it moves a viewer
-    to the layer). All of it runs on the main loop: no Python on the streaming threads."""
-
-    OPEN_S = 0.05
-
-    def __init__(self, valves):
-        self.valves = valves  # index -> valve element, lower layers only
-        self.active = {i: True for i in valves}
-        GLib.timeout_add(int(IDLE_LAYER_GAP_S * 1000), self._trickle)
-
-    def set_active(self, indices):
-        for i, valve in self.valves.items():
-            self.active[i] = i in indices
-            valve.set_property("drop", not self.active[i])
-
-    def open_briefly(self, i):
-        """Lets frames through for OPEN_S (from any thread)."""
-        GLib.idle_add(self._open, i)
-
-    def _open(self, i):
-        if i in self.valves and not self.active[i]:
-            self.valves[i].set_property("drop", False)
-            GLib.timeout_add(int(self.OPEN_S * 1000), self._close, i)
-        return False
-
-    def _close(self, i):
-        if not self.active[i]:
-            self.valves[i].set_property("drop", True)
-        return False
-
-    def _trickle(self):
-        for i in self.valves:
-            self._open(i)
-        return True
 
 
 class Sender:
