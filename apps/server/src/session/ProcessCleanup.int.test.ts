@@ -204,8 +204,10 @@ describe('process cleanup', () => {
           },
         )
         .toBe(1);
+      // Three video senders: the session's two encoders and the warm runtime's prepared one
+      // (started as the runtime becomes ready).
+      await expect.poll(() => countByName(helpers(child.pid)).python3, { timeout: 20_000 }).toBe(3);
       const before = helpers(child.pid);
-      expect(countByName(before)).toMatchObject({ python3: 2 });
       expect(before.filter((p) => isXServer(p.comm))).toHaveLength(2);
       expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
       expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
