@@ -1,5 +1,6 @@
 import { waitForStreaming } from '@offload/testkit';
 import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test';
+import { PORT } from '../playwright.config.js';
 
 /** The probes on the player's pixels, clock and counters (the test kit's). */
 export {
@@ -45,22 +46,27 @@ export async function sessionInfo(page: Page, sessionId: string): Promise<Sessio
   return r.json();
 }
 
+/**
+ * Resolves once the shared e2e server runs no session. The specs share one server: each starts
+ * once the sessions of the one before have ended (each is an app drawing at 120 Hz and its
+ * encoder; on 2 cores, two of them at once starve the viewer and the SFU's bandwidth estimate,
+ * and a viewer stays on the low simulcast layer). Specs with a server of their own wait too.
+ */
+export async function sharedServerIdle(): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        ((await (await fetch(`http://127.0.0.1:${PORT}/healthz`)).json()) as { sessions: number }).sessions,
+      { timeout: 60_000, message: 'sessions of earlier specs still running' },
+    )
+    .toBe(0);
+}
+
 /** A fresh browser context on the start page that opens the demo app and waits for its stream. */
 export async function openDemo(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  // The specs share one server: start once the sessions of the one before have ended (each is
-  // an app drawing at 120 Hz and its encoder; on 2 cores, two of them at once starve the
-  // viewer and the SFU's bandwidth estimate, and a viewer stays on the low simulcast layer).
-  await expect
-    .poll(
-      async () => ((await (await page.request.get('/healthz')).json()) as { sessions: number }).sessions,
-      {
-        timeout: 60_000,
-        message: 'sessions of earlier specs still running',
-      },
-    )
-    .toBe(0);
+  await sharedServerIdle();
   await page.goto('/');
   await page.getByTestId('start-demo').click();
   await waitForStreaming(page);

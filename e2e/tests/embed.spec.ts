@@ -10,7 +10,7 @@ import {
   videoPixel,
 } from '@offload/testkit';
 import { expect, type Frame, type Page, test } from '@playwright/test';
-import { appState } from '../lib/video.js';
+import { appState, sharedServerIdle } from '../lib/video.js';
 import { EMBED_HOST_PORT, PORT } from '../playwright.config.js';
 
 /*
@@ -49,19 +49,6 @@ function sdk(page: Page, call: string): Promise<unknown> {
   );
 }
 
-async function noSessionsLeft(page: Page): Promise<void> {
-  await expect
-    .poll(
-      async () =>
-        ((await (await page.request.get(`${SERVER}/healthz`)).json()) as { sessions: number }).sessions,
-      {
-        timeout: 60_000,
-        message: 'sessions of earlier specs still running',
-      },
-    )
-    .toBe(0);
-}
-
 function playerFrame(page: Page): Frame {
   const frame = page.frames().find((f) => f.url().startsWith(`${SERVER}/`));
   if (!frame)
@@ -75,7 +62,7 @@ function playerFrame(page: Page): Frame {
 }
 
 test('a page on another origin drives the player through the SDK', async ({ page }) => {
-  await noSessionsLeft(page);
+  await sharedServerIdle();
   const sessionId = await createSession(PORT);
   await page.goto(`${HOST}/?server=${encodeURIComponent(SERVER)}&session=${sessionId}`);
 
@@ -179,7 +166,7 @@ test('a page on an origin the server does not list gets no player, and a clear e
 });
 
 test('<offload-player> plays a session and tells its state as DOM events', async ({ page }) => {
-  await noSessionsLeft(page);
+  await sharedServerIdle();
   const sessionId = await createSession(PORT);
   await page.goto(`${HOST}/?server=${encodeURIComponent(SERVER)}&session=${sessionId}&element=1`);
   await expect
@@ -209,7 +196,7 @@ test('on a phone-sized touch screen the embedded player fits, plays without a ta
   });
   const page = await context.newPage();
   try {
-    await noSessionsLeft(page);
+    await sharedServerIdle();
     const sessionId = await createSession(PORT);
     // A webview host shows the player alone: the example page's player box is the screen.
     await page.goto(`${HOST}/?server=${encodeURIComponent(SERVER)}&session=${sessionId}`);

@@ -42,7 +42,8 @@ test('one controller, viewers watch; control is handed over through the UI', asy
     await tapCounter(bo);
     await bo.waitForTimeout(1500);
     expect((await appState(ann, sessionId)).count).toBe(start);
-    expect(colorDistance(await videoPixel(bo, COUNTER.x, COUNTER.y), pixelBefore)).toBeLessThan(30);
+    // (Unchanged within coding noise, which reached 33 once on a loaded box; a tap moves it > 60.)
+    expect(colorDistance(await videoPixel(bo, COUNTER.x, COUNTER.y), pixelBefore)).toBeLessThan(45);
 
     // The controller taps: the app counts it, and the watcher sees it.
     await tapCounter(ann);
