@@ -22,15 +22,13 @@
  *   env: BENCH_ROUNDS=3, BENCH_TAPS=12, BENCH_IDLE_S=10, BENCH_THROTTLE=4, BENCH_PORT=8296,
  *        BENCH_VARIANTS, BENCH_BASELINE_DIR
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { summarize } from '@offload/latency';
 import {
   CHROMIUM_PATH,
   createSession,
-  DEMO_COUNTER_PX,
   DEMO_SCREEN,
   root,
   startServer,
@@ -40,8 +38,9 @@ import {
   waitForStreaming,
 } from '@offload/testkit';
 import { chromium } from 'playwright-core';
-import { isRenderer, processes, threadCpuS, tree, usage } from './procStats.js';
-import { installProbe, pressAndWatch } from './vnc/clickToPixels.js';
+import { cpuOf, isRenderer, processes, threadCpuS, tree } from './procStats.js';
+import { serveFiles } from './staticFiles.js';
+import { COUNTER_PROBE, installProbe, pressAndWatch } from './vnc/clickToPixels.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8296);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -66,31 +65,7 @@ const VARIANTS: { name: string; query: string; origin: string }[] = [
   }),
 ];
 
-/** Serves a client build (single-page app) as it is, for the baseline variant. */
-async function serveBuild(dir: string, port: number): Promise<http.Server> {
-  const types: Record<string, string> = {
-    '.html': 'text/html',
-    '.js': 'text/javascript',
-    '.css': 'text/css',
-  };
-  const server = http.createServer((req, res) => {
-    const name = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, '');
-    let file = path.join(dir, path.normalize(name));
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile())
-      file = path.join(dir, 'index.html');
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return server;
-}
-
-const COUNTER = DEMO_COUNTER_PX;
-const PRESS_AT = { x: COUNTER.x + COUNTER.width / 2, y: COUNTER.y + COUNTER.height / 2 };
-const POINTS = [70, 110, 610, 650].flatMap((x) => [
-  { x, y: COUNTER.y + 30 },
-  { x, y: COUNTER.y + COUNTER.height - 30 },
-]);
+const { pressAt: PRESS_AT, points: POINTS, threshold: THRESHOLD } = COUNTER_PROBE;
 
 /** Where the viewer's time went over a stretch: see the header. */
 interface Cost {
@@ -112,8 +87,6 @@ interface Run {
   clickToPixelsMs: (number | null)[];
   videoWidth: number;
 }
-
-const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + (usage(p)?.cpuS ?? 0), 0);
 
 /** A reading to subtract from a later one: CPU of the viewer, of its renderers' main threads, and the page's task time. */
 async function reading(
@@ -181,7 +154,7 @@ async function measure(
 
     // Taps, each timed from the press to the pixels changing in what the page shows.
     const selector = '[data-testid="video"]';
-    await installProbe(page, { selector, points: POINTS, threshold: 60, appWidth: DEMO_SCREEN.width });
+    await installProbe(page, { selector, points: POINTS, threshold: THRESHOLD, appWidth: DEMO_SCREEN.width });
     const box = (await page.getByTestId('stream').boundingBox())!;
     const scale = box.width / DEMO_SCREEN.width;
     r0 = await reading(viewerPids, cdp);
@@ -214,7 +187,9 @@ const server = await startServer(PORT, {
   // The baseline build's page is another origin: it may open the socket.
   OFFLOAD_ALLOWED_ORIGINS: `http://127.0.0.1:${BASELINE_PORT}`,
 });
-const baseline = BASELINE_DIR ? await serveBuild(path.resolve(BASELINE_DIR), BASELINE_PORT) : undefined;
+const baseline = BASELINE_DIR
+  ? await serveFiles(BASELINE_DIR, BASELINE_PORT, { fallback: 'index.html' })
+  : undefined;
 try {
   const serverPids = new Set<number>([server.pid!, ...tree(server.pid!).map((p) => p.pid)]);
   const sessionId = await createSession(PORT);

@@ -101,3 +101,8 @@ export function isRenderer(pid: number): boolean {
     return false;
   }
 }
+
+/** CPU seconds the processes `pids` have used so far, together (exited ones count 0). */
+export function cpuOf(pids: number[]): number {
+  return pids.reduce((a, p) => a + (usage(p)?.cpuS ?? 0), 0);
+}

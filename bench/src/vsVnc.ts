@@ -20,8 +20,7 @@
  *        and may run another checkout of Offload (set up and built) to compare versions:
  *        "offload@/path/to/checkout".
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   evaluateBudget,
@@ -35,7 +34,6 @@ import { rootLogger } from '@offload/server/logger';
 import {
   CHROMIUM_PATH,
   createSession,
-  DEMO_COUNTER_PX,
   latencySamples,
   root,
   startServer,
@@ -45,8 +43,9 @@ import {
   waitForStreaming,
 } from '@offload/testkit';
 import { chromium, type Page } from 'playwright-core';
-import { processes, tree, usage } from './procStats.js';
-import { installProbe, pressAndWatch } from './vnc/clickToPixels.js';
+import { cpuOf, processes, tree } from './procStats.js';
+import { serveFiles } from './staticFiles.js';
+import { COUNTER_PROBE, installProbe, pressAndWatch } from './vnc/clickToPixels.js';
 import { DEFAULT_STACKS, parseStacks, refreshHzOf, type StackSpec } from './vnc/stacks.js';
 import { VNC_ARGS, VncStack } from './vnc/VncStack.js';
 
@@ -61,15 +60,7 @@ const base = `http://127.0.0.1:${PORT}`;
 
 const STACKS = parseStacks(process.env.BENCH_STACKS ?? DEFAULT_STACKS);
 
-/** The demo's counter button (app px): pressed at its middle, its colour read away from its text. */
-const COUNTER = DEMO_COUNTER_PX;
-const PRESS_AT = { x: COUNTER.x + COUNTER.width / 2, y: COUNTER.y + COUNTER.height / 2 };
-const POINTS = [70, 110, 610, 650].flatMap((x) => [
-  { x, y: COUNTER.y + 30 },
-  { x, y: COUNTER.y + COUNTER.height - 30 },
-]);
-/** Each tap turns the button's hue by 137°: every point moves by far more than this. */
-const THRESHOLD = 60;
+const { pressAt: PRESS_AT, points: POINTS, threshold: THRESHOLD } = COUNTER_PROBE;
 
 interface Round {
   stack: string;
@@ -85,33 +76,13 @@ interface Round {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-function cpuOf(pids: number[]): number {
-  return pids.reduce((a, p) => a + (usage(p)?.cpuS ?? 0), 0);
-}
-
-/** Taps TAPS times on the screen element of `page`; CPU of `stackPids` and `viewerPids` over it. */
 /** The demo app's files over HTTP on loopback, the same origin for both stacks' app browsers. */
 async function serveDemo(): Promise<{ url: string; close(): void }> {
-  const dir = path.join(root, 'apps/demo-app/public');
-  const types: Record<string, string> = {
-    '.html': 'text/html',
-    '.js': 'text/javascript',
-    '.css': 'text/css',
-  };
-  const server = http.createServer((req, res) => {
-    const name = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, '') || 'index.html';
-    const file = path.join(dir, path.normalize(name));
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(PORT + 300, '127.0.0.1', r));
+  const server = await serveFiles(path.join(root, 'apps/demo-app/public'), PORT + 300);
   return { url: `http://127.0.0.1:${PORT + 300}/`, close: () => server.close() };
 }
 
+/** Taps TAPS times on the screen element of `page`; CPU of `stackPids` and `viewerPids` over it. */
 async function tapRound(page: Page, selector: string, stackPids: () => number[], viewerPids: number[]) {
   await installProbe(page, { selector, points: POINTS, threshold: THRESHOLD, appWidth: WIDTH });
   const box = (await page.locator(selector).boundingBox())!;

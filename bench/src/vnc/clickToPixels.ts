@@ -6,7 +6,25 @@
  * the time from the press's event time to the animation frame in which the page saw them all
  * changed. It knows nothing of either stack's internals.
  */
+import { DEMO_COUNTER_PX } from '@offload/testkit';
 import type { Page } from 'playwright-core';
+
+/**
+ * Where the benches press and look on the demo app (app px): its counter button, pressed at
+ * its middle, its colour read at eight points away from its text. Each tap turns the button's
+ * hue by 137°: every point moves by far more than `threshold`.
+ */
+export const COUNTER_PROBE = {
+  pressAt: {
+    x: DEMO_COUNTER_PX.x + DEMO_COUNTER_PX.width / 2,
+    y: DEMO_COUNTER_PX.y + DEMO_COUNTER_PX.height / 2,
+  },
+  points: [70, 110, 610, 650].flatMap((x) => [
+    { x, y: DEMO_COUNTER_PX.y + 30 },
+    { x, y: DEMO_COUNTER_PX.y + DEMO_COUNTER_PX.height - 30 },
+  ]),
+  threshold: 60,
+} as const;
 
 export interface ProbeOptions {
   /** CSS selector of the element showing the remote screen (its intrinsic pixels = the app's). */
