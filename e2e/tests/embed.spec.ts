@@ -112,8 +112,10 @@ test('a page on another origin drives the player through the SDK', async ({ page
 
   // Stats, and a quality cap: the server forwards the low simulcast layer only, and the
   // picture decoded is that layer (half the app's width); `auto` lifts the cap again.
-  const stats = (await sdk(page, 'getStats()')) as { ok: { framesDecoded: number; width: number } };
-  expect(stats.ok.framesDecoded).toBeGreaterThan(0);
+  // getStats reads the receiver when asked: frames have been decoded (the tap's change was seen).
+  const framesDecoded = async () =>
+    ((await sdk(page, 'getStats()')) as { ok: { framesDecoded: number } | null }).ok?.framesDecoded ?? 0;
+  await expect.poll(framesDecoded, { timeout: 5000 }).toBeGreaterThan(0);
   const preferredLayer = async () => {
     const r = await page.request.get(`${SERVER}/debug/sessions/${sessionId}`);
     const info = (await r.json()) as {

@@ -64,7 +64,7 @@ const client = new StreamClient({
 const lowPower = lowPowerMode(window.location.search, deviceHints(navigator));
 if (lowPower) void client.setQualityCap('low');
 store.getState().setLowPower(lowPower);
-bindClientToStore(client, store, { statsIntervalMs: lowPower ? 5000 : 1000 });
+const binding = bindClientToStore(client, store, { statsIntervalMs: lowPower ? 5000 : 1000 });
 // With ?latency=0 nothing of the monitor exists: no pings, no frame callbacks, no report channel.
 const monitor = withLatency
   ? new LatencyMonitor({
@@ -120,6 +120,7 @@ if (parentOrigin) {
           return true;
         },
         playerVersion: __OFFLOAD_VERSION__,
+        refreshStats: binding.refreshStats,
       }),
   );
 }

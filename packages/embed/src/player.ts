@@ -215,7 +215,7 @@ export class OffloadPlayer extends Emitter<PlayerEvents> {
   requestKeyFrame(): Promise<void> {
     return this.#command({ type: 'request-keyframe' });
   }
-  /** The latest stream stats (null before the first second of streaming). */
+  /** The stream's stats, read from the receiver when asked (null before any video has arrived). */
   getStats(): Promise<EmbedStats | null> {
     return this.#command<EmbedStats | null>({ type: 'get-stats' });
   }

@@ -46,6 +46,7 @@ function setUp(overrides: Partial<EmbedBridgeOptions> = {}) {
       return true;
     },
     playerVersion: '0.1.0',
+    refreshStats: async () => store.getState().media.stats,
     latencyIntervalMs: 0,
     ...overrides,
   });

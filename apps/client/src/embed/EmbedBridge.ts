@@ -41,6 +41,8 @@ export interface EmbedBridgeOptions extends EmbedWindows {
   /** Hands the player an access token before its socket opens; false if a socket is already open with another. */
   setToken(token: string): boolean;
   playerVersion: string;
+  /** Reads the stream's stats now (what `get-stats` answers); null before any video. */
+  refreshStats(): Promise<unknown>;
   /** Least time between two `latency` events (ms). Default 1000. */
   latencyIntervalMs?: number;
 }
@@ -185,7 +187,7 @@ export class EmbedBridge {
         client.requestKeyFrame();
         return;
       case 'get-stats':
-        return state().media.stats;
+        return this.#o.refreshStats();
     }
   }
 

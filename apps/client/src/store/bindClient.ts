@@ -1,5 +1,5 @@
 import type { StoreApi } from 'zustand/vanilla';
-import { computeStats, type StatsSample } from '../core/media/streamStats';
+import { computeStats, type StatsSample, type StreamStats } from '../core/media/streamStats';
 import type { StreamClient } from '../core/StreamClient';
 import type { OffloadStore } from './store';
 
@@ -8,15 +8,21 @@ export interface BindOptions {
   statsIntervalMs?: number;
 }
 
+export interface ClientBinding {
+  /** Reads the receiver's stats now (not at the next poll), stores and returns them; null before any video. */
+  refreshStats(): Promise<StreamStats | null>;
+  unbind(): void;
+}
+
 /**
  * Mirrors a StreamClient into the store: state, session, stream readiness, and stats polled
- * while streaming. Returns a function that unbinds.
+ * while streaming.
  */
 export function bindClientToStore(
   client: StreamClient,
   store: StoreApi<OffloadStore>,
   { statsIntervalMs = 1000 }: BindOptions = {},
-): () => void {
+): ClientBinding {
   const s = () => store.getState();
   s().setConnection(client.state, client.error?.toInfo() ?? null);
   s().setSession(client.session);
@@ -55,8 +61,14 @@ export function bindClientToStore(
       if (tracks.length === 0) s().setAutoplayBlocked(false);
     }),
   ];
-  return () => {
-    stopPolling();
-    for (const off of offs) off();
+  return {
+    async refreshStats() {
+      await poll();
+      return s().media.stats;
+    },
+    unbind() {
+      stopPolling();
+      for (const off of offs) off();
+    },
   };
 }
