@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { preactAlias } from './preactAlias';
 
 // Unit tests cover pure logic only (no jsdom here): DOM-bound code is exercised by e2e/.
-export default defineConfig({ test: { name: 'client', environment: 'node', include: ['src/**/*.test.ts'] } });
+export default defineConfig({
+  resolve: { alias: preactAlias },
+  test: { name: 'client', environment: 'node', include: ['src/**/*.test.ts'] },
+});

@@ -4,6 +4,7 @@ import { loadServerKey, ResumeTokens } from './auth/ResumeTokens.js';
 import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
+import { routerCapabilities } from './media/codecs.js';
 import { PreparedSenders } from './media/PreparedSender.js';
 import { prepareSenderFiles } from './media/VideoSource.js';
 import { WorkerPool } from './media/WorkerPool.js';
@@ -46,6 +47,14 @@ export class Offload {
       listenIp: config.rtc.listenIp,
       announcedAddress: config.rtc.announcedAddress,
       port: config.rtc.port,
+    });
+    // Told in `hello`: a client loads its Device while its session is created and joined.
+    const routerRtpCapabilities = await routerCapabilities(
+      pool.workers[0]!.worker,
+      config.video.codecs,
+    ).catch((err) => {
+      pool.close();
+      throw err;
     });
     let appUrl = config.appUrl;
     // A named account that is missing (or root) fails now, not at the first session.
@@ -158,6 +167,7 @@ export class Offload {
     const signaling = new SignalingServer(http, {
       sessions,
       serverVersion: SERVER_VERSION,
+      routerRtpCapabilities: routerRtpCapabilities as Record<string, unknown>,
       resumeTokens: new ResumeTokens(loadServerKey(config.auth.secret, config.stateDir), RESUME_TOKEN_TTL_S),
       onLatencyReport: (samples) => metrics.observeClientSamples(samples),
       auth,

@@ -91,7 +91,17 @@ export const Requests = {
   hello: req(
     'hello',
     { protocolVersion: z.number().int(), client: z.string().max(128).optional() },
-    z.object({ protocolVersion: z.number().int(), serverVersion: z.string() }),
+    z.object({
+      protocolVersion: z.number().int(),
+      serverVersion: z.string(),
+      /**
+       * What every router of this server can do (the same for all: it follows from the codecs
+       * configured). A client loads its mediasoup Device with it while its session is still
+       * being created and joined, instead of after the join (Device.load probes the browser
+       * with a throwaway peer connection: 50–180 ms). The join's own copy stays authoritative.
+       */
+      routerRtpCapabilities: Opaque.optional(),
+    }),
   ),
   'session/create': req(
     'session/create',

@@ -113,19 +113,51 @@ class FakeServer {
 
 function setup(options: { reconnectForMs?: number } = {}) {
   const server = new FakeServer();
+  let devices = 0;
   const client = new StreamClient({
     ...options,
     reconnectDelayMs: 1,
     url: 'ws://test/ws',
     socketFactory: server.factory,
-    createDevice: () => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) }),
+    createDevice: () => {
+      devices++;
+      return new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) });
+    },
   });
   const states: (ConnectionState | string)[] = [];
   client.on('state', (s, e) => states.push(e ? `${s}:${e.code}` : s));
-  return { server, client, states };
+  return { server, client, states, devicesMade: () => devices };
 }
 
 describe('StreamClient', () => {
+  it('loads its Device from the capabilities told in hello, before the join; joins reuse it', async () => {
+    const { server, client, devicesMade } = setup();
+    server.answers.hello = () => ({
+      protocolVersion: PROTOCOL_VERSION,
+      serverVersion: 'test',
+      routerRtpCapabilities: fakeParameters.generateRouterRtpCapabilities(),
+    });
+    await client.connect();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(devicesMade()).toBe(1);
+    await client.join('sess-1');
+    await client.leave();
+    await client.join('sess-1');
+    expect(devicesMade()).toBe(1);
+    // Other capabilities in a join (another server version behind the same URL): a new Device.
+    server.answers['session/join'] = (m) => ({
+      sessionId: m.sessionId,
+      viewerId: 'viewer-1',
+      routerRtpCapabilities: { ...fakeParameters.generateRouterRtpCapabilities(), headerExtensions: [] },
+      screen: { width: 390, height: 844, touch: true },
+      resumeToken: 'token-1',
+    });
+    await client.leave();
+    await client.join('sess-1');
+    expect(devicesMade()).toBe(2);
+    expect(client.state).toBe('streaming');
+  });
+
   it('joins: hello, join, recv transport, consume, resume, then the input transport', async () => {
     const { server, client, states } = setup();
     const tracks: MediaStreamTrack[][] = [];

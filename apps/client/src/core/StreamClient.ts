@@ -2,6 +2,7 @@ import type { JoinedData, LatencySampleWire, Ping } from '@offload/protocol';
 import { ClientError } from './ClientError';
 import type { StreamClientEvents } from './events';
 import type { InputDraft } from './input/inputTypes';
+import { DeviceLoader } from './media/DeviceLoader';
 import { MediaSession, type QualityCap } from './media/MediaSession';
 import type { StreamClientOptions } from './options';
 import { type Attempt, Attempts } from './session/Attempt';
@@ -35,6 +36,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
 
   readonly #options: StreamClientOptions;
   readonly #signaling: SignalingConnection;
+  readonly #devices: DeviceLoader;
   readonly #roles: Roles;
   readonly #resumer: Resumer;
   /** Every join/reconnect starts one, every leave/close supersedes it: an outdated join stops at its next step. */
@@ -47,7 +49,11 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     super();
     if (!options.url) throw new TypeError('StreamClient needs a signaling url');
     this.#options = options;
-    this.#signaling = new SignalingConnection(options);
+    this.#devices = new DeviceLoader(options.createDevice);
+    // hello tells the routers' capabilities: the Device loads while the session is created and joined.
+    const onHello = (h: { routerRtpCapabilities?: unknown }) =>
+      this.#devices.preload(h.routerRtpCapabilities);
+    this.#signaling = new SignalingConnection({ ...options, onHello });
     this.#resumer = new Resumer({
       reconnectForMs: options.reconnectForMs,
       firstDelayMs: options.reconnectDelayMs,
@@ -140,9 +146,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       await this.connect();
       attempt.check();
       this.#setState('joining', null);
-      if (!this.#options.createDevice && typeof RTCPeerConnection === 'undefined') {
-        throw new ClientError('unsupported-browser', 'RTCPeerConnection is not available.');
-      }
+      this.#devices.assertSupported();
       const joined = await this.#signaling
         .socket()
         .request('session/join', { sessionId }, { timeoutMs: SESSION_START_TIMEOUT_MS });
@@ -161,7 +165,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     this.#roles.joined(joined);
     const media = new MediaSession({
       signaling: () => this.#signaling.socket(),
-      createDevice: this.#options.createDevice,
+      loadDevice: (caps) => this.#devices.get(caps),
       // Whichever socket is current: a resume replaces it.
       inputFallback: (event) => this.#signaling.current?.sendInput(event) ?? false,
     });
@@ -170,7 +174,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       this.#tracks = tracks;
       this.emit('tracks', tracks);
     });
-    media.on('transport-failed', (direction) => this.#onTransportFailed(direction));
+    media.on('transport-failed', () => this.#onRecvTransportFailed());
     media.on('warning', (err) => this.#warn(err));
     media.input.on('input-sent', (event) => this.emit('input-sent', event));
     media.input.on('ping-channel', (open) => this.emit('ping-channel', open));
@@ -340,13 +344,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     });
   }
 
-  #onTransportFailed(direction: 'send' | 'recv'): void {
-    if (direction === 'send') {
-      this.#warn(
-        new ClientError('media-failed', 'The input transport failed; input falls back to the socket.'),
-      );
-      return;
-    }
+  #onRecvTransportFailed(): void {
     const err = new ClientError('media-failed', "The recv transport's ICE/DTLS connection failed.");
     if (this.#state === 'reconnecting') return; // a resume is under way; it restarts ICE
     if (this.#resumer.canResume && this.#state === 'streaming') {

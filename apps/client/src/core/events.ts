@@ -58,8 +58,8 @@ export type SignalingConnectionEvents = SignalingClientEvents;
 export type MediaSessionEvents = {
   /** The consumers' tracks, video first, once they are all resumed. */
   tracks: [tracks: MediaStreamTrack[]];
-  /** ICE/DTLS failed on a transport that is still open; the owner decides what that costs. */
-  'transport-failed': [direction: 'send' | 'recv'];
+  /** ICE/DTLS failed on the receive transport, still open; the owner decides what that costs (the send transport's failure is a `warning`). */
+  'transport-failed': [];
   /** The input transport, an input channel or the report channel failed, or a server message was invalid (the stream goes on). */
   warning: [error: ClientError];
 };

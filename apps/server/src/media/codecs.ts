@@ -75,3 +75,20 @@ export function senderRtpParameters(
     headerExtensions: o.playoutDelay === false ? [] : [{ uri: PLAYOUT_DELAY.uri, id: PLAYOUT_DELAY.id }],
   };
 }
+
+/**
+ * The RTP capabilities of a router with these codecs, read off a router made for the purpose
+ * (and closed): every session's router has the same, so `hello` can tell them before any
+ * session exists.
+ */
+export async function routerCapabilities(
+  worker: types.Worker,
+  codecs: readonly VideoCodecName[],
+): Promise<types.RtpCapabilities> {
+  const router = await worker.createRouter({ mediaCodecs: codecs.map((c) => ROUTER_CODECS[c]) });
+  try {
+    return router.rtpCapabilities;
+  } finally {
+    router.close();
+  }
+}

@@ -11,6 +11,8 @@ export interface ConnectionDeps {
   /** Where clients' latency reports go (/metrics). */
   onLatencyReport?: (samples: LatencyReportMessage['samples'], session: Session) => void;
   serverVersion: string;
+  /** Every router's RTP capabilities (see `hello`). */
+  routerRtpCapabilities?: Record<string, unknown>;
   /** Signs and checks the tokens clients resume with. */
   resumeTokens: ResumeTokens;
   /** Signaling messages per second a client may send (input has its own limit). */

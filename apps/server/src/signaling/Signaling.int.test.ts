@@ -32,13 +32,19 @@ describe('signaling', () => {
   const hello = () => TestSocket.hello(server.port);
 
   it('joins a session and hands out what a WebRTC client needs', async () => {
-    const s = await hello();
+    const s = await TestSocket.open(server.port);
+    // hello already tells every router's RTP capabilities (a client loads its Device early)…
+    const greeting = await s.request('hello', { protocolVersion: PROTOCOL_VERSION });
+    expect(greeting.ok).toBe(true);
+    const early = greeting.ok && (greeting.data as { routerRtpCapabilities?: unknown }).routerRtpCapabilities;
     const join = await s.request('session/join', { sessionId });
     expect(join.ok).toBe(true);
     if (!join.ok) return;
     const data = join.data as { screen: unknown; routerRtpCapabilities: { codecs: { mimeType: string }[] } };
     expect(data.screen).toEqual({ width: 720, height: 1280, touch: true });
     expect(data.routerRtpCapabilities.codecs.map((c) => c.mimeType)).toContain('video/H264');
+    // …and they are the session router's, to the byte.
+    expect(JSON.stringify(early)).toBe(JSON.stringify(data.routerRtpCapabilities));
     const t = await s.request('transport/create', { direction: 'recv' });
     expect(t.ok && (t.data as { iceCandidates: { port: number }[] }).iceCandidates[0]!.port).toBe(
       server.config.rtc.port,

@@ -26,7 +26,11 @@ export const handlers: Handlers = {
       );
     }
     c.helloDone = true;
-    return { protocolVersion: PROTOCOL_VERSION, serverVersion: c.deps.serverVersion };
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      serverVersion: c.deps.serverVersion,
+      routerRtpCapabilities: c.deps.routerRtpCapabilities,
+    };
   },
 
   async 'session/create'(c, m) {

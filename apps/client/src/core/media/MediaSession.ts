@@ -1,5 +1,5 @@
 import type { InputEventInit, RequestMessage } from '@offload/protocol';
-import { Device, type types } from 'mediasoup-client';
+import type { Device, types } from 'mediasoup-client';
 import { ClientError } from '../ClientError';
 import type { MediaSessionEvents } from '../events';
 import { InputChannels } from '../input/InputChannels';
@@ -12,8 +12,8 @@ import { createTransport, preferLowLatency } from './transport';
 export interface MediaSessionOptions {
   /** The open signaling socket of the moment (a resume replaces it); throws when there is none. */
   signaling: () => SignalingClient;
-  /** Creates the mediasoup Device. Default: `new Device()` (detects the browser). */
-  createDevice?: () => Device;
+  /** The mediasoup Device loaded with the router's capabilities (shared across joins; see DeviceLoader). */
+  loadDevice: (routerRtpCapabilities: unknown) => Promise<Device>;
   /** Sends input over the socket while the input channels are not open. */
   inputFallback: (event: InputEventInit) => boolean;
 }
@@ -34,19 +34,26 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   /** The server → client channel (pongs, input timings). */
   readonly reportChannel = new ReportChannel();
   readonly #signaling: () => SignalingClient;
-  readonly #device: Device;
+  readonly #loadDevice: (routerRtpCapabilities: unknown) => Promise<Device>;
+  #loadedDevice: Device | null = null;
   #recv: types.Transport | null = null;
   #send: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
   #closed = false;
 
-  constructor({ signaling, createDevice, inputFallback }: MediaSessionOptions) {
+  constructor({ signaling, loadDevice, inputFallback }: MediaSessionOptions) {
     super();
     this.#signaling = signaling;
     this.input = new InputChannels({ fallback: inputFallback });
     this.input.on('warning', (err) => this.emit('warning', err));
     this.reportChannel.on('warning', (err) => this.emit('warning', err));
-    this.#device = createDevice?.() ?? new Device();
+    this.#loadDevice = loadDevice;
+  }
+
+  /** The loaded Device (start() loads it first). */
+  get #device(): Device {
+    if (!this.#loadedDevice) throw new Error('MediaSession: the Device is not loaded yet');
+    return this.#loadedDevice;
   }
 
   /** The receive transport exists and is open: a resume can restart ICE on it. */
@@ -63,7 +70,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     attempt: Attempt,
     qualityCap: QualityCap = 'auto',
   ): Promise<void> {
-    await this.#device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    this.#loadedDevice = await this.#loadDevice(routerRtpCapabilities);
     this.#check(attempt);
     if (qualityCap !== 'auto') await this.#signaling().request('media/quality', { cap: qualityCap });
     this.#check(attempt);
@@ -149,9 +156,15 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const transport = await createTransport(this.#signaling, this.#device, direction, () =>
-      this.emit('transport-failed', direction),
-    );
+    // The picture's transport failing is the client's to handle; the input's costs only the fast path.
+    const failed = () =>
+      direction === 'recv'
+        ? this.emit('transport-failed')
+        : this.emit(
+            'warning',
+            new ClientError('media-failed', 'The input transport failed; input uses the socket.'),
+          );
+    const transport = await createTransport(this.#signaling, this.#device, direction, failed);
     // Set up for media that was closed meanwhile: nobody would close it.
     if (this.#closed) {
       transport.close();

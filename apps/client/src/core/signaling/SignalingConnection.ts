@@ -15,6 +15,8 @@ export interface SignalingConnectionOptions {
   clientName?: string;
   /** Asked why, when the socket would not open (see StreamClientOptions.diagnose). */
   diagnose?: () => Promise<ClientError | null>;
+  /** Told what the server said in each accepted `hello` (e.g. its routers' capabilities). */
+  onHello?: (hello: { serverVersion: string; routerRtpCapabilities?: unknown }) => void;
 }
 
 /**
@@ -74,6 +76,7 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
             `The server speaks protocol ${hello.protocolVersion}; this player speaks ${PROTOCOL_VERSION}.`,
           );
         }
+        this.#options.onHello?.(hello);
         return sig;
       })();
       this.#ready.catch(() => this.drop(sig));
