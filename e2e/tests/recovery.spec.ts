@@ -50,20 +50,25 @@ test.describe
       }>;
 
     /**
-     * Time (epoch ms) of the first frame the player presents after `since` — with `gap`, the
-     * first that ends a stall of over 300 ms (frames already in flight when a process is killed
-     * still arrive for a moment); without, simply the first (no frame can cross a cut network).
+     * Time (epoch ms) of the first frame the player presents after `since` — with `renewed`,
+     * the first from a new stream (a media restart gives the player new consumers, so new
+     * tracks; frames of the old one, already in flight when a process is killed, still arrive
+     * for a moment, and the new stream may follow them with no visible stall); without, simply
+     * the first (no frame can cross a cut network).
      */
-    const pictureBackAfter = async (since: number, gap = true): Promise<number> => {
+    const pictureBackAfter = async (since: number, renewed = true): Promise<number> => {
       const handle = await page.waitForFunction(
-        ([since, gap]) => {
-          const times = (window as unknown as { __frameTimes: number[] }).__frameTimes;
-          for (let i = 1; i < times.length; i++) {
-            if (times[i]! > since && (!gap || times[i]! - times[i - 1]! > 300)) return times[i];
+        ([since, renewed]) => {
+          const w = window as unknown as { __frameTimes: number[]; __frameTracks: string[] };
+          const times = w.__frameTimes;
+          let before: string | undefined;
+          for (let i = 0; i < times.length; i++) {
+            if (times[i]! <= since) before = w.__frameTracks[i];
+            else if (!renewed || (before !== undefined && w.__frameTracks[i] !== before)) return times[i];
           }
           return false;
         },
-        [since, gap] as const,
+        [since, renewed] as const,
         { timeout: 60_000, polling: 100 },
       );
       return (await handle.jsonValue()) as number;
@@ -103,8 +108,13 @@ test.describe
       sessionId = sessionIdOf(page);
       // Frame presentation times, from requestVideoFrameCallback, re-armed if the stream is replaced.
       await page.evaluate(() => {
-        const w = window as unknown as { __frameTimes: number[]; __sameDocument: boolean };
+        const w = window as unknown as {
+          __frameTimes: number[];
+          __frameTracks: string[];
+          __sameDocument: boolean;
+        };
         w.__frameTimes = [];
+        w.__frameTracks = [];
         w.__sameDocument = true;
         const v = document.querySelector('[data-testid="video"]') as HTMLVideoElement;
         let gen = 0;
@@ -114,7 +124,11 @@ test.describe
             if (g !== gen) return;
             lastFire = performance.now();
             w.__frameTimes.push(performance.timeOrigin + lastFire);
-            if (w.__frameTimes.length > 5000) w.__frameTimes.shift();
+            w.__frameTracks.push((v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? '');
+            if (w.__frameTimes.length > 5000) {
+              w.__frameTimes.shift();
+              w.__frameTracks.shift();
+            }
             arm(g);
           });
         arm(gen);
