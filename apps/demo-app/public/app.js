@@ -1,7 +1,15 @@
 // The built-in demo app: something real to stream and to test input against.
 // It publishes its state on window.offloadApp.state() (read back by tests in debug mode).
 (() => {
-  const state = { count: 0, text: '', strokes: 0, lastInput: null };
+  const state = {
+    count: 0,
+    text: '',
+    strokes: 0,
+    lastInput: null,
+    location: null,
+    orientation: null,
+    motion: null,
+  };
   const $ = (id) => document.getElementById(id);
   const noteInput = (e) => {
     state.lastInput = { type: e.type, pointerType: e.pointerType || null, at: Date.now() };
@@ -90,7 +98,51 @@
   clock();
   setInterval(clock, 10_000);
 
+  // The phone's senses, through the web's own APIs (Offload feeds them from the controller's
+  // device): geolocation, deviceorientation, devicemotion.
+  const round = (v, d = 4) => (v == null ? null : Number(v.toFixed(d)));
+  navigator.geolocation?.watchPosition(
+    (p) => {
+      state.location = {
+        latitude: p.coords.latitude,
+        longitude: p.coords.longitude,
+        accuracy: p.coords.accuracy,
+      };
+      $('geo').textContent = `${p.coords.latitude.toFixed(4)}, ${p.coords.longitude.toFixed(4)}`;
+      $('geo-dot').classList.add('on');
+    },
+    () => {},
+    { enableHighAccuracy: true },
+  );
+  addEventListener('deviceorientation', (e) => {
+    if (e.beta == null || e.gamma == null) return;
+    state.orientation = { alpha: round(e.alpha, 2), beta: round(e.beta, 2), gamma: round(e.gamma, 2) };
+    const clamp = (v) => Math.max(-1, Math.min(1, v / 45));
+    $('bubble').style.transform = `translate(${clamp(e.gamma) * 12}px, ${clamp(e.beta) * 12}px)`;
+  });
+  addEventListener('devicemotion', (e) => {
+    const g = e.accelerationIncludingGravity;
+    if (!g || g.x == null) return;
+    const r = e.rotationRate;
+    state.motion = {
+      accelerationIncludingGravity: { x: round(g.x), y: round(g.y), z: round(g.z) },
+      rotationRate:
+        r && r.alpha != null
+          ? { alpha: round(r.alpha, 2), beta: round(r.beta, 2), gamma: round(r.gamma, 2) }
+          : null,
+    };
+  });
+
+  // Where the senses show, as fractions of the screen (tests read the pixels there).
+  const centre = (id) => {
+    const r = $(id).getBoundingClientRect();
+    return { x: (r.left + r.width / 2) / innerWidth, y: (r.top + r.height / 2) / innerHeight };
+  };
   window.offloadApp = {
-    state: () => ({ ...state, focused: document.activeElement?.id || null }),
+    state: () => ({
+      ...state,
+      focused: document.activeElement?.id || null,
+      layout: { geoDot: centre('geo-dot'), level: centre('level') },
+    }),
   };
 })();

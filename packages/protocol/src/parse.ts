@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { OffloadError } from './errors.js';
 import { UpstreamMessage } from './input.js';
 import { DownstreamMessage } from './latency.js';
+import { MAX_SENSOR_MESSAGE_BYTES, SensorReading } from './sensors.js';
 import { ClientMessage, ServerMessage } from './signaling.js';
 import { MAX_INPUT_MESSAGE_BYTES, MAX_SIGNALING_MESSAGE_BYTES } from './version.js';
 
@@ -85,6 +86,11 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
 /** Validates one message from a client's input data channel: an input event or a ping. */
 export function parseUpstreamMessage(text: string): ParseResult<UpstreamMessage> {
   return parseWith(UpstreamMessage, text, MAX_INPUT_MESSAGE_BYTES, 'Input message');
+}
+
+/** Validates one message from a client's sensors channel. */
+export function parseSensorMessage(text: string): ParseResult<SensorReading> {
+  return parseWith(SensorReading, text, MAX_SENSOR_MESSAGE_BYTES, 'Sensor message');
 }
 
 /** Validates one message from the server's report channel. */

@@ -187,12 +187,12 @@ describe('StreamClient', () => {
     client.close();
   });
 
-  it('opens both input data producers with the protocol labels', async () => {
+  it('opens the input and sensors data producers with the protocol labels', async () => {
     const { server, client } = setup();
     await client.join('sess-1');
     await new Promise((r) => setTimeout(r, 10));
     const produce = server.received.filter((m) => m.type === 'data/produce');
-    expect(produce.map((m) => m.label).sort()).toEqual(['input', 'input-fast']);
+    expect(produce.map((m) => m.label).sort()).toEqual(['input', 'input-fast', 'sensors']);
     const sendTransportConnect = server.received.filter((m) => m.type === 'transport/connect');
     expect(sendTransportConnect).toHaveLength(2);
     client.close();

@@ -1,4 +1,4 @@
-import type { JoinedData, LatencySampleWire, Ping } from '@offload/protocol';
+import type { JoinedData, LatencySampleWire, Ping, SensorReading } from '@offload/protocol';
 import { ClientError } from './ClientError';
 import type { StreamClientEvents } from './events';
 import type { InputDraft } from './input/inputTypes';
@@ -201,10 +201,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     this.#warn(reason);
     await this.#resumer.run(attempt, sameSocket, {
       setUp: (resumed) => this.#resumed(resumed, attempt),
-      giveUp: (error) => {
-        this.#attempts.supersede();
-        this.#fail(error);
-      },
+      giveUp: (error) => this.#giveUp(error),
     });
   }
 
@@ -241,6 +238,11 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   /** Sends a clock-sync ping on the unreliable input channel only (never the socket); false if it is not open. */
   sendPing(ping: Ping): boolean {
     return this.#media?.input.sendPing(ping) ?? false;
+  }
+
+  /** Sends a sensor reading on the sensors channel (the controller's only); false if it cannot go now. */
+  sendSensor(reading: SensorReading): boolean {
+    return this.#roles.mayInput && (this.#media?.input.sendSensor(reading) ?? false);
   }
 
   /** Sends measured input-to-photon samples (at most MAX_REPORTED_SAMPLES) for the server's metrics. */
@@ -337,10 +339,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     sig.on('disconnected', (err) => {
       if (this.#state === 'reconnecting') return; // the loop retries on its own
       if (this.#state === 'streaming' && this.#resumer.canResume) void this.#reconnect(err);
-      else if (ACTIVE.has(this.#state)) {
-        this.#attempts.supersede();
-        this.#fail(err);
-      }
+      else if (ACTIVE.has(this.#state)) this.#giveUp(err);
     });
   }
 
@@ -351,10 +350,13 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       // The socket still works (or the loop reconnects it): restart ICE through a resume.
       this.#signaling.drop();
       void this.#reconnect(err);
-    } else {
-      this.#attempts.supersede();
-      this.#fail(err);
-    }
+    } else this.#giveUp(err);
+  }
+
+  /** Fails for good: whatever join or resume is under way stops at its next step. */
+  #giveUp(err: unknown): void {
+    this.#attempts.supersede();
+    this.#fail(err);
   }
 
   #closeMedia(): void {

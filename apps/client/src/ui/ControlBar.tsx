@@ -1,5 +1,8 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useClient, useOffload } from './OffloadContext';
+
+/** The sensors panel loads only when opened: most viewers never do. */
+const SensorsPanel = lazy(() => import('./SensorsPanel').then((m) => ({ default: m.SensorsPanel })));
 
 /**
  * Who controls the app, and the one button that moves control: take it (nobody has it),
@@ -13,6 +16,7 @@ export function ControlBar() {
   const setRequest = useOffload((s) => s.setControlRequest);
   const [asked, setAsked] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sensorsOpen, setSensorsOpen] = useState(false);
   if (!control) return null;
 
   const run = async (what: () => Promise<void>) => {
@@ -95,6 +99,21 @@ export function ControlBar() {
         >
           {requested ? 'Asked for control' : 'Ask for control'}
         </button>
+      )}
+      {control.inControl && (
+        <button
+          type="button"
+          data-testid="sensors-toggle"
+          aria-expanded={sensorsOpen}
+          onClick={() => setSensorsOpen(!sensorsOpen)}
+        >
+          Sensors
+        </button>
+      )}
+      {control.inControl && sensorsOpen && (
+        <Suspense fallback={null}>
+          <SensorsPanel />
+        </Suspense>
       )}
     </div>
   );

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { InputEvent, ScreenInfo } from '@offload/protocol';
+import type { InputEvent, ScreenInfo, SensorReading } from '@offload/protocol';
 import type { AppUser } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 
@@ -37,6 +37,8 @@ export interface AppRuntime {
    * is emitted with it. Undefined when the event was shed (overload) or the runtime is closed.
    */
   inject(event: InputEvent): number | undefined;
+  /** Applies a validated sensor reading (location, orientation, motion) as the app's own; never throws. */
+  applySensor(reading: SensorReading): void;
   /** The app's self-reported state, if it publishes one (the demo app does); for tests and debugging. */
   appState(): Promise<unknown>;
   /** Idempotent; resolves when every process of the runtime has exited. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { InputEvent, ScreenInfo } from '@offload/protocol';
+import type { InputEvent, ScreenInfo, SensorReading } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
 import { childEnv } from '../util/childEnv.js';
@@ -30,6 +30,7 @@ import {
   trackSingleton,
   untrackGroup,
 } from './processReaper.js';
+import { SensorOverrides } from './SensorOverrides.js';
 import { TouchChannel } from './TouchChannel.js';
 import type { UrlPolicy } from './urlPolicy.js';
 import { XServer } from './XServer.js';
@@ -120,6 +121,8 @@ export class ChromiumRuntime implements AppRuntime {
     readonly cgroup: Cgroup | undefined,
     /** Whom the browser runs as, if not the server's own account. */
     readonly user: AppUser | undefined,
+    /** The app's geolocation and motion sensors, as the controller's device reads them. */
+    readonly sensors: SensorOverrides,
   ) {
     this.#log = log;
     xserver.events.once('exit', () => this.#died('X server exited'));
@@ -248,6 +251,7 @@ export class ChromiumRuntime implements AppRuntime {
           log.warn({ err: err.message, method }, 'touch input failed'),
         );
       }
+      const sensors = await SensorOverrides.enable(context, cdp, log);
       await page.goto(o.url, { waitUntil: 'load', timeout: 20_000 });
       const size = (await page.evaluate('[innerWidth, innerHeight]')) as number[];
       if (size[0] !== width || size[1] !== height) {
@@ -283,6 +287,7 @@ export class ChromiumRuntime implements AppRuntime {
         touchChannel,
         cgroup,
         user,
+        sensors,
       );
     } catch (err) {
       await context?.close().catch(() => {});
@@ -319,6 +324,10 @@ export class ChromiumRuntime implements AppRuntime {
     return this.#closed ? undefined : this.#input.inject(event);
   }
 
+  applySensor(reading: SensorReading): void {
+    if (!this.#closed) this.sensors.apply(reading);
+  }
+
   /** Inputs injected, moves coalesced and inputs shed (see InputQueue). */
   get inputCounts(): Readonly<InputQueue['counts']> {
     return this.#input.counts;
@@ -333,6 +342,7 @@ export class ChromiumRuntime implements AppRuntime {
 
   close(): Promise<void> {
     this.#closed = true;
+    this.sensors.close();
     this.#closing ??= (async () => {
       this.touch?.close();
       await this.context.close().catch(() => {});

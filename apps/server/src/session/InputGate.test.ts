@@ -1,4 +1,4 @@
-import type { InputEvent, OffloadError } from '@offload/protocol';
+import { type InputEvent, type OffloadError, SENSOR_RATE, type SensorReading } from '@offload/protocol';
 import { describe, expect, it } from 'vitest';
 import { InputGate } from './InputGate.js';
 
@@ -21,7 +21,7 @@ describe('InputGate', () => {
     for (let i = 0; i < 50; i++) gate.handleMessage('garbage');
     gate.handleMessage(JSON.stringify({ type: 'pointer', seq: 1 }));
     expect(errors.map((e) => e.code)).toEqual(['bad-json', 'invalid-message']);
-    expect(gate.counts).toEqual({ dataChannel: 0, webSocket: 0, dropped: 51 });
+    expect(gate.counts).toEqual({ dataChannel: 0, webSocket: 0, dropped: 51, sensors: 0 });
   });
 
   it('rate-limits a flood', () => {
@@ -58,5 +58,54 @@ describe('InputGate', () => {
     inControl = true;
     gate.handleMessage(tap(101));
     expect(n).toBe(1);
+  });
+
+  describe('sensor readings', () => {
+    const tilt = (beta: number) =>
+      JSON.stringify({ type: 'sensor', kind: 'orientation', alpha: 0, beta, gamma: 0 });
+
+    it('passes a controller’s valid readings, each kind within its own rate', () => {
+      const got: SensorReading[] = [];
+      const errors: string[] = [];
+      const gate = new InputGate({ rate: 100, sink: () => {}, sensorSink: (r) => got.push(r) });
+      gate.events.on('rejected', (e) => errors.push(e.code));
+      gate.handleSensorMessage(tilt(10));
+      expect(got).toEqual([{ type: 'sensor', kind: 'orientation', alpha: 0, beta: 10, gamma: 0 }]);
+      // A flood of one kind: 2 s worth pass (the burst), the rest are dropped, reported once;
+      // the other kinds keep their allowance.
+      for (let i = 0; i < 1000; i++) gate.handleSensorMessage(tilt(i % 90));
+      const passed = got.length;
+      expect(passed).toBeGreaterThanOrEqual(SENSOR_RATE.orientation * 2);
+      expect(passed).toBeLessThan(SENSOR_RATE.orientation * 2 + 10);
+      gate.handleSensorMessage(
+        JSON.stringify({ type: 'sensor', kind: 'location', latitude: 1, longitude: 2, accuracy: 3 }),
+      );
+      expect(got).toHaveLength(passed + 1);
+      expect(errors).toEqual(['rate-limited']);
+      expect(gate.counts.sensors).toBe(passed + 1);
+    });
+
+    it('drops a viewer’s readings, bad values, and readings an app does not take, with typed errors', () => {
+      const got: SensorReading[] = [];
+      const errors: string[] = [];
+      let controller = false;
+      const gate = new InputGate({
+        rate: 100,
+        sink: () => {},
+        sensorSink: (r) => got.push(r),
+        mayInject: () => controller,
+      });
+      gate.events.on('rejected', (e) => errors.push(e.code));
+      gate.handleSensorMessage(tilt(10));
+      controller = true;
+      gate.handleSensorMessage(tilt(500));
+      gate.handleSensorMessage('{"type":"sensor","kind":"location","latitude":null}');
+      expect(got).toEqual([]);
+      expect(errors).toEqual(['not-controller', 'invalid-message']);
+      const noSensors = new InputGate({ rate: 100, sink: () => {} });
+      noSensors.events.on('rejected', (e) => errors.push(e.code));
+      noSensors.handleSensorMessage(tilt(10));
+      expect(errors.at(-1)).toBe('not-allowed');
+    });
   });
 });

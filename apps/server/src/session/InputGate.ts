@@ -1,4 +1,13 @@
-import { type InputEvent, OffloadError, type Ping, parseUpstreamMessage } from '@offload/protocol';
+import {
+  type InputEvent,
+  OffloadError,
+  type Ping,
+  parseSensorMessage,
+  parseUpstreamMessage,
+  SENSOR_RATE,
+  type SensorKind,
+  type SensorReading,
+} from '@offload/protocol';
 import { serverNow } from '../util/clock.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 import { TokenBucket } from '../util/TokenBucket.js';
@@ -19,6 +28,8 @@ export interface InputGateOptions {
   rejectReportIntervalMs?: number;
   /** Whether this viewer's input may reach the app now (it holds control). Default: always. */
   mayInject?: () => boolean;
+  /** Where accepted sensor readings go (the app runtime's overrides); without it, readings are refused. */
+  sensorSink?: (reading: SensorReading) => void;
 }
 
 /**
@@ -28,8 +39,10 @@ export interface InputGateOptions {
 export class InputGate {
   readonly events = new SafeEmitter<InputGateEvents>('input-gate');
   /** Events passed on, by the way they came; and events dropped. */
-  readonly counts = { dataChannel: 0, webSocket: 0, dropped: 0 };
+  readonly counts = { dataChannel: 0, webSocket: 0, dropped: 0, sensors: 0 };
   readonly #bucket: TokenBucket;
+  /** Each sensor kind has its own allowance (SENSOR_RATE), apart from input's. */
+  readonly #sensorBuckets = new Map<SensorKind, TokenBucket>();
   readonly #lastReport = new Map<string, number>();
   #closed = false;
 
@@ -43,6 +56,30 @@ export class InputGate {
     if (!r.ok) this.#reject(r.error.code, r.error.message);
     else if (r.value.type === 'ping') this.options.onPing?.(r.value, receivedAt);
     else this.#pass(r.value, 'dataChannel', receivedAt);
+  }
+
+  /** A raw message from the sensors channel: a reading, applied if this viewer holds control. */
+  handleSensorMessage(text: string): void {
+    const r = parseSensorMessage(text);
+    if (this.#closed) return;
+    const refused = r.ok ? this.#sensorRefusal(r.value.kind) : ([r.error.code, r.error.message] as const);
+    if (refused) this.#reject(...refused);
+    else if (r.ok) {
+      this.counts.sensors++;
+      this.options.sensorSink?.(r.value);
+    }
+  }
+
+  /** Why a reading of this kind may not pass now, or null. */
+  #sensorRefusal(kind: SensorKind): readonly [OffloadError['code'], string] | null {
+    if (!this.options.sensorSink) return ['not-allowed', 'This app takes no sensor readings.'];
+    if (this.options.mayInject && !this.options.mayInject())
+      return ['not-controller', "Only the controller's sensors reach the app; reading dropped."];
+    const bucket = this.#sensorBuckets.get(kind) ?? new TokenBucket(SENSOR_RATE[kind], SENSOR_RATE[kind] * 2);
+    this.#sensorBuckets.set(kind, bucket);
+    if (!bucket.take())
+      return ['rate-limited', `Too many ${kind} readings: over ${SENSOR_RATE[kind]}/s; dropped.`];
+    return null;
   }
 
   /** An event already validated (the WebSocket fallback parses the whole message). */

@@ -194,12 +194,9 @@ export class Session {
         throw new OffloadError('already-joined', 'This viewer is in the session already.');
     };
     assertCanAdd();
-    if (this.viewers.size + this.#joining >= this.#o.maxViewers) {
-      throw new OffloadError(
-        'at-capacity',
-        `This session already has ${this.#o.maxViewers} viewers; try again later.`,
-      );
-    }
+    const max = this.#o.maxViewers;
+    if (this.viewers.size + this.#joining >= max)
+      throw new OffloadError('at-capacity', `This session already has ${max} viewers; try again later.`);
     // The router it goes on: the origin, or one the video is piped to on another worker.
     this.#joining++;
     let placement: Placement;
@@ -227,6 +224,7 @@ export class Session {
       onPing: (ping, t1) =>
         viewer.sendReport({ type: 'pong', id: ping.id, t0: ping.t0, t1, t2: serverNow() }),
       mayInject: () => this.control.isController(id),
+      sensorSink: (reading) => this.runtime.applySensor(reading),
     });
     const viewer: Viewer = new Viewer({
       id,

@@ -4,6 +4,7 @@ import {
   INPUT_CHANNEL_UNRELIABLE,
   OffloadError,
   REPORT_CHANNEL,
+  SENSOR_CHANNEL,
 } from '@offload/protocol';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
@@ -44,7 +45,7 @@ export type QualityCap = 'auto' | 'low';
 /** Above any layer a source encodes: mediasoup clamps it to the top one. */
 const MAX_SPATIAL_LAYER = 255;
 
-const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE]);
+const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE, SENSOR_CHANNEL]);
 
 /**
  * What one viewer may hold on the server: every transport, consumer and data channel is state
@@ -56,7 +57,7 @@ export const VIEWER_LIMITS = {
   /** Per direction: a new one past this closes the oldest (a client replacing its media). */
   transportsPerDirection: 2,
   consumers: 8,
-  dataProducers: 4,
+  dataProducers: 6,
   reportConsumers: 4,
 } as const;
 
@@ -202,7 +203,7 @@ export class Viewer {
     if (!INPUT_LABELS.has(label)) {
       throw new OffloadError(
         'not-allowed',
-        `Unknown data channel "${label}"; use "${INPUT_CHANNEL_RELIABLE}" or "${INPUT_CHANNEL_UNRELIABLE}".`,
+        `Unknown data channel "${label}"; use "${INPUT_CHANNEL_RELIABLE}", "${INPUT_CHANNEL_UNRELIABLE}" or "${SENSOR_CHANNEL}".`,
       );
     }
     if (this.dataProducers.size >= VIEWER_LIMITS.dataProducers)
@@ -222,7 +223,9 @@ export class Viewer {
     dc.on('message', (message, ppid) => {
       const receivedAt = serverNow();
       // PPID 51 = string, 56 = empty string; binary input is not part of the protocol.
-      this.#o.input.handleMessage(ppid === 51 ? message.toString('utf8') : '', receivedAt);
+      const text = ppid === 51 ? message.toString('utf8') : '';
+      if (label === SENSOR_CHANNEL) this.#o.input.handleSensorMessage(text);
+      else this.#o.input.handleMessage(text, receivedAt);
     });
     return dp;
   }

@@ -77,6 +77,13 @@ describe('InputChannels', () => {
     expect(channels.sendPing({ type: 'ping', id: 7, t0: 1 })).toBe(true);
     expect(fast.sent.at(-1)).toEqual({ type: 'ping', id: 7, t0: 1 });
     expect(sent).toHaveLength(2);
+    // Sensor readings: on their own channel only.
+    const tilt = { type: 'sensor', kind: 'orientation', alpha: 1, beta: 2, gamma: 3 } as const;
+    expect(channels.sendSensor(tilt)).toBe(false); // not open yet: dropped (the next reading supersedes it)
+    byLabel('sensors').readyState = 'open';
+    expect(channels.sendSensor(tilt)).toBe(true);
+    expect(byLabel('sensors').sent).toEqual([tilt]);
+    expect(fast.sent.at(-1)).toEqual({ type: 'ping', id: 7, t0: 1 });
     channels.close();
     expect(pingChannel).toEqual([true, false]);
     expect(byLabel('input').closed && fast.closed).toBe(true);
@@ -88,7 +95,7 @@ describe('InputChannels', () => {
     const started = channels.start(send, attempt);
     attempts.supersede();
     await started;
-    expect(producers.map((p) => p.closed)).toEqual([true, true]);
+    expect(producers.map((p) => p.closed)).toEqual([true, true, true]);
     expect(channels.open).toEqual({ reliable: false, unreliable: false });
     expect(pingChannel).toEqual([]);
   });

@@ -3,6 +3,8 @@ import {
   INPUT_CHANNEL_UNRELIABLE,
   type InputEventInit,
   type Ping,
+  SENSOR_CHANNEL,
+  type SensorReading,
 } from '@offload/protocol';
 import type { types } from 'mediasoup-client';
 import { ClientError } from '../ClientError';
@@ -18,8 +20,8 @@ export interface InputChannelsOptions {
 }
 
 /**
- * The input data channels (data producers on the send transport, protocol labels `input`
- * and `input-fast`) and the InputSender that routes each event onto one of them, or onto the
+ * The input data channels (data producers on the send transport, protocol labels `input`,
+ * `input-fast` and `sensors`) and the InputSender that routes each event onto one of them, or onto the
  * socket until they open. The unreliable channel also carries the clock-sync pings.
  * One per media set-up; closed with it.
  */
@@ -47,10 +49,19 @@ export class InputChannels extends TypedEmitter<InputChannelsEvents> {
 
   /** Sends a clock-sync ping on the unreliable channel only (never the socket); false if it is not open. */
   sendPing(ping: Ping): boolean {
-    const channel = this.#producers.get(INPUT_CHANNEL_UNRELIABLE);
+    return this.#sendOn(INPUT_CHANNEL_UNRELIABLE, ping);
+  }
+
+  /** Sends a sensor reading on the sensors channel only (a lost one is superseded); false if it is not open. */
+  sendSensor(reading: SensorReading): boolean {
+    return this.#sendOn(SENSOR_CHANNEL, reading);
+  }
+
+  #sendOn(label: string, message: unknown): boolean {
+    const channel = this.#producers.get(label);
     if (channel?.readyState !== 'open') return false;
     try {
-      channel.send(JSON.stringify(ping));
+      channel.send(JSON.stringify(message));
       return true;
     } catch {
       return false;
@@ -69,7 +80,7 @@ export class InputChannels extends TypedEmitter<InputChannelsEvents> {
         this.#producers.set(label, producer);
         producer.on('transportclose', () => this.#producers.delete(label));
         if (label === INPUT_CHANNEL_RELIABLE) this.#sender.setChannels({ reliable: producer });
-        else {
+        else if (label === INPUT_CHANNEL_UNRELIABLE) {
           this.#sender.setChannels({ unreliable: producer });
           const closed = () => this.#setPingOpen(false);
           producer.on('transportclose', closed);
@@ -85,6 +96,8 @@ export class InputChannels extends TypedEmitter<InputChannelsEvents> {
     await Promise.all([
       open(INPUT_CHANNEL_UNRELIABLE, { ordered: false, maxRetransmits: 0 }),
       open(INPUT_CHANNEL_RELIABLE, { ordered: true }),
+      // Sensor readings: a channel of their own, so they never wait behind input.
+      open(SENSOR_CHANNEL, { ordered: false, maxRetransmits: 0 }),
     ]);
   }
 

@@ -1,0 +1,149 @@
+import type { SensorReading } from '@offload/protocol';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { DeviceSensors, type SensorHost } from '../core/sensors/DeviceSensors';
+import { useClient } from './OffloadContext';
+
+/** The page as DeviceSensors sees it (iOS's permission call, where there is one). */
+function pageHost(): SensorHost {
+  const Orientation = (
+    globalThis as { DeviceOrientationEvent?: { requestPermission?: () => Promise<'granted' | 'denied'> } }
+  ).DeviceOrientationEvent;
+  return {
+    geolocation: navigator.geolocation,
+    addEventListener: (type, fn) => window.addEventListener(type, fn),
+    removeEventListener: (type, fn) => window.removeEventListener(type, fn),
+    requestMotionPermission: Orientation?.requestPermission?.bind(Orientation),
+  };
+}
+
+/**
+ * The controller's senses for the app: share this device's location and motion (the browser
+ * asks first), or set them by hand — a place in a form, a tilt with sliders (a desktop has no
+ * motion sensors; a test rig none at all). Readings go on the sensors channel.
+ */
+export function SensorsPanel() {
+  const client = useClient();
+  const sensors = useMemo(
+    () => new DeviceSensors((r: SensorReading) => client.sendSensor(r), pageHost()),
+    [client],
+  );
+  useEffect(() => () => sensors.close(), [sensors]);
+  const [sharing, setSharing] = useState({ location: false, motion: false });
+  const [error, setError] = useState<string | null>(null);
+  const [place, setPlace] = useState({ latitude: '', longitude: '' });
+  const [tilt, setTilt] = useState({ alpha: 0, beta: 0, gamma: 0 });
+
+  /** Shares the device's location or motion, or stops; the box says which (idempotent). */
+  const share = async (what: 'location' | 'motion', on: boolean) => {
+    setError(null);
+    // Ticked at once; the browser may still be asking the user (and the device looking for a fix).
+    setSharing((s) => ({ ...s, [what]: on }));
+    if (!on) return sensors.stop(what);
+    if (sensors.sharing(what)) return;
+    try {
+      await (what === 'location' ? sensors.shareLocation() : sensors.shareMotion());
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setSharing((s) => ({ ...s, [what]: false }));
+    }
+  };
+
+  const setLocation = (e: FormEvent) => {
+    e.preventDefault();
+    const latitude = Number(place.latitude);
+    const longitude = Number(place.longitude);
+    if (
+      !(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180) ||
+      place.latitude === '' ||
+      place.longitude === ''
+    ) {
+      setError('Latitude −90…90, longitude −180…180.');
+      return;
+    }
+    setError(null);
+    sensors.stop('location');
+    setSharing((s) => ({ ...s, location: false }));
+    sensors.offer({ type: 'sensor', kind: 'location', latitude, longitude, accuracy: 10 });
+  };
+
+  const slide = (axis: 'alpha' | 'beta' | 'gamma', value: number) => {
+    const next = { ...tilt, [axis]: value };
+    setTilt(next);
+    sensors.offer({ type: 'sensor', kind: 'orientation', ...next });
+  };
+  const slider = (axis: 'alpha' | 'beta' | 'gamma', label: string, min: number, max: number) => (
+    <label key={axis}>
+      {label} <output>{tilt[axis]}°</output>
+      <input
+        type="range"
+        data-testid={`sensor-${axis}`}
+        min={min}
+        max={max}
+        step={1}
+        value={tilt[axis]}
+        disabled={sharing.motion}
+        onChange={(e) => slide(axis, Number(e.target.value))}
+      />
+    </label>
+  );
+
+  return (
+    <section className="sensors-panel" data-testid="sensors-panel" aria-label="Sensors for the app">
+      <div className="row">
+        <label>
+          <input
+            type="checkbox"
+            data-testid="share-location"
+            checked={sharing.location}
+            onChange={(e) => void share('location', e.currentTarget.checked)}
+          />{' '}
+          Share this device's location
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="share-motion"
+            checked={sharing.motion}
+            onChange={(e) => void share('motion', e.currentTarget.checked)}
+          />{' '}
+          Share this device's motion
+        </label>
+      </div>
+      <form className="row" onSubmit={setLocation}>
+        <label>
+          Latitude{' '}
+          <input
+            inputMode="decimal"
+            data-testid="sensor-latitude"
+            value={place.latitude}
+            onChange={(e) => setPlace({ ...place, latitude: e.target.value })}
+            size={9}
+          />
+        </label>
+        <label>
+          Longitude{' '}
+          <input
+            inputMode="decimal"
+            data-testid="sensor-longitude"
+            value={place.longitude}
+            onChange={(e) => setPlace({ ...place, longitude: e.target.value })}
+            size={9}
+          />
+        </label>
+        <button type="submit" data-testid="sensor-set-location">
+          Set location
+        </button>
+      </form>
+      <div className="row">
+        {slider('alpha', 'Compass', 0, 359)}
+        {slider('beta', 'Tilt forward', -90, 90)}
+        {slider('gamma', 'Tilt sideways', -89, 89)}
+      </div>
+      {error && (
+        <p className="sensors-error" role="alert" data-testid="sensors-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
