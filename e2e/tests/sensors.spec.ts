@@ -1,5 +1,14 @@
 import { expect, type Page, test } from '@playwright/test';
-import { appState, colorDistance, openDemo, sessionIdOf, sessionInfo, videoPixel } from '../lib/video.js';
+import {
+  appState,
+  colorDistance,
+  openDemo,
+  sessionIdOf,
+  sessionInfo,
+  sharedServerIdle,
+  videoPixel,
+  waitForStreaming,
+} from '../lib/video.js';
 
 type Point = { x: number; y: number };
 interface Senses {
@@ -124,6 +133,84 @@ test('the controller’s location, orientation and motion reach the app, from th
       viewers: { input: { sensors: number; dropped: number } }[];
     };
     expect(info.viewers[0]!.input.sensors).toBeGreaterThan(3);
+  } finally {
+    await context.close();
+  }
+});
+
+/**
+ * A pad in the viewer's hands: a scripted one here (navigator.getGamepads answered by the test,
+ * `gamepadconnected` fired, as Chromium does for a real pad), pressed and pushed. The player
+ * polls it and sends its state; the app reads a standard-mapping gamepad through its own
+ * Gamepad API and shows it in its dock: A lit, the stick's dot moved.
+ */
+test('the controller’s gamepad reaches the app as a standard gamepad', async ({ browser }) => {
+  await sharedServerIdle();
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const w = window as unknown as { __pad: { buttons: number[]; axes: number[] } | null };
+    w.__pad = null;
+    const pad = () =>
+      w.__pad && {
+        index: 0,
+        id: 'Scripted pad (STANDARD GAMEPAD)',
+        connected: true,
+        mapping: 'standard',
+        timestamp: performance.now(),
+        axes: w.__pad.axes,
+        buttons: w.__pad.buttons.map((v) => ({ pressed: v > 0.5, touched: v > 0, value: v })),
+      };
+    Object.defineProperty(Navigator.prototype, 'getGamepads', { value: () => [pad(), null, null, null] });
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByTestId('start-demo').click();
+    await waitForStreaming(page);
+    const sessionId = sessionIdOf(page);
+    const take = page.getByTestId('control-take');
+    if (await take.isVisible()) await take.click();
+    await expect(page.getByTestId('control-bar')).toHaveAttribute('data-state', 'control');
+
+    // Plugged in, A pressed, the left stick pushed right and up.
+    const buttons = Array(17).fill(0);
+    buttons[0] = 1;
+    await page.evaluate((b) => {
+      (window as unknown as { __pad: unknown }).__pad = { buttons: b, axes: [0.5, -0.5, 0, 0] };
+      dispatchEvent(new Event('gamepadconnected'));
+    }, buttons);
+    const pad = async () =>
+      ((await appState(page, sessionId)) as unknown as { gamepad: unknown; gamepadEvents: string[] }).gamepad;
+    await expect.poll(pad, { timeout: 15_000 }).toEqual({
+      id: 'Scripted pad (STANDARD GAMEPAD)',
+      index: 0,
+      mapping: 'standard',
+      pressed: [0],
+      axes: [0.5, -0.5, 0, 0],
+    });
+    // In the streamed pixels: A is lit (orange).
+    const { layout } = (await appState(page, sessionId)) as unknown as { layout: { padA: Point } };
+    await expect
+      .poll(async () => {
+        const [r, g, b] = await videoPixel(page, layout.padA.x, layout.padA.y);
+        return r > 200 && g > 140 && b < 120;
+      })
+      .toBe(true);
+    // Released; then unplugged: the app hears it go.
+    await page.evaluate(() => {
+      (window as unknown as { __pad: { buttons: number[] } }).__pad.buttons[0] = 0;
+    });
+    await expect.poll(async () => ((await pad()) as { pressed: number[] } | null)?.pressed).toEqual([]);
+    await page.evaluate(() => {
+      (window as unknown as { __pad: unknown }).__pad = null;
+      dispatchEvent(new Event('gamepaddisconnected'));
+    });
+    await expect
+      .poll(
+        async () =>
+          ((await appState(page, sessionId)) as unknown as { gamepadEvents: string[] }).gamepadEvents,
+      )
+      .toEqual(['connected:0', 'disconnected:0']);
   } finally {
     await context.close();
   }

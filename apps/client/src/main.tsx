@@ -5,6 +5,7 @@ import { type LatencyCounts, LatencyMonitor } from './core/latency/LatencyMonito
 import { wireLatency } from './core/latency/wireLatency';
 import { deviceHints, lowPowerMode } from './core/lowPower';
 import { StreamClient } from './core/StreamClient';
+import { startGamepads } from './core/sensors/pageSensors';
 import { cspRefusals, diagnoseSignaling } from './core/signaling/authCheck';
 import { resolveSignalingUrl, withToken } from './core/signaling/signalingUrl';
 import { embedParentOrigin } from './embed/parentOrigin';
@@ -77,6 +78,8 @@ if (monitor) {
   bindLatencyToStore(monitor, store);
 }
 store.getState().setLatencyEnabled(withLatency);
+// The device's gamepads reach the app while this viewer controls it (polled only while one is connected).
+startGamepads(client);
 window.__offload = {
   client,
   store,

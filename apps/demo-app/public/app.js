@@ -133,6 +133,33 @@
     };
   });
 
+  // Gamepads, through the Gamepad API: polled every frame while one is connected.
+  state.gamepad = null;
+  state.gamepadEvents = [];
+  const pollPad = () => {
+    const pad = [...navigator.getGamepads()].find((p) => p);
+    $('pad').hidden = !pad;
+    if (!pad) {
+      state.gamepad = null;
+      return;
+    }
+    state.gamepad = {
+      id: pad.id,
+      index: pad.index,
+      mapping: pad.mapping,
+      pressed: pad.buttons.flatMap((b, i) => (b.pressed ? [i] : [])),
+      axes: pad.axes.map((v) => round(v, 3)),
+    };
+    for (let i = 0; i < 4; i++) $(`btn-${i}`).classList.toggle('on', !!pad.buttons[i]?.pressed);
+    $('stick-dot').style.transform = `translate(${(pad.axes[0] || 0) * 18}px, ${(pad.axes[1] || 0) * 18}px)`;
+    requestAnimationFrame(pollPad);
+  };
+  addEventListener('gamepadconnected', (e) => {
+    state.gamepadEvents.push(`connected:${e.gamepad.index}`);
+    requestAnimationFrame(pollPad);
+  });
+  addEventListener('gamepaddisconnected', (e) => state.gamepadEvents.push(`disconnected:${e.gamepad.index}`));
+
   // Where the senses show, as fractions of the screen (tests read the pixels there).
   const centre = (id) => {
     const r = $(id).getBoundingClientRect();
@@ -142,7 +169,11 @@
     state: () => ({
       ...state,
       focused: document.activeElement?.id || null,
-      layout: { geoDot: centre('geo-dot'), level: centre('level') },
+      layout: {
+        geoDot: centre('geo-dot'),
+        level: centre('level'),
+        padA: $('pad').hidden ? null : centre('btn-0'),
+      },
     }),
   };
 })();

@@ -19,6 +19,32 @@ describe('parseSensorMessage', () => {
       rotationRate: { alpha: 10, beta: -5, gamma: 0 },
     };
     expect(code(JSON.stringify(motion))).toBe('ok');
+    const pad = {
+      type: 'sensor',
+      kind: 'gamepad',
+      index: 0,
+      id: 'Pad',
+      connected: true,
+      buttons: [1, 0],
+      axes: [-1, 0.5],
+    };
+    expect(code(JSON.stringify(pad))).toBe('ok');
+  });
+
+  it('refuses a gamepad past the standard limits: a fifth pad, a button over 1, an axis past ±1, too many buttons', () => {
+    const pad = {
+      type: 'sensor',
+      kind: 'gamepad',
+      index: 0,
+      id: 'Pad',
+      connected: true,
+      buttons: [0],
+      axes: [0],
+    };
+    expect(code(JSON.stringify({ ...pad, index: 4 }))).toBe('invalid-message');
+    expect(code(JSON.stringify({ ...pad, buttons: [1.5] }))).toBe('invalid-message');
+    expect(code(JSON.stringify({ ...pad, axes: [-2] }))).toBe('invalid-message');
+    expect(code(JSON.stringify({ ...pad, buttons: Array(33).fill(0) }))).toBe('invalid-message');
   });
 
   it('refuses impossible values with a typed error: out of range, NaN (null in JSON), missing, unknown kind', () => {

@@ -52,15 +52,37 @@ export const MotionReading = z.object({
     .optional(),
 });
 
+/**
+ * A gamepad's whole state, as the Gamepad API has it with the standard mapping (buttons 0…16:
+ * A B X Y, bumpers, triggers, back start, sticks, d-pad, home; axes: left x y, right x y). The
+ * whole state every time: a lost message is superseded by the next.
+ */
+export const GamepadReading = z.object({
+  ...sensor,
+  kind: z.literal('gamepad'),
+  /** Which of the device's pads (0…3). */
+  index: z.number().int().min(0).max(3),
+  /** The pad's name as the device reports it (the app sees it as Gamepad.id). */
+  id: z.string().max(128),
+  /** False: the pad was unplugged (the app gets `gamepaddisconnected`). */
+  connected: z.boolean(),
+  /** Button values, 0…1 (pressed above 0.5). */
+  buttons: z.array(range(0, 1)).max(32),
+  /** Axes, −1…1. */
+  axes: z.array(range(-1, 1)).max(16),
+});
+
 export const SensorReading = z.discriminatedUnion('kind', [
   LocationReading,
   OrientationReading,
   MotionReading,
+  GamepadReading,
 ]);
 
 export type LocationReading = z.infer<typeof LocationReading>;
 export type OrientationReading = z.infer<typeof OrientationReading>;
 export type MotionReading = z.infer<typeof MotionReading>;
+export type GamepadReading = z.infer<typeof GamepadReading>;
 export type SensorReading = z.infer<typeof SensorReading>;
 export type SensorKind = SensorReading['kind'];
 
@@ -71,7 +93,17 @@ export const SENSOR_CHANNEL = 'sensors';
  * Readings a second per kind: clients send at most this often (only when a value changed),
  * servers apply at most twice this in a burst and drop the rest as `rate-limited`.
  */
-export const SENSOR_RATE: Record<SensorKind, number> = { location: 1, orientation: 30, motion: 30 };
+export const SENSOR_RATE: Record<SensorKind, number> = {
+  location: 1,
+  orientation: 30,
+  motion: 30,
+  gamepad: 120,
+};
+
+/** What a reading supersedes: the last of its kind (of its pad, for gamepads). */
+export function sensorKey(r: SensorReading): string {
+  return r.kind === 'gamepad' ? `gamepad:${r.index}` : r.kind;
+}
 
 /** Largest sensors message (JSON); a reading is well under it. */
 export const MAX_SENSOR_MESSAGE_BYTES = 1024;

@@ -1,20 +1,6 @@
-import type { SensorReading } from '@offload/protocol';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { DeviceSensors, type SensorHost } from '../core/sensors/DeviceSensors';
+import { type FormEvent, useState } from 'react';
+import { pageSensorsFor } from '../core/sensors/pageSensors';
 import { useClient } from './OffloadContext';
-
-/** The page as DeviceSensors sees it (iOS's permission call, where there is one). */
-function pageHost(): SensorHost {
-  const Orientation = (
-    globalThis as { DeviceOrientationEvent?: { requestPermission?: () => Promise<'granted' | 'denied'> } }
-  ).DeviceOrientationEvent;
-  return {
-    geolocation: navigator.geolocation,
-    addEventListener: (type, fn) => window.addEventListener(type, fn),
-    removeEventListener: (type, fn) => window.removeEventListener(type, fn),
-    requestMotionPermission: Orientation?.requestPermission?.bind(Orientation),
-  };
-}
 
 /**
  * The controller's senses for the app: share this device's location and motion (the browser
@@ -23,12 +9,12 @@ function pageHost(): SensorHost {
  */
 export function SensorsPanel() {
   const client = useClient();
-  const sensors = useMemo(
-    () => new DeviceSensors((r: SensorReading) => client.sendSensor(r), pageHost()),
-    [client],
-  );
-  useEffect(() => () => sensors.close(), [sensors]);
-  const [sharing, setSharing] = useState({ location: false, motion: false });
+  // The page's one DeviceSensors: sharing goes on with the panel closed.
+  const sensors = pageSensorsFor(client);
+  const [sharing, setSharing] = useState(() => ({
+    location: sensors.sharing('location'),
+    motion: sensors.sharing('motion'),
+  }));
   const [error, setError] = useState<string | null>(null);
   const [place, setPlace] = useState({ latitude: '', longitude: '' });
   const [tilt, setTilt] = useState({ alpha: 0, beta: 0, gamma: 0 });

@@ -1,3 +1,4 @@
+import type { SensorReading } from '@offload/protocol';
 import { describe, expect, it } from 'vitest';
 import { moduleLogger } from '../logger.js';
 import { orientationQuaternion, SensorOverrides } from './SensorOverrides.js';
@@ -15,9 +16,13 @@ async function setUp() {
     },
   };
   const granted: string[][] = [];
-  const context = { grantPermissions: async (p: string[]) => void granted.push(p) };
+  const scripts: string[] = [];
+  const context = {
+    grantPermissions: async (p: string[]) => void granted.push(p),
+    addInitScript: async (s: string) => void scripts.push(s),
+  };
   const sensors = await SensorOverrides.enable(context as never, cdp as never, moduleLogger('test'));
-  return { sensors, calls, granted, pending, holdCalls: (h: boolean) => (hold = h) };
+  return { sensors, calls, granted, scripts, pending, holdCalls: (h: boolean) => (hold = h) };
 }
 
 describe('SensorOverrides', () => {
@@ -68,5 +73,64 @@ describe('SensorOverrides', () => {
     near(orientationQuaternion(90, 0, 0), { w: Math.SQRT1_2, x: 0, y: 0, z: Math.SQRT1_2 });
     near(orientationQuaternion(0, 90, 0), { w: Math.SQRT1_2, x: Math.SQRT1_2, y: 0, z: 0 });
     near(orientationQuaternion(0, 0, -90), { w: Math.SQRT1_2, x: 0, y: -Math.SQRT1_2, z: 0 });
+  });
+
+  it('feeds gamepads to the page through the Gamepad API shim: one call per pad in flight', async () => {
+    const t = await setUp();
+    expect(t.scripts).toHaveLength(1);
+    const before = t.calls.length;
+    const pad = (index: number, a: number): SensorReading => ({
+      type: 'sensor',
+      kind: 'gamepad',
+      index,
+      id: 'pad',
+      connected: true,
+      buttons: [a],
+      axes: [0, 0],
+    });
+    t.holdCalls(true);
+    t.sensors.apply(pad(0, 1));
+    t.sensors.apply(pad(0, 0));
+    t.sensors.apply(pad(1, 1));
+    const sent = t.calls.slice(before);
+    expect(sent.map((c) => c.method)).toEqual(['Runtime.evaluate', 'Runtime.evaluate']);
+    expect(String(sent[1]!.params!.expression)).toContain('"index":1');
+  });
+
+  it('gives a page the pads it is fed, with connect and disconnect events', async () => {
+    const { GAMEPAD_SHIM, GAMEPAD_HOOK } = await import('./gamepadShim.js');
+    const events: string[] = [];
+    class Nav {}
+    const g = {
+      Navigator: Nav,
+      performance,
+      Event: class {
+        constructor(readonly type: string) {}
+      },
+      dispatchEvent: (e: { type: string; gamepad: { index: number } }) =>
+        events.push(`${e.type}:${e.gamepad.index}`),
+    } as Record<string, unknown>;
+    g.globalThis = g;
+    new Function(
+      'globalThis',
+      'Navigator',
+      'performance',
+      'Event',
+      'dispatchEvent',
+      `with (globalThis) { ${GAMEPAD_SHIM} }`,
+    )(g, Nav, performance, g.Event, g.dispatchEvent);
+    const feed = g[GAMEPAD_HOOK] as (s: unknown) => void;
+    feed({ index: 1, id: 'Xbox', connected: true, buttons: [1, 0.2], axes: [-0.5, 0] });
+    const pads = (
+      new Nav() as {
+        getGamepads(): ({ id: string; buttons: { pressed: boolean; value: number }[] } | null)[];
+      }
+    ).getGamepads();
+    expect(pads[0]).toBeNull();
+    expect(pads[1]!.id).toBe('Xbox');
+    expect(pads[1]!.buttons.map((b) => b.pressed)).toEqual([true, false]);
+    feed({ index: 1, id: 'Xbox', connected: true, buttons: [0, 0], axes: [0, 0] });
+    feed({ index: 1, id: 'Xbox', connected: false, buttons: [], axes: [] });
+    expect(events).toEqual(['gamepadconnected:1', 'gamepaddisconnected:1']);
   });
 });

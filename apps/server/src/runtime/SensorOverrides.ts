@@ -1,6 +1,7 @@
-import type { SensorKind, SensorReading } from '@offload/protocol';
+import { type SensorReading, sensorKey } from '@offload/protocol';
 import type { BrowserContext, CDPSession } from 'playwright-core';
 import type { Logger } from '../logger.js';
+import { GAMEPAD_HOOK, GAMEPAD_SHIM } from './gamepadShim.js';
 
 /**
  * The sensors Blink builds `devicemotion` (accelerometer, linear-acceleration, gyroscope) and
@@ -29,12 +30,12 @@ type Send = (method: string, params?: object) => Promise<unknown>;
  * waiting, so a slow browser never builds a queue.
  */
 export class SensorOverrides {
-  /** The latest reading applied, per kind (for debugging). */
-  readonly latest: Partial<Record<SensorKind, SensorReading>> = {};
+  /** The latest reading applied, per kind (per pad for gamepads; for debugging). */
+  readonly latest: Record<string, SensorReading> = {};
   readonly #send: Send;
   readonly #log: Logger;
-  readonly #busy = new Set<SensorKind>();
-  readonly #waiting = new Map<SensorKind, SensorReading>();
+  readonly #busy = new Set<string>();
+  readonly #waiting = new Map<string, SensorReading>();
   #closed = false;
 
   private constructor(send: Send, log: Logger) {
@@ -48,26 +49,30 @@ export class SensorOverrides {
     // CDP grants these and refuses every other permission: the motion sensors' too, unless listed.
     await context.grantPermissions(['geolocation', 'accelerometer', 'gyroscope', 'magnetometer']);
     await send('Emulation.setGeolocationOverride', {});
+    // Gamepads: Chromium takes no virtual pad from CDP (only a kernel device, /dev/uinput,
+    // host-wide): the app's page gets the Gamepad API from a script that runs before its own.
+    await context.addInitScript(GAMEPAD_SHIM);
     return new SensorOverrides(send, log);
   }
 
   /** Applies a validated reading (never throws; a failure is logged). */
   apply(reading: SensorReading): void {
     if (this.#closed) return;
-    if (this.#busy.has(reading.kind)) {
-      this.#waiting.set(reading.kind, reading);
+    const key = sensorKey(reading);
+    if (this.#busy.has(key)) {
+      this.#waiting.set(key, reading);
       return;
     }
-    this.#busy.add(reading.kind);
+    this.#busy.add(key);
     this.#run(reading)
       .catch((err: Error) => {
         if (!this.#closed)
           this.#log.warn({ err: err.message, kind: reading.kind }, 'sensor reading not applied');
       })
       .finally(() => {
-        this.#busy.delete(reading.kind);
-        const next = this.#waiting.get(reading.kind);
-        this.#waiting.delete(reading.kind);
+        this.#busy.delete(key);
+        const next = this.#waiting.get(key);
+        this.#waiting.delete(key);
         if (next) this.apply(next);
       });
   }
@@ -78,8 +83,13 @@ export class SensorOverrides {
   }
 
   async #run(r: SensorReading): Promise<void> {
-    this.latest[r.kind] = r;
-    if (r.kind === 'location') {
+    this.latest[sensorKey(r)] = r;
+    if (r.kind === 'gamepad') {
+      const { index, id, connected, buttons, axes } = r;
+      await this.#send('Runtime.evaluate', {
+        expression: `globalThis.${GAMEPAD_HOOK}?.(${JSON.stringify({ index, id, connected, buttons, axes })})`,
+      });
+    } else if (r.kind === 'location') {
       await this.#send('Emulation.setGeolocationOverride', {
         latitude: r.latitude,
         longitude: r.longitude,

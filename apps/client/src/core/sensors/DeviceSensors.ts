@@ -1,4 +1,4 @@
-import { SENSOR_RATE, type SensorKind, type SensorReading } from '@offload/protocol';
+import { SENSOR_RATE, type SensorReading, sensorKey } from '@offload/protocol';
 
 /** How often the latest reading of each kind is sent again (ms): the sensors channel may lose one. */
 export const SENSOR_RESEND_MS = 2000;
@@ -27,10 +27,11 @@ export interface SensorHost {
 export class DeviceSensors {
   readonly #send: (r: SensorReading) => boolean;
   readonly #host: SensorHost;
-  readonly #latest = new Map<SensorKind, SensorReading>();
-  readonly #sentAt = new Map<SensorKind, number>();
-  readonly #sentJson = new Map<SensorKind, string>();
-  readonly #timers = new Map<SensorKind, ReturnType<typeof setTimeout>>();
+  /** By sensorKey: a kind, or a gamepad's index. */
+  readonly #latest = new Map<string, SensorReading>();
+  readonly #sentAt = new Map<string, number>();
+  readonly #sentJson = new Map<string, string>();
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #stops = new Map<'location' | 'motion', () => void>();
   readonly #resend: ReturnType<typeof setInterval>;
 
@@ -118,21 +119,20 @@ export class DeviceSensors {
 
   /** A reading, from the device or set by hand: sent now, or at the end of its kind's slot. */
   offer(reading: SensorReading): void {
-    const { kind } = reading;
-    this.#latest.set(kind, reading);
-    if (this.#timers.has(kind)) return; // the slot's end sends the latest
-    const wait = this.#sentAt.has(kind)
-      ? this.#sentAt.get(kind)! + 1000 / SENSOR_RATE[kind] - performance.now()
-      : 0;
+    const key = sensorKey(reading);
+    this.#latest.set(key, reading);
+    if (this.#timers.has(key)) return; // the slot's end sends the latest
+    const last = this.#sentAt.get(key);
+    const wait = last === undefined ? 0 : last + 1000 / SENSOR_RATE[reading.kind] - performance.now();
     if (wait > 0) {
       this.#timers.set(
-        kind,
+        key,
         setTimeout(() => {
-          this.#timers.delete(kind);
-          this.#flush(kind);
+          this.#timers.delete(key);
+          this.#flush(key);
         }, wait),
       );
-    } else this.#flush(kind);
+    } else this.#flush(key);
   }
 
   /** Stops everything. */
@@ -143,13 +143,13 @@ export class DeviceSensors {
     clearInterval(this.#resend);
   }
 
-  #flush(kind: SensorKind): void {
-    const reading = this.#latest.get(kind);
+  #flush(key: string): void {
+    const reading = this.#latest.get(key);
     if (!reading) return;
     const json = JSON.stringify(reading);
-    if (json === this.#sentJson.get(kind)) return;
-    this.#sentJson.set(kind, json);
-    this.#sentAt.set(kind, performance.now());
+    if (json === this.#sentJson.get(key)) return;
+    this.#sentJson.set(key, json);
+    this.#sentAt.set(key, performance.now());
     this.#send(reading);
   }
 }
