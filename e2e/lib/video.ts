@@ -62,9 +62,16 @@ export async function sharedServerIdle(): Promise<void> {
     .toBe(0);
 }
 
-/** A fresh browser context on the start page that opens the demo app and waits for its stream. */
-export async function openDemo(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A fresh browser context on the start page that opens the demo app and waits for its stream.
+ * `prepare` runs on the context before its page opens (e.g. an init script standing in for a device).
+ */
+export async function openDemo(
+  browser: Browser,
+  { prepare }: { prepare?: (context: BrowserContext) => Promise<unknown> } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
+  await prepare?.(context);
   const page = await context.newPage();
   await sharedServerIdle();
   await page.goto('/');

@@ -1,14 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import {
-  appState,
-  colorDistance,
-  openDemo,
-  sessionIdOf,
-  sessionInfo,
-  sharedServerIdle,
-  videoPixel,
-  waitForStreaming,
-} from '../lib/video.js';
+import { appState, colorDistance, openDemo, sessionIdOf, sessionInfo, videoPixel } from '../lib/video.js';
 
 type Point = { x: number; y: number };
 interface Senses {
@@ -20,6 +11,13 @@ interface Senses {
   } | null;
   layout: { geoDot: Point; level: Point };
 }
+/** Control is this viewer's (nobody holds it, or it already does as the first to join). */
+async function takeControl(page: Page): Promise<void> {
+  const take = page.getByTestId('control-take');
+  if (await take.isVisible()) await take.click();
+  await expect(page.getByTestId('control-bar')).toHaveAttribute('data-state', 'control');
+}
+
 const senses = async (page: Page, sessionId: string) =>
   (await appState(page, sessionId)) as unknown as Senses;
 
@@ -39,9 +37,7 @@ test('the controller’s location, orientation and motion reach the app, from th
     const sessionId = sessionIdOf(page);
     // The user says yes when the player asks (Chromium asks for motion too: requestPermission).
     await context.grantPermissions(['geolocation', 'accelerometer', 'gyroscope', 'magnetometer']);
-    const take = page.getByTestId('control-take');
-    if (await take.isVisible()) await take.click();
-    await expect(page.getByTestId('control-bar')).toHaveAttribute('data-state', 'control');
+    await takeControl(page);
 
     const { layout } = await senses(page, sessionId);
     const { geoDot, level } = layout;
@@ -145,9 +141,7 @@ test('the controller’s location, orientation and motion reach the app, from th
  * Gamepad API and shows it in its dock: A lit, the stick's dot moved.
  */
 test('the controller’s gamepad reaches the app as a standard gamepad', async ({ browser }) => {
-  await sharedServerIdle();
-  const context = await browser.newContext();
-  await context.addInitScript(() => {
+  const scriptedPad = () => {
     const w = window as unknown as { __pad: { buttons: number[]; axes: number[] } | null };
     w.__pad = null;
     const pad = () =>
@@ -161,16 +155,11 @@ test('the controller’s gamepad reaches the app as a standard gamepad', async (
         buttons: w.__pad.buttons.map((v) => ({ pressed: v > 0.5, touched: v > 0, value: v })),
       };
     Object.defineProperty(Navigator.prototype, 'getGamepads', { value: () => [pad(), null, null, null] });
-  });
+  };
+  const { context, page } = await openDemo(browser, { prepare: (c) => c.addInitScript(scriptedPad) });
   try {
-    const page = await context.newPage();
-    await page.goto('/');
-    await page.getByTestId('start-demo').click();
-    await waitForStreaming(page);
     const sessionId = sessionIdOf(page);
-    const take = page.getByTestId('control-take');
-    if (await take.isVisible()) await take.click();
-    await expect(page.getByTestId('control-bar')).toHaveAttribute('data-state', 'control');
+    await takeControl(page);
 
     // Plugged in, A pressed, the left stick pushed right and up.
     const buttons = Array(17).fill(0);

@@ -9,6 +9,8 @@
     location: null,
     orientation: null,
     motion: null,
+    gamepad: null,
+    gamepadEvents: [],
   };
   const $ = (id) => document.getElementById(id);
   const noteInput = (e) => {
@@ -133,12 +135,12 @@
     };
   });
 
-  // Gamepads, through the Gamepad API: polled every frame while one is connected.
-  state.gamepad = null;
-  state.gamepadEvents = [];
+  // Gamepads, through the Gamepad API: polled every frame while one is connected (one loop).
+  let polling = false;
   const pollPad = () => {
     const pad = [...navigator.getGamepads()].find((p) => p);
     $('pad').hidden = !pad;
+    polling = !!pad;
     if (!pad) {
       state.gamepad = null;
       return;
@@ -156,7 +158,10 @@
   };
   addEventListener('gamepadconnected', (e) => {
     state.gamepadEvents.push(`connected:${e.gamepad.index}`);
-    requestAnimationFrame(pollPad);
+    if (!polling) {
+      polling = true;
+      requestAnimationFrame(pollPad);
+    }
   });
   addEventListener('gamepaddisconnected', (e) => state.gamepadEvents.push(`disconnected:${e.gamepad.index}`));
 

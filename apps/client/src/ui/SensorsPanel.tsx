@@ -72,50 +72,39 @@ export function SensorsPanel() {
       />
     </label>
   );
+  const shareBox = (what: 'location' | 'motion') => (
+    <label>
+      <input
+        type="checkbox"
+        data-testid={`share-${what}`}
+        checked={sharing[what]}
+        onChange={(e) => void share(what, e.currentTarget.checked)}
+      />{' '}
+      Share this device's {what}
+    </label>
+  );
+  const coordinate = (field: 'latitude' | 'longitude', label: string) => (
+    <label>
+      {label}{' '}
+      <input
+        inputMode="decimal"
+        data-testid={`sensor-${field}`}
+        value={place[field]}
+        onChange={(e) => setPlace({ ...place, [field]: e.target.value })}
+        size={9}
+      />
+    </label>
+  );
 
   return (
     <section className="sensors-panel" data-testid="sensors-panel" aria-label="Sensors for the app">
       <div className="row">
-        <label>
-          <input
-            type="checkbox"
-            data-testid="share-location"
-            checked={sharing.location}
-            onChange={(e) => void share('location', e.currentTarget.checked)}
-          />{' '}
-          Share this device's location
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            data-testid="share-motion"
-            checked={sharing.motion}
-            onChange={(e) => void share('motion', e.currentTarget.checked)}
-          />{' '}
-          Share this device's motion
-        </label>
+        {shareBox('location')}
+        {shareBox('motion')}
       </div>
       <form className="row" onSubmit={setLocation}>
-        <label>
-          Latitude{' '}
-          <input
-            inputMode="decimal"
-            data-testid="sensor-latitude"
-            value={place.latitude}
-            onChange={(e) => setPlace({ ...place, latitude: e.target.value })}
-            size={9}
-          />
-        </label>
-        <label>
-          Longitude{' '}
-          <input
-            inputMode="decimal"
-            data-testid="sensor-longitude"
-            value={place.longitude}
-            onChange={(e) => setPlace({ ...place, longitude: e.target.value })}
-            size={9}
-          />
-        </label>
+        {coordinate('latitude', 'Latitude')}
+        {coordinate('longitude', 'Longitude')}
         <button type="submit" data-testid="sensor-set-location">
           Set location
         </button>

@@ -325,7 +325,7 @@ export class ChromiumRuntime implements AppRuntime {
   }
 
   applySensor(reading: SensorReading): void {
-    if (!this.#closed) this.sensors.apply(reading);
+    this.sensors.apply(reading); // closed when the runtime closes or dies
   }
 
   /** Inputs injected, moves coalesced and inputs shed (see InputQueue). */
@@ -364,6 +364,7 @@ export class ChromiumRuntime implements AppRuntime {
     if (this.#closed) return;
     this.#log.error({ reason }, 'app runtime died');
     this.#closed = true;
+    this.sensors.close();
     this.events.safeEmit('died', reason);
   }
 }

@@ -30,8 +30,6 @@ type Send = (method: string, params?: object) => Promise<unknown>;
  * waiting, so a slow browser never builds a queue.
  */
 export class SensorOverrides {
-  /** The latest reading applied, per kind (per pad for gamepads; for debugging). */
-  readonly latest: Record<string, SensorReading> = {};
   readonly #send: Send;
   readonly #log: Logger;
   readonly #busy = new Set<string>();
@@ -83,7 +81,6 @@ export class SensorOverrides {
   }
 
   async #run(r: SensorReading): Promise<void> {
-    this.latest[sensorKey(r)] = r;
     if (r.kind === 'gamepad') {
       const { index, id, connected, buttons, axes } = r;
       await this.#send('Runtime.evaluate', {

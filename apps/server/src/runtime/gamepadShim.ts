@@ -11,7 +11,7 @@ export const GAMEPAD_HOOK = '__offloadGamepad';
  */
 export const GAMEPAD_SHIM = `(() => {
   const pads = [null, null, null, null];
-  const snapshot = (s, was) => Object.freeze({
+  const snapshot = (s) => Object.freeze({
     id: s.id,
     index: s.index,
     connected: true,
@@ -38,7 +38,7 @@ export const GAMEPAD_SHIM = `(() => {
         if (was) fire('gamepaddisconnected', Object.freeze({ ...was, connected: false }));
         return;
       }
-      pads[s.index] = snapshot(s, was);
+      pads[s.index] = snapshot(s);
       if (!was) fire('gamepadconnected', pads[s.index]);
     },
   });

@@ -42,7 +42,9 @@ export class InputGate {
   readonly counts = { dataChannel: 0, webSocket: 0, dropped: 0, sensors: 0 };
   readonly #bucket: TokenBucket;
   /** Each sensor kind has its own allowance (SENSOR_RATE), apart from input's. */
-  readonly #sensorBuckets = new Map<SensorKind, TokenBucket>();
+  readonly #sensorBuckets = new Map(
+    Object.entries(SENSOR_RATE).map(([kind, rate]) => [kind as SensorKind, new TokenBucket(rate, rate * 2)]),
+  );
   readonly #lastReport = new Map<string, number>();
   #closed = false;
 
@@ -60,11 +62,15 @@ export class InputGate {
 
   /** A raw message from the sensors channel: a reading, applied if this viewer holds control. */
   handleSensorMessage(text: string): void {
-    const r = parseSensorMessage(text);
     if (this.#closed) return;
-    const refused = r.ok ? this.#sensorRefusal(r.value.kind) : ([r.error.code, r.error.message] as const);
+    const r = parseSensorMessage(text);
+    if (!r.ok) {
+      this.#reject(r.error.code, r.error.message);
+      return;
+    }
+    const refused = this.#sensorRefusal(r.value.kind);
     if (refused) this.#reject(...refused);
-    else if (r.ok) {
+    else {
       this.counts.sensors++;
       this.options.sensorSink?.(r.value);
     }
@@ -75,9 +81,7 @@ export class InputGate {
     if (!this.options.sensorSink) return ['not-allowed', 'This app takes no sensor readings.'];
     if (this.options.mayInject && !this.options.mayInject())
       return ['not-controller', "Only the controller's sensors reach the app; reading dropped."];
-    const bucket = this.#sensorBuckets.get(kind) ?? new TokenBucket(SENSOR_RATE[kind], SENSOR_RATE[kind] * 2);
-    this.#sensorBuckets.set(kind, bucket);
-    if (!bucket.take())
+    if (!this.#sensorBuckets.get(kind)!.take())
       return ['rate-limited', `Too many ${kind} readings: over ${SENSOR_RATE[kind]}/s; dropped.`];
     return null;
   }

@@ -220,13 +220,16 @@ export class Viewer {
     dp.observer.once('close', () => this.dataProducers.delete(dp.id));
     const dc = await this.#o.inputTransport.consumeData({ dataProducerId: dp.id });
     dp.observer.once('close', () => dc.close());
-    dc.on('message', (message, ppid) => {
-      const receivedAt = serverNow();
-      // PPID 51 = string, 56 = empty string; binary input is not part of the protocol.
-      const text = ppid === 51 ? message.toString('utf8') : '';
-      if (label === SENSOR_CHANNEL) this.#o.input.handleSensorMessage(text);
-      else this.#o.input.handleMessage(text, receivedAt);
-    });
+    // PPID 51 = string, 56 = empty string; binary input is not part of the protocol.
+    const text = (message: Buffer, ppid: number) => (ppid === 51 ? message.toString('utf8') : '');
+    const input = this.#o.input;
+    if (label === SENSOR_CHANNEL)
+      dc.on('message', (message, ppid) => input.handleSensorMessage(text(message, ppid)));
+    else
+      dc.on('message', (message, ppid) => {
+        const receivedAt = serverNow();
+        input.handleMessage(text(message, ppid), receivedAt);
+      });
     return dp;
   }
 

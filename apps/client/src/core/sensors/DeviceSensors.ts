@@ -3,8 +3,7 @@ import { SENSOR_RATE, type SensorReading, sensorKey } from '@offload/protocol';
 /** How often the latest reading of each kind is sent again (ms): the sensors channel may lose one. */
 export const SENSOR_RESEND_MS = 2000;
 
-type Round = (v: number | null | undefined) => number;
-const r2: Round = (v) => Math.round((v ?? 0) * 100) / 100;
+const r2 = (v: number | null | undefined) => Math.round((v ?? 0) * 100) / 100;
 
 /** What DeviceSensors needs of the page (a window in the browser; a stand-in in tests). */
 export interface SensorHost {

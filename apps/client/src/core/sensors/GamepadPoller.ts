@@ -67,11 +67,11 @@ export class GamepadPoller {
             axes: pad.axes.slice(0, 16).map(r3),
           }
         : { type: 'sensor', kind: 'gamepad', index, id: '', connected: false, buttons: [], axes: [] };
+      // A pad gone counts as null: its `connected: false` goes once, and nothing while no pad is there.
       const json = pad ? JSON.stringify(reading) : null;
       if (json === this.#last[index]) continue;
-      const was = this.#last[index];
       this.#last[index] = json;
-      if (pad || was !== null) this.#offer(reading);
+      this.#offer(reading);
     }
     return any;
   }
