@@ -17,6 +17,7 @@ import { WarmPool } from './runtime/WarmPool.js';
 import { xorgDummyAvailable } from './runtime/XServer.js';
 import { SessionManager } from './session/SessionManager.js';
 import { senderSpecFor } from './session/VideoSources.js';
+import { warmInputPath } from './session/warmInputPath.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
 const log = moduleLogger('offload');
@@ -56,6 +57,8 @@ export class Offload {
       pool.close();
       throw err;
     });
+    // The input path's code compiled now, not on the first tap (see warmInputPath).
+    warmInputPath();
     let appUrl = config.appUrl;
     // A named account that is missing (or root) fails now, not at the first session.
     if (config.appUser) appUserFor(config.appUser);
