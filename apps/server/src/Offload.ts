@@ -19,6 +19,7 @@ import { SessionManager } from './session/SessionManager.js';
 import { senderSpecFor } from './session/VideoSources.js';
 import { warmInputPath } from './session/warmInputPath.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
+import { setRealtime } from './util/realtime.js';
 
 const log = moduleLogger('offload');
 export const SERVER_VERSION = '0.1.0';
@@ -48,6 +49,7 @@ export class Offload {
       listenIp: config.rtc.listenIp,
       announcedAddress: config.rtc.announcedAddress,
       port: config.rtc.port,
+      realtimePriority: config.realtimePriority,
     });
     // Told in `hello`: a client loads its Device while its session is created and joined.
     const routerRtpCapabilities = await routerCapabilities(
@@ -59,6 +61,11 @@ export class Offload {
     });
     // The input path's code compiled now, not on the first tap (see warmInputPath).
     warmInputPath();
+    // Inputs arrive on the main thread: it runs as soon as one comes, not behind the apps.
+    if (config.realtimePriority > 0) {
+      const failed = setRealtime(process.pid, config.realtimePriority);
+      if (failed) log.warn({ err: failed }, 'the server runs at normal priority (OFFLOAD_RT_PRIORITY)');
+    }
     let appUrl = config.appUrl;
     // A named account that is missing (or root) fails now, not at the first session.
     if (config.appUser) appUserFor(config.appUser);

@@ -114,6 +114,13 @@ const EnvSchema = z.object({
    * against OFFLOAD_MAX_SESSIONS: the pool refills only while sessions + warm runtimes < the limit.
    */
   OFFLOAD_WARM_RUNTIMES: int(0, 64).default(1),
+  /**
+   * Real-time priority (SCHED_FIFO, 1–99) of the server's main thread, which takes every input
+   * from the data channels and hands it to the app browser: it then runs as soon as an input
+   * arrives instead of waiting behind the apps' drawing. What it starts runs normally. Needs
+   * root or CAP_SYS_NICE (a warning otherwise); 0 = off.
+   */
+  OFFLOAD_RT_PRIORITY: int(0, 99).default(10),
   /** Serve the built client from this folder (default: apps/client/dist). */
   OFFLOAD_CLIENT_DIR: z.string().optional(),
   /** Enables /debug endpoints (app state read-back for tests); never on in production. */
@@ -179,6 +186,8 @@ export type Config = {
   touchEmulation: boolean;
   inputRate: number;
   warmRuntimes: number;
+  /** SCHED_FIFO priority of the server's main thread; 0 = normal scheduling. */
+  realtimePriority: number;
   clientDir: string | undefined;
   debug: boolean;
   logLevel: string;
@@ -290,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     touchEmulation: e.OFFLOAD_TOUCH_EMULATION,
     inputRate: e.OFFLOAD_INPUT_RATE,
     warmRuntimes: e.OFFLOAD_WARM_RUNTIMES,
+    realtimePriority: e.OFFLOAD_RT_PRIORITY,
     clientDir: e.OFFLOAD_CLIENT_DIR,
     debug: e.OFFLOAD_DEBUG,
     logLevel: e.LOG_LEVEL,

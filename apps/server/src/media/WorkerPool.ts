@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { moduleLogger } from '../logger.js';
+import { setRealtime } from '../util/realtime.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 
 const log = moduleLogger('worker-pool');
@@ -15,6 +16,8 @@ export interface WorkerPoolOptions {
   /** Port range for PlainTransports (app runtime → router), disjoint from the WebRtcServer ports. */
   rtcMinPort?: number;
   rtcMaxPort?: number;
+  /** SCHED_FIFO priority of each worker (see setRealtime); 0 or unset = normal scheduling. */
+  realtimePriority?: number;
 }
 
 export interface PooledWorker {
@@ -169,6 +172,12 @@ export class WorkerPool {
       throw err;
     }
     worker.on('died', (error) => this.#onDied(index, worker, error));
+    // It forwards every input to the server and every video packet to the viewers: on a busy
+    // host it must not wait behind the apps' drawing.
+    if (o.realtimePriority) {
+      const failed = setRealtime(worker.pid, o.realtimePriority);
+      if (failed) log.warn({ index, err: failed }, 'the mediasoup worker runs at normal priority');
+    }
     log.info({ index, pid: worker.pid, port: o.port + index }, 'mediasoup worker started');
     return { index, worker, webRtcServer, load: 0 };
   }

@@ -27,6 +27,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
           OFFLOAD_STATE_DIR: path.join(os.tmpdir(), 'offload-test-state'),
           // No warm app runtime unless a test asks: each one is a Chromium on a shared machine.
           OFFLOAD_WARM_RUNTIMES: '0',
+          // The test runner's own thread must not run real-time (e2e runs the default).
+          OFFLOAD_RT_PRIORITY: '0',
           ...env,
         }),
       );
