@@ -11,6 +11,7 @@
     motion: null,
     gamepad: null,
     gamepadEvents: [],
+    tone: { playing: false, hz: 880 },
   };
   const $ = (id) => document.getElementById(id);
   const noteInput = (e) => {
@@ -25,6 +26,26 @@
     $('count').textContent = String(state.count);
     // Hue jumps 137° per tap: every tap changes the button's colour a lot (pixel tests see it).
     counter.style.background = `hsl(${(210 + state.count * 137) % 360} 80% 45%)`;
+  });
+
+  // Sound: ♫ in the dock starts and stops a tone of a known pitch (tests listen for it). On
+  // pointerdown, like the counter, so the sound starts with the tap.
+  let audio = null;
+  const tone = $('tone');
+  tone.addEventListener('pointerdown', (e) => {
+    noteInput(e);
+    if (!audio) {
+      const ctx = new AudioContext({ latencyHint: 'interactive' });
+      const gain = new GainNode(ctx, { gain: 0 });
+      const osc = new OscillatorNode(ctx, { type: 'sine', frequency: state.tone.hz });
+      osc.connect(gain).connect(ctx.destination);
+      osc.start();
+      audio = { ctx, gain };
+    }
+    state.tone.playing = !state.tone.playing;
+    audio.gain.gain.setValueAtTime(state.tone.playing ? 0.4 : 0, audio.ctx.currentTime);
+    audio.ctx.resume();
+    tone.setAttribute('aria-pressed', String(state.tone.playing));
   });
 
   // Text field: mirrors what the app received, character for character.
@@ -178,6 +199,7 @@
         geoDot: centre('geo-dot'),
         level: centre('level'),
         padA: $('pad').hidden ? null : centre('btn-0'),
+        tone: centre('tone'),
       },
     }),
   };

@@ -29,6 +29,7 @@ export function bindClientToStore(
   s().setControl(client.role);
   s().setStreamReady(client.tracks.length > 0);
 
+  let soundDecided = false;
   let timer: ReturnType<typeof setInterval> | null = null;
   let sample: StatsSample | null = null;
   const poll = async () => {
@@ -57,7 +58,16 @@ export function bindClientToStore(
     client.on('role', (info) => s().setControl(info)),
     client.on('control-requested', (from) => s().setControlRequest(from)),
     client.on('tracks', (tracks) => {
-      s().setStreamReady(tracks.length > 0);
+      const hasAudio = tracks.some((t) => t.kind === 'audio');
+      // Sound on from the start where the browser allows it: the user already interacted with
+      // this page (e.g. opened the session from the start page). Otherwise it starts muted,
+      // and the player shows an Unmute button.
+      // Decided once: what the user chose later holds across resumes.
+      if (hasAudio && !soundDecided) {
+        soundDecided = true;
+        if (globalThis.navigator?.userActivation?.hasBeenActive) s().setMuted(false);
+      }
+      s().setStreamReady(tracks.length > 0, hasAudio);
       if (tracks.length === 0) s().setAutoplayBlocked(false);
     }),
   ];

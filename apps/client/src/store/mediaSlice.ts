@@ -3,6 +3,7 @@ import type { MediaSlice, OffloadStore } from './types';
 
 export const initialMedia: MediaSlice['media'] = {
   streamReady: false,
+  hasAudio: false,
   autoplayBlocked: false,
   stats: null,
   muted: true,
@@ -11,8 +12,10 @@ export const initialMedia: MediaSlice['media'] = {
 
 export const createMediaSlice: StateCreator<OffloadStore, [], [], MediaSlice> = (set) => ({
   media: initialMedia,
-  setStreamReady: (streamReady) =>
-    set((s) => ({ media: { ...s.media, streamReady, stats: streamReady ? s.media.stats : null } })),
+  setStreamReady: (streamReady, hasAudio = false) =>
+    set((s) => ({
+      media: { ...s.media, streamReady, hasAudio, stats: streamReady ? s.media.stats : null },
+    })),
   setAutoplayBlocked: (autoplayBlocked) => set((s) => ({ media: { ...s.media, autoplayBlocked } })),
   setStats: (stats) => set((s) => ({ media: { ...s.media, stats } })),
   setMuted: (muted) => set((s) => ({ media: { ...s.media, muted } })),

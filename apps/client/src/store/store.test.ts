@@ -17,6 +17,7 @@ describe('offload store', () => {
     expect(store.getState().session.screen).toBeNull();
     expect(store.getState().media).toEqual({
       streamReady: false,
+      hasAudio: false,
       autoplayBlocked: false,
       stats: null,
       muted: true,

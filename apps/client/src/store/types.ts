@@ -52,6 +52,8 @@ export interface MediaSlice {
   media: {
     /** The remote stream is ready to attach to the video element. */
     streamReady: boolean;
+    /** The stream carries the app's sound (an audio track beside the video). */
+    hasAudio: boolean;
     /** `video.play()` was refused: the user must tap to start playback. */
     autoplayBlocked: boolean;
     /** Latest stats (polled every second while streaming), or null. */
@@ -61,7 +63,7 @@ export interface MediaSlice {
     /** Low-power mode: the low simulcast layer, stats polled every 5 s (see core/lowPower.ts). */
     lowPower: boolean;
   };
-  setStreamReady(ready: boolean): void;
+  setStreamReady(ready: boolean, hasAudio?: boolean): void;
   setAutoplayBlocked(blocked: boolean): void;
   setStats(stats: StreamStats | null): void;
   setMuted(muted: boolean): void;

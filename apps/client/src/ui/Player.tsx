@@ -19,6 +19,7 @@ import { createVideoFrameMarkerReader } from '../core/latency/markerReader';
 import { ControlBar } from './ControlBar';
 import { ErrorPanel } from './ErrorPanel';
 import { useClient, useLatencyMonitor, useOffload, useStoreApi } from './OffloadContext';
+import { SoundButton } from './SoundButton';
 import { StatusBar } from './StatusBar';
 
 /** The HUD and its charts load when first shown: playing does not need them. */
@@ -185,6 +186,7 @@ export function Player({
           </div>
         )}
       </div>
+      {!embed && streamReady && <SoundButton />}
       {!embed && streamReady && <ControlBar />}
       {!embed && (
         <StatusBar

@@ -30,7 +30,7 @@ export async function addPlainReceivers(
     const { router } = placement;
     try {
       const caps = router.rtpCapabilities;
-      const producer = await session.videoProducerFor(caps, router);
+      const producer = await session.sources.producerFor(caps, router);
       const transport = await router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
         rtcpMux: true,

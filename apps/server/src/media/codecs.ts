@@ -32,6 +32,38 @@ export const ROUTER_CODECS: Record<VideoCodecName, types.RtpCodecCapability> = {
   },
 };
 
+/** The app's sound: Opus, 48 kHz stereo (what WebRTC clients all decode). */
+export const OPUS: types.RtpCodecCapability = {
+  kind: 'audio',
+  mimeType: 'audio/opus',
+  clockRate: 48000,
+  channels: 2,
+  rtcpFeedback: [{ type: 'transport-cc' }],
+};
+
+/** Every codec a session's routers offer: the video codecs asked for, then Opus. */
+export function routerMediaCodecs(codecs: readonly VideoCodecName[]): types.RtpCodecCapability[] {
+  return [...codecs.map((c) => ROUTER_CODECS[c]), OPUS];
+}
+
+/** RTP parameters of our audio sender (rtpopuspay): what its Producer is told to expect. */
+export function audioRtpParameters(ssrc: number): types.RtpParameters {
+  return {
+    codecs: [
+      {
+        mimeType: OPUS.mimeType,
+        payloadType: 111,
+        clockRate: OPUS.clockRate,
+        channels: 2,
+        // The sender keeps the stream going with DTX off, one packet per 10 ms frame.
+        parameters: { useinbandfec: 1 },
+        rtcpFeedback: [],
+      },
+    ],
+    encodings: [{ ssrc }],
+  };
+}
+
 /**
  * The RTP playout-delay header extension (one-byte form) our sender writes on every packet,
  * by default with min = max = 0: Chrome then renders each frame as soon as it is decoded
@@ -85,7 +117,7 @@ export async function routerCapabilities(
   worker: types.Worker,
   codecs: readonly VideoCodecName[],
 ): Promise<types.RtpCapabilities> {
-  const router = await worker.createRouter({ mediaCodecs: codecs.map((c) => ROUTER_CODECS[c]) });
+  const router = await worker.createRouter({ mediaCodecs: routerMediaCodecs(codecs) });
   try {
     return router.rtpCapabilities;
   } finally {

@@ -43,6 +43,11 @@ export function prepareSenderFiles(python = PYTHON): Promise<unknown> {
   return stagedSender(python);
 }
 
+/** The GStreamer registry any account may read (see prepareSenderFiles), for other GStreamer processes run as an app's account. */
+export async function sharedGstRegistry(): Promise<string> {
+  return (await stagedSender(PYTHON)).registry;
+}
+
 function stagedSender(python: string): Promise<{ script: string; registry: string }> {
   staged ??= (async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'offload-media-'));

@@ -27,6 +27,8 @@ export interface AppRuntime {
    */
   readonly user?: AppUser | undefined;
   readonly home?: string;
+  /** The app's sound card, if it has one: `server` is where its sink's monitor is recorded (PULSE_SERVER). */
+  readonly audio?: { readonly server: string } | undefined;
   readonly screen: ScreenInfo;
   /** The app's main process, if there is one (for diagnostics and fault-injection tests). */
   readonly pid?: number | undefined;

@@ -9,6 +9,7 @@ import { childEnv } from '../util/childEnv.js';
 import { allProcesses, cmdline } from '../util/procfs.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
+import { AudioSink } from './AudioSink.js';
 import { type AppUser, appUserFor, launchAs, releaseAppUser } from './appUser.js';
 import { Cgroup, type SessionLimits } from './Cgroup.js';
 import {
@@ -123,6 +124,8 @@ export class ChromiumRuntime implements AppRuntime {
     readonly user: AppUser | undefined,
     /** The app's geolocation and motion sensors, as the controller's device reads them. */
     readonly sensors: SensorOverrides,
+    /** The app's sound card (see AudioSink), if it has one. */
+    readonly audio: AudioSink | undefined,
   ) {
     this.#log = log;
     xserver.events.once('exit', () => this.#died('X server exited'));
@@ -192,6 +195,7 @@ export class ChromiumRuntime implements AppRuntime {
     // Removed on close; if the server dies first, by its exit hook or the process reaper.
     trackDir(userDataDir);
     await writeProfilePrefs(userDataDir, user);
+    const audio = await AudioSink.startOrWarn({ dir: userDataDir, user, cgroup }, log);
     let context: BrowserContext | undefined;
     let browserPgid: number | undefined;
     try {
@@ -201,7 +205,11 @@ export class ChromiumRuntime implements AppRuntime {
       const launch = launchAs(
         user,
         o.executablePath,
-        childEnv({ DISPLAY: xserver.display, XAUTHORITY: xserver.authFile }),
+        childEnv({
+          DISPLAY: xserver.display,
+          XAUTHORITY: xserver.authFile,
+          ...(audio ? { PULSE_SERVER: audio.server } : {}),
+        }),
         { cgroup, home: userDataDir },
       );
       context = await chromium.launchPersistentContext(userDataDir, {
@@ -288,11 +296,13 @@ export class ChromiumRuntime implements AppRuntime {
         cgroup,
         user,
         sensors,
+        audio,
       );
     } catch (err) {
       await context?.close().catch(() => {});
       killGroup(browserPgid);
       untrackGroup(browserPgid);
+      await audio?.stop();
       await xserver.stop();
       await egress?.close();
       await removeProfileDir(userDataDir);
@@ -349,6 +359,7 @@ export class ChromiumRuntime implements AppRuntime {
       // Whatever of the browser is left (a crashed browser's zygote or renderers) goes too.
       killGroup(this.browserPgid);
       untrackGroup(this.browserPgid);
+      await this.audio?.stop();
       await this.xserver.stop();
       await this.egress?.close();
       await removeProfileDir(this.userDataDir);

@@ -11,9 +11,14 @@ import { startTestServer } from '../test/startTestServer.js';
 import { cmdline, descendants, isXServer, type ProcInfo, stillAlive } from '../util/procfs.js';
 import type { Session } from './Session.js';
 
-/** The processes a session or the server starts: app, X server, encoder, SFU worker. */
+/** The processes a session or the server starts: app, X server, sound card, encoders, SFU worker. */
 const isHelper = (p: ProcInfo) =>
-  isXServer(p.comm) || p.comm.startsWith('chrom') || p.comm === 'python3' || p.comm.startsWith('mediasoup');
+  isXServer(p.comm) ||
+  p.comm.startsWith('chrom') ||
+  p.comm === 'python3' ||
+  p.comm === 'pulseaudio' ||
+  p.comm === 'gst-launch-1.0' ||
+  p.comm.startsWith('mediasoup');
 
 const helpers = (root = process.pid) => descendants(root).filter(isHelper);
 /**
@@ -211,6 +216,9 @@ describe('process cleanup', () => {
       expect(before.filter((p) => isXServer(p.comm))).toHaveLength(2);
       expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
       expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
+      // Each runtime's sound card, and the session's recorder of it.
+      expect(before.filter((p) => p.comm === 'pulseaudio')).toHaveLength(2);
+      expect(before.filter((p) => p.comm === 'gst-launch-1.0')).toHaveLength(1);
       const dirs = tempDirs(before);
       // Two runtimes (the session's app and the warm one): each browser with a profile and a
       // socket folder, each X server with its cookie's folder.

@@ -12,6 +12,7 @@ import { describeSession } from './describeSession.js';
 import { InputGate } from './InputGate.js';
 import { InputTimings, serverSegments } from './InputTimings.js';
 import { MediaRecovery, type RecoveryJob } from './MediaRecovery.js';
+import { MediaSources } from './MediaSources.js';
 import { lowestLayerFloor, type Placement, type RouterGroup } from './RouterGroup.js';
 import { SessionMedia } from './SessionMedia.js';
 import { SuspendedViewers } from './SuspendedViewers.js';
@@ -22,7 +23,6 @@ import {
   type SessionOptions,
   type SessionState,
 } from './sessionTypes.js';
-import { VideoSources } from './VideoSources.js';
 import { Viewer } from './Viewer.js';
 
 /**
@@ -40,7 +40,7 @@ export class Session {
   /** Who controls the app: only that viewer's input is injected. */
   readonly control = new Control();
   readonly #o: SessionOptions;
-  readonly #sources: VideoSources;
+  readonly #sources: MediaSources;
   readonly #timings = new InputTimings();
   readonly #log: Logger;
   readonly #suspended: SuspendedViewers;
@@ -71,7 +71,7 @@ export class Session {
       closed: () => this.closed,
       maxPerMinute: o.maxRestartsPerMinute ?? 3,
     });
-    this.#sources = new VideoSources({
+    this.#sources = new MediaSources({
       sessionId: id,
       screen: o.screen,
       video: o.video,
@@ -110,7 +110,8 @@ export class Session {
       );
       runtime = await o.startRuntime({ sessionId: id, screen: o.screen, url: o.url });
       const session = new Session(id, o, media, runtime, log);
-      // The first codec starts now so the first viewer's first frame needs no encoder start-up.
+      // The first codec (and the sound) start now: the first viewer waits for no start-up.
+      session.#sources.startAudio();
       await session.#sources.get(o.video.codecs[0]!);
       session.#state = 'running';
       // Counted from when the session can be joined: its creator needs a moment to join.
@@ -278,15 +279,9 @@ export class Session {
     return { viewer: await this.addViewer({ id, ...p }), fresh: true };
   }
 
-  /**
-   * The video producer this client can decode (the first configured codec it supports),
-   * consumable on `router` (a viewer's router: piped there if it is not the origin).
-   */
-  videoProducerFor(
-    rtpCapabilities: types.RtpCapabilities,
-    router: types.Router = this.router,
-  ): Promise<types.Producer> {
-    return this.#sources.producerFor(rtpCapabilities, router);
+  /** What viewers consume: the video (a source per codec) and the app's sound. */
+  get sources(): MediaSources {
+    return this.#sources;
   }
 
   /** Running video sources, for stats. */

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
+import { routerMediaCodecs, type VideoCodecName } from '../media/codecs.js';
 import type { PooledWorker, WorkerPool } from '../media/WorkerPool.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 import { RouterGroup, type RouterSlot } from './RouterGroup.js';
@@ -54,7 +54,7 @@ export class SessionMedia {
     o: SessionMediaOptions,
   ): Promise<{ router: types.Router; inputTransport: types.DirectTransport }> {
     const router = await worker.worker.createRouter({
-      mediaCodecs: o.codecs.map((c) => ROUTER_CODECS[c]),
+      mediaCodecs: routerMediaCodecs(o.codecs),
       appData: { sessionId: o.sessionId },
     });
     try {
@@ -98,7 +98,7 @@ export class SessionMedia {
       },
       pool: this.o.fanout?.pool,
       viewersPerRouter: this.o.fanout?.viewersPerRouter ?? Number.MAX_SAFE_INTEGER,
-      mediaCodecs: this.o.codecs.map((c) => ROUTER_CODECS[c]),
+      mediaCodecs: routerMediaCodecs(this.o.codecs),
     });
     group.observer.on('router-close', (slot: RouterSlot, reason: string) => {
       if (reason === 'worker closed') this.events.safeEmit('piped-lost', slot.router);

@@ -50,13 +50,13 @@ const INPUT_LABELS = new Set([INPUT_CHANNEL_RELIABLE, INPUT_CHANNEL_UNRELIABLE, 
 /**
  * What one viewer may hold on the server: every transport, consumer and data channel is state
  * in a mediasoup worker that a participant could otherwise ask for without end. A client needs
- * one transport each way, a video consumer (per codec), two input channels and one report
+ * one transport each way, a video consumer (per codec) and the sound's, input channels and one report
  * consumer; the limits leave room for a client that sets its media up again after a drop.
  */
 export const VIEWER_LIMITS = {
   /** Per direction: a new one past this closes the oldest (a client replacing its media). */
   transportsPerDirection: 2,
-  consumers: 8,
+  consumers: 12,
   dataProducers: 6,
   reportConsumers: 4,
 } as const;
@@ -145,17 +145,33 @@ export class Viewer {
     await this.#transport(transportId).connect({ dtlsParameters });
   }
 
-  /** A paused consumer of `producer` on this viewer's receive transport; resume() once the client has it. */
-  async consume(producer: types.Producer, rtpCapabilities: types.RtpCapabilities): Promise<types.Consumer> {
+  /**
+   * Paused consumers of `producers` (the video, the sound) on this viewer's receive transport,
+   * all or none (a request past the limit makes none); resume() each once the client has it.
+   */
+  async consume(
+    producers: types.Producer[],
+    rtpCapabilities: types.RtpCapabilities,
+  ): Promise<types.Consumer[]> {
     this.#assertOpen();
     const recv = this.#newestRecv();
     if (!recv)
       throw new OffloadError('transport-not-found', 'Create a receive transport before media/consume.');
-    if (this.consumers.size >= VIEWER_LIMITS.consumers)
+    if (this.consumers.size + producers.length > VIEWER_LIMITS.consumers)
       throw new OffloadError(
         'not-allowed',
         `A viewer may hold at most ${VIEWER_LIMITS.consumers} consumers.`,
       );
+    const out: types.Consumer[] = [];
+    for (const producer of producers) out.push(await this.#consumeOn(recv, producer, rtpCapabilities));
+    return out;
+  }
+
+  async #consumeOn(
+    recv: types.WebRtcTransport,
+    producer: types.Producer,
+    rtpCapabilities: types.RtpCapabilities,
+  ): Promise<types.Consumer> {
     const consumer = await recv.consume({
       producerId: producer.id,
       rtpCapabilities,

@@ -43,18 +43,25 @@ describe('per-viewer limits', () => {
     expect(!r.ok && r.error.code).toBe('transport-not-found');
   });
 
-  it('refuses consumers past the limit with a typed error', async () => {
+  it('refuses consumers past the limit with a typed error, all of a request or none', async () => {
     const codes: string[] = [];
-    for (let i = 0; i < VIEWER_LIMITS.consumers + 3; i++) {
+    for (let i = 0; i < VIEWER_LIMITS.consumers / 2 + 3; i++) {
       const r = await s.request('media/consume', { rtpCapabilities: caps });
       codes.push(r.ok ? 'ok' : r.error.code);
+      // Each request gets the video and the app's sound.
+      if (r.ok)
+        expect((r.data as { consumers: { kind: string }[] }).consumers.map((c) => c.kind)).toEqual([
+          'video',
+          'audio',
+        ]);
     }
     expect(codes).toEqual([
-      ...Array(VIEWER_LIMITS.consumers).fill('ok'),
+      ...Array(VIEWER_LIMITS.consumers / 2).fill('ok'),
       'not-allowed',
       'not-allowed',
       'not-allowed',
     ]);
+    expect(viewer().consumers.size).toBe(VIEWER_LIMITS.consumers);
   });
 
   it('refuses input and report channels past their limits', async () => {

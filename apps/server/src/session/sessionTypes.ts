@@ -2,8 +2,8 @@ import type { ScreenInfo, SessionEndCause } from '@offload/protocol';
 import type { PreparedSender } from '../media/PreparedSender.js';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
+import type { VideoSettings } from './MediaSources.js';
 import type { LeasedWorker } from './SessionMedia.js';
-import type { VideoSettings } from './VideoSources.js';
 
 export type { LeasedWorker, VideoSettings };
 

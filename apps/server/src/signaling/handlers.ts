@@ -118,17 +118,19 @@ export const handlers: Handlers = {
   async 'media/consume'(c, m) {
     const { session, viewer } = c.joined();
     const caps = m.rtpCapabilities as types.RtpCapabilities;
-    const producer = await session.videoProducerFor(caps, viewer.router);
-    const consumer = await viewer.consume(producer, caps);
+    // The sound beside the video, if the app has some and this client decodes Opus.
+    const [video, audio] = await Promise.all([
+      session.sources.producerFor(caps, viewer.router),
+      session.sources.audioProducerFor(caps, viewer.router),
+    ]);
+    const consumers = await viewer.consume(audio ? [video, audio] : [video], caps);
     return {
-      consumers: [
-        {
-          consumerId: consumer.id,
-          producerId: producer.id,
-          kind: consumer.kind,
-          rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
-        },
-      ],
+      consumers: consumers.map((consumer) => ({
+        consumerId: consumer.id,
+        producerId: consumer.producerId,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
+      })),
     };
   },
 

@@ -1,5 +1,7 @@
 import { OffloadError, type ScreenInfo } from '@offload/protocol';
 import type { types } from 'mediasoup';
+import { moduleLogger } from '../logger.js';
+import { AudioSource } from '../media/AudioSource.js';
 import { ROUTER_CODECS, type VideoCodecName } from '../media/codecs.js';
 import type { PreparedSender } from '../media/PreparedSender.js';
 import type { SenderSpec } from '../media/senderProcess.js';
@@ -8,6 +10,8 @@ import { type CaptureMode, VideoSource } from '../media/VideoSource.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 import type { RouterGroup } from './RouterGroup.js';
+
+const log = moduleLogger('sources');
 
 export interface VideoSettings {
   /** Most frames a second. */
@@ -24,7 +28,7 @@ export interface VideoSettings {
   simulcast?: SimulcastSettings;
 }
 
-export type VideoSourcesEvents = {
+export type MediaSourcesEvents = {
   /** A started source's sender died: the session's media must be rebuilt. */
   died: [reason: string];
   /** The first codec's source captured the first frame showing marker value `v` (see VideoSource 'marker'). */
@@ -57,19 +61,22 @@ export function senderSpecFor(
 }
 
 /**
- * A session's video sources: at most one per codec, each capturing the app's display and
- * producing into the session's router, started when first asked for. Also follows which
+ * A session's media sources: the video, at most one source per codec, each capturing the app's
+ * display and producing into the session's router, started when first asked for; and the app's
+ * sound (one AudioSource, see startAudio), which never fails a viewer's video. Also follows which
  * simulcast layers viewers receive, so a source encodes a lower layer at full rate only while
  * someone receives it, and tells every started source of each injected input. A media rebuild
  * closes them all and starts again from `media()` (the router and app it then returns).
  */
-export class VideoSources {
-  readonly events = new SafeEmitter<VideoSourcesEvents>('video-sources');
+export class MediaSources {
+  readonly events = new SafeEmitter<MediaSourcesEvents>('media-sources');
   readonly #sources = new Map<VideoCodecName, Promise<VideoSource>>();
   /** The sources that have started (told of every input, so they capture its frame at once). */
   readonly #started = new Set<VideoSource>();
   /** The simulcast layer each video consumer receives now (undefined: none yet), by consumer id. */
   readonly #consumerLayers = new Map<string, { producerId: string; layer: number | undefined }>();
+  /** The app's sound (see startAudio); undefined until started, or after a rebuild. */
+  #audio: Promise<AudioSource | undefined> | undefined;
   #closed = false;
 
   constructor(
@@ -142,6 +149,57 @@ export class VideoSources {
     );
   }
 
+  /**
+   * Starts recording the app's sound, if its runtime has a sound card (once; again after a
+   * rebuild). Never rejects: without sound a session still streams its video (warned).
+   */
+  startAudio(): Promise<AudioSource | undefined> {
+    if (this.#audio) return this.#audio;
+    const { router, runtime } = this.o.media();
+    if (!runtime.audio) return Promise.resolve(undefined);
+    const p: Promise<AudioSource | undefined> = AudioSource.start({
+      router,
+      server: runtime.audio.server,
+      user: runtime.user,
+      cgroup: runtime.cgroup,
+      home: runtime.home,
+      logBindings: { sessionId: this.o.sessionId },
+    }).then(
+      (source) => {
+        if (this.#closed || this.#audio !== p) {
+          source.close();
+          return undefined;
+        }
+        // Its viewers' consumers close with it; the next viewer starts it again.
+        source.events.once('died', () => {
+          source.close();
+          if (this.#audio === p) this.#audio = undefined;
+        });
+        return source;
+      },
+      (err: Error) => {
+        log.warn({ sessionId: this.o.sessionId, err: err.message }, 'no sound for this session');
+        return undefined;
+      },
+    );
+    this.#audio = p;
+    return p;
+  }
+
+  /**
+   * The app's sound as a producer consumable on `router` (piped there if need be), or
+   * undefined: no sound card, the recorder failed, or the client cannot decode Opus.
+   */
+  async audioProducerFor(rtpCapabilities: types.RtpCapabilities, router: types.Router) {
+    const opus = (rtpCapabilities.codecs ?? []).some((c) => c.mimeType.toLowerCase() === 'audio/opus');
+    const source = opus ? await this.startAudio() : undefined;
+    if (!source || source.producer.closed) return undefined;
+    const { router: origin, routers } = this.o.media();
+    if (!origin.canConsume({ producerId: source.producer.id, rtpCapabilities })) return undefined;
+    await routers.producerOn(router, source.producer);
+    return source.producer;
+  }
+
   /** Every source asked for (started or starting). */
   all(): Promise<VideoSource[]> {
     return Promise.all(this.#sources.values());
@@ -189,6 +247,8 @@ export class VideoSources {
 
   /** Stops every source (a rebuild then starts new ones with get()). */
   stopAll(): void {
+    this.#audio?.then((s) => s?.close());
+    this.#audio = undefined;
     this.#started.clear();
     for (const p of this.#sources.values())
       p.then(

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import type { types } from 'mediasoup';
+import { type Logger, moduleLogger } from '../logger.js';
+import { SINK } from '../runtime/AudioSink.js';
+import type { AppUser } from '../runtime/appUser.js';
+import { launchAs } from '../runtime/appUser.js';
+import type { Cgroup } from '../runtime/Cgroup.js';
+import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
+import { childEnv } from '../util/childEnv.js';
+import { SafeEmitter } from '../util/SafeEmitter.js';
+import { audioRtpParameters } from './codecs.js';
+import { sharedGstRegistry } from './senderProcess.js';
+
+const GST_LAUNCH = '/usr/bin/gst-launch-1.0';
+/** Opus frames of 10 ms (the default 20 would add 10 ms of waiting to every sound). */
+const FRAME_MS = 10;
+/** Opus bitrate (bit/s): music-grade stereo. */
+const BITRATE = 96_000;
+
+export interface AudioSourceOptions {
+  router: types.Router;
+  /** The runtime's sound card (AudioSink.server). */
+  server: string;
+  user?: AppUser | undefined;
+  cgroup?: Cgroup | undefined;
+  home?: string | undefined;
+  logBindings?: Record<string, unknown>;
+}
+
+export type AudioSourceEvents = {
+  /** The recorder exited on its own. */
+  died: [reason: string];
+};
+
+/** The recording pipeline: the sink's monitor → Opus → RTP to `port` (a comedia PlainTransport). */
+export function audioPipeline(server: string, ssrc: number, port: number): string[] {
+  return [
+    '-q',
+    'pulsesrc',
+    `server=${server}`,
+    `device=${SINK}.monitor`,
+    // 20 ms of buffer in 5 ms periods (the defaults, 200 / 10 ms, would delay every sound).
+    'buffer-time=20000',
+    'latency-time=5000',
+    'do-timestamp=true',
+    '!',
+    'audio/x-raw,rate=48000,channels=2',
+    '!',
+    'audioconvert',
+    '!',
+    'opusenc',
+    `bitrate=${BITRATE}`,
+    `frame-size=${FRAME_MS}`,
+    'inband-fec=true',
+    '!',
+    'rtpopuspay',
+    'pt=111',
+    `ssrc=${ssrc}`,
+    '!',
+    'udpsink',
+    'host=127.0.0.1',
+    `port=${port}`,
+    'sync=false',
+    'async=false',
+  ];
+}
+
+/**
+ * The app's sound, produced into a router: a GStreamer recorder (gst-launch: pulsesrc on the
+ * runtime's sink monitor → opusenc → rtpopuspay → udpsink), run as the app's account in the
+ * session's cgroup, feeding a comedia PlainTransport, and an audio Producer on it. Every viewer
+ * gets a consumer of it beside the video (its own stream id: no lip sync holding video back).
+ */
+export class AudioSource {
+  readonly events = new SafeEmitter<AudioSourceEvents>('audio-source');
+  #closed = false;
+
+  private constructor(
+    readonly transport: types.PlainTransport,
+    readonly producer: types.Producer,
+    readonly proc: ChildProcess,
+    log: Logger,
+  ) {
+    proc.once('exit', (code, signal) => {
+      if (this.#closed) return;
+      log.error({ code, signal }, 'audio recorder exited');
+      this.events.safeEmit('died', `audio recorder exited (${signal ?? code})`);
+    });
+  }
+
+  static async start(o: AudioSourceOptions): Promise<AudioSource> {
+    const log = moduleLogger('audio-source', o.logBindings);
+    const transport = await o.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: true,
+      comedia: true,
+    });
+    let proc: ChildProcess | undefined;
+    try {
+      const ssrc = randomInt(1, 2 ** 31);
+      const producer = await transport.produce({ kind: 'audio', rtpParameters: audioRtpParameters(ssrc) });
+      const registry = o.user ? await sharedGstRegistry() : undefined;
+      const launch = launchAs(
+        o.user,
+        GST_LAUNCH,
+        childEnv({ PULSE_SERVER: o.server, ...(registry ? { GST_REGISTRY_1_0: registry } : {}) }),
+        { cgroup: o.cgroup, ...(o.home ? { home: o.home } : {}) },
+      );
+      const p = spawn(launch.command, audioPipeline(o.server, ssrc, transport.tuple.localPort), {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: launch.env,
+        detached: true,
+      });
+      proc = p;
+      trackGroup(p.pid);
+      o.cgroup?.add(p.pid!);
+      p.once('exit', () => untrackGroup(p.pid));
+      let stderr = '';
+      p.stderr!.on('data', (d) => {
+        stderr = (stderr + d).slice(-2000);
+      });
+      // Up once the first packet reached the transport (comedia learnt the recorder's address).
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error('no audio within 10 s')), 10_000);
+        const onTuple = () => done();
+        const onExit = (code: number | null) => done(new Error(`exited with ${code}`));
+        const onError = (err: Error) => done(err);
+        const done = (err?: Error) => {
+          clearTimeout(timer);
+          transport.off('tuple', onTuple);
+          p.off('exit', onExit);
+          p.off('error', onError);
+          if (err)
+            reject(
+              new Error(
+                `the audio recorder did not start: ${err.message} ${stderr.trim().slice(-300)}`.trim(),
+              ),
+            );
+          else resolve();
+        };
+        transport.once('tuple', onTuple);
+        p.once('exit', onExit);
+        p.once('error', onError);
+      });
+      log.info({ producerId: producer.id, pid: p.pid }, 'audio source started');
+      return new AudioSource(transport, producer, p, log);
+    } catch (err) {
+      proc?.kill('SIGKILL');
+      transport.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
+    this.proc.once('exit', () => clearTimeout(t));
+    this.proc.kill('SIGTERM');
+    this.transport.close();
+  }
+}

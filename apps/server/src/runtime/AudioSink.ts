@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../logger.js';
+import { childEnv } from '../util/childEnv.js';
+import { type AppUser, launchAs } from './appUser.js';
+import type { Cgroup } from './Cgroup.js';
+import { trackGroup, untrackGroup } from './processReaper.js';
+
+const PULSEAUDIO = '/usr/bin/pulseaudio';
+let warnedMissing = false;
+/** The sink the app plays into; its monitor is what the audio source records. */
+export const SINK = 'app';
+
+export interface AudioSinkOptions {
+  /** A folder of the runtime's, writable by `user` (the socket goes in it). */
+  dir: string;
+  user?: AppUser | undefined;
+  cgroup?: Cgroup | undefined;
+  /** How long to wait for the socket (ms). Default 10000. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * One app runtime's sound card: a PulseAudio server of its own, run as the app's account in the
+ * session's cgroup, with one null sink that the app browser plays into (PULSE_SERVER) and whose
+ * monitor the audio source records. One per runtime, like the X server, so no session can hear
+ * another's sound; it listens on a unix socket in the runtime's folder only.
+ */
+export class AudioSink {
+  #exited = false;
+
+  private constructor(
+    readonly proc: ChildProcess,
+    /** What PULSE_SERVER (and pulsesrc's `server`) take: `unix:<socket>`. */
+    readonly server: string,
+  ) {
+    proc.once('exit', () => {
+      this.#exited = true;
+    });
+  }
+
+  /** Whether PulseAudio is installed here. */
+  static available(): boolean {
+    return existsSync(PULSEAUDIO);
+  }
+
+  /** start(), or undefined with a warning (once, if PulseAudio is not installed): the app then plays no sound. */
+  static async startOrWarn(o: AudioSinkOptions, log: Logger): Promise<AudioSink | undefined> {
+    if (!AudioSink.available()) {
+      if (!warnedMissing) log.warn(`no ${PULSEAUDIO}: apps play no sound (install pulseaudio)`);
+      warnedMissing = true;
+      return undefined;
+    }
+    return AudioSink.start(o).catch((err: Error) => {
+      log.warn({ err: err.message }, 'the app has no sound card: it plays no sound');
+      return undefined;
+    });
+  }
+
+  static async start(o: AudioSinkOptions): Promise<AudioSink> {
+    const dir = path.join(o.dir, 'pulse');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (o.user) await chown(dir, o.user.uid, o.user.gid);
+    const socket = path.join(dir, 'native');
+    const launch = launchAs(o.user, PULSEAUDIO, childEnv({ XDG_RUNTIME_DIR: dir, HOME: o.dir }), {
+      cgroup: o.cgroup,
+      home: o.dir,
+    });
+    const proc = spawn(
+      launch.command,
+      [
+        '--daemonize=no',
+        '--system=false',
+        // Nothing from /etc/pulse: only the two modules below.
+        '-n',
+        '--exit-idle-time=-1',
+        '--use-pid-file=false',
+        '--realtime=false',
+        '--high-priority=false',
+        '--log-target=stderr',
+        '--log-level=error',
+        '--disable-shm=true',
+        // The sink first: once the socket is there, so is the sink.
+        '--load',
+        `module-null-sink sink_name=${SINK} rate=48000 channels=2 sink_properties=device.description=Offload`,
+        '--load',
+        `module-native-protocol-unix socket=${socket} auth-anonymous=1`,
+      ],
+      // Its own process group, killed by the process reaper if the server dies first.
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...launch.env, XDG_RUNTIME_DIR: dir }, detached: true },
+    );
+    trackGroup(proc.pid);
+    o.cgroup?.add(proc.pid!);
+    proc.once('exit', () => untrackGroup(proc.pid));
+    let stderr = '';
+    proc.stderr!.on('data', (d) => {
+      stderr = (stderr + d).slice(-2000);
+    });
+    const deadline = Date.now() + (o.startTimeoutMs ?? 10_000);
+    let failure: string | undefined;
+    proc.once('error', (err) => {
+      failure = err.message;
+    });
+    proc.once('exit', (code) => {
+      failure ??= `exited with ${code}`;
+    });
+    while (!existsSync(socket)) {
+      if (failure || Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error(
+          `PulseAudio did not start: ${failure ?? 'timed out'} ${stderr.trim().slice(-300)}`.trim(),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return new AudioSink(proc, `unix:${socket}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#exited) return;
+    const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
+    this.proc.kill('SIGTERM');
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(t);
+  }
+}
