@@ -2,12 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
-import { SINK } from '../runtime/AudioSink.js';
+import { SINK, SOUND_NICE } from '../runtime/AudioSink.js';
 import type { AppUser } from '../runtime/appUser.js';
 import { launchAs } from '../runtime/appUser.js';
 import type { Cgroup } from '../runtime/Cgroup.js';
 import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
 import { childEnv } from '../util/childEnv.js';
+import { setNice } from '../util/realtime.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 import { audioRtpParameters } from './codecs.js';
 import { sharedGstRegistry } from './senderProcess.js';
@@ -29,7 +30,7 @@ export interface AudioSourceOptions {
 }
 
 export type AudioSourceEvents = {
-  /** The recorder exited on its own. */
+  /** The recorder exited on its own, could not start, or sent nothing for 10 s. */
   died: [reason: string];
 };
 
@@ -43,7 +44,6 @@ export function audioPipeline(server: string, ssrc: number, port: number): strin
     // 20 ms of buffer in 5 ms periods (the defaults, 200 / 10 ms, would delay every sound).
     'buffer-time=20000',
     'latency-time=5000',
-    'do-timestamp=true',
     '!',
     'audio/x-raw,rate=48000,channels=2',
     '!',
@@ -81,22 +81,51 @@ export class AudioSource {
     readonly producer: types.Producer,
     readonly proc: ChildProcess,
     log: Logger,
+    stderrTail: () => string,
+    t0: number,
   ) {
-    proc.once('exit', (code, signal) => {
+    const died = (why: string) => {
       if (this.#closed) return;
-      log.error({ code, signal }, 'audio recorder exited');
-      this.events.safeEmit('died', `audio recorder exited (${signal ?? code})`);
+      log.error({ why, stderr: stderrTail() }, 'audio recorder failed');
+      this.events.safeEmit('died', `${why} ${stderrTail()}`.trim());
+    };
+    proc.once('exit', (code, signal) => died(`audio recorder exited (${signal ?? code})`));
+    proc.once('error', (err) => died(`audio recorder could not start: ${err.message}`));
+    // Up once its first packet reached the transport (comedia learnt the recorder's address).
+    this.ready = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        died('no sound from the audio recorder within 10 s');
+        this.close();
+      }, 10_000);
+      transport.once('tuple', () => {
+        clearTimeout(timer);
+        log.info(
+          { producerId: producer.id, pid: proc.pid, ms: Math.round(performance.now() - t0) },
+          'audio flows',
+        );
+        resolve();
+      });
+      proc.once('exit', () => clearTimeout(timer));
     });
   }
 
+  /** Resolves when the first sound reached the router (never, if the recorder failed: see 'died'). */
+  readonly ready: Promise<void>;
+
+  /**
+   * Starts the recorder and returns at once, without waiting for its first packet (100–300 ms
+   * on a busy host, and up to 2 s when the sink was asleep): a viewer's consumer of the sound
+   * can be made before it flows, so the sound never holds up the first frame. A recorder that
+   * fails later is reported by 'died'.
+   */
   static async start(o: AudioSourceOptions): Promise<AudioSource> {
     const log = moduleLogger('audio-source', o.logBindings);
+    const t0 = performance.now();
     const transport = await o.router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
       rtcpMux: true,
       comedia: true,
     });
-    let proc: ChildProcess | undefined;
     try {
       const ssrc = randomInt(1, 2 ** 31);
       const producer = await transport.produce({ kind: 'audio', rtpParameters: audioRtpParameters(ssrc) });
@@ -112,41 +141,17 @@ export class AudioSource {
         env: launch.env,
         detached: true,
       });
-      proc = p;
       trackGroup(p.pid);
-      o.cgroup?.add(p.pid!);
+      if (p.pid !== undefined) o.cgroup?.add(p.pid);
+      // Ahead of the app's drawing, like the sound card (see SOUND_NICE); its threads inherit it.
+      if (p.pid !== undefined) setNice(p.pid, SOUND_NICE);
       p.once('exit', () => untrackGroup(p.pid));
       let stderr = '';
       p.stderr!.on('data', (d) => {
         stderr = (stderr + d).slice(-2000);
       });
-      // Up once the first packet reached the transport (comedia learnt the recorder's address).
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error('no audio within 10 s')), 10_000);
-        const onTuple = () => done();
-        const onExit = (code: number | null) => done(new Error(`exited with ${code}`));
-        const onError = (err: Error) => done(err);
-        const done = (err?: Error) => {
-          clearTimeout(timer);
-          transport.off('tuple', onTuple);
-          p.off('exit', onExit);
-          p.off('error', onError);
-          if (err)
-            reject(
-              new Error(
-                `the audio recorder did not start: ${err.message} ${stderr.trim().slice(-300)}`.trim(),
-              ),
-            );
-          else resolve();
-        };
-        transport.once('tuple', onTuple);
-        p.once('exit', onExit);
-        p.once('error', onError);
-      });
-      log.info({ producerId: producer.id, pid: p.pid }, 'audio source started');
-      return new AudioSource(transport, producer, p, log);
+      return new AudioSource(transport, producer, p, log, () => stderr.trim().slice(-300), t0);
     } catch (err) {
-      proc?.kill('SIGKILL');
       transport.close();
       throw err;
     }

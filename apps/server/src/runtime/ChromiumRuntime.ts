@@ -208,7 +208,7 @@ export class ChromiumRuntime implements AppRuntime {
         childEnv({
           DISPLAY: xserver.display,
           XAUTHORITY: xserver.authFile,
-          ...(audio ? { PULSE_SERVER: audio.server } : {}),
+          ...audio?.clientEnv,
         }),
         { cgroup, home: userDataDir },
       );
