@@ -103,6 +103,7 @@ export class Offload {
         executablePath: config.chromium,
         extraArgs: config.chromiumArgs,
         touchEmulation: config.touchEmulation,
+        audio: config.audio,
         refreshHz,
         user: config.appUser,
         limits: config.sessionLimits,

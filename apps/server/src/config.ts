@@ -74,6 +74,8 @@ const EnvSchema = z.object({
    * rather than as injected touch events, which Chromium holds until the page's next frame.
    */
   OFFLOAD_TOUCH_EMULATION: bool.default(true),
+  /** The app's sound: a PulseAudio server per app runtime, recorded and sent to every viewer (Opus). */
+  OFFLOAD_AUDIO: bool.default(true),
   /**
    * A server running as root starts each app browser as a uid of its own (61184–65519, no
    * account needed); set this to run them all as one existing unprivileged account instead.
@@ -184,6 +186,8 @@ export type Config = {
   /** One account all app browsers run as when the server is root (else a uid each). */
   appUser: string | undefined;
   touchEmulation: boolean;
+  /** Whether apps get a sound card whose sound goes to viewers. */
+  audio: boolean;
   inputRate: number;
   warmRuntimes: number;
   /** SCHED_FIFO priority of the server's main thread; 0 = normal scheduling. */
@@ -297,6 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chromiumArgs: e.OFFLOAD_CHROMIUM_ARGS.split(/\s+/).filter(Boolean),
     appUser: e.OFFLOAD_APP_USER,
     touchEmulation: e.OFFLOAD_TOUCH_EMULATION,
+    audio: e.OFFLOAD_AUDIO,
     inputRate: e.OFFLOAD_INPUT_RATE,
     warmRuntimes: e.OFFLOAD_WARM_RUNTIMES,
     realtimePriority: e.OFFLOAD_RT_PRIORITY,

@@ -4,19 +4,12 @@ import { chown, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import { childEnv } from '../util/childEnv.js';
-import { setNice } from '../util/realtime.js';
 import { type AppUser, launchAs } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 import { trackGroup, untrackGroup } from './processReaper.js';
 
 const PULSEAUDIO = '/usr/bin/pulseaudio';
 let warnedMissing = false;
-/**
- * The nice value of the sound card's and the recorder's threads: PulseAudio's own for its
- * high-priority mode. In the bench (audio-latency) it took the viewers' audio jitter buffer from
- * 230–360 ms to 110–160 ms, and click → sound from 400 to 200 ms at the median.
- */
-export const SOUND_NICE = -11;
 /** How often the app's sink runs while nobody records it (see start). */
 const IDLE_LATENCY_MS = 200;
 /** The sink the app plays into; its monitor is what the audio source records. */
@@ -137,10 +130,6 @@ export class AudioSink {
       }
       await new Promise((r) => setTimeout(r, 25));
     }
-    // Sound is a real-time job: the sink's thread must not wait behind the app's drawing, or the
-    // sound reaches viewers in bursts and their jitter buffers grow (PulseAudio's own
-    // high-priority setting, nice −11, which its unprivileged account cannot give itself).
-    setNice(proc.pid!, SOUND_NICE);
     return new AudioSink(proc, `unix:${socket}`);
   }
 

@@ -58,6 +58,8 @@ export interface ChromiumRuntimeOptions {
    * page) rather than injected touch events (held until the page's next frame).
    */
   touchEmulation?: boolean;
+  /** A sound card for the app (see AudioSink; default true): its sound goes to every viewer. */
+  audio?: boolean;
   /**
    * The app screen's refresh rate (Hz), which paces the app browser's frames: 60 runs Xvfb,
    * any other rate Xorg's dummy driver (see XServer). Default 60.
@@ -195,7 +197,8 @@ export class ChromiumRuntime implements AppRuntime {
     // Removed on close; if the server dies first, by its exit hook or the process reaper.
     trackDir(userDataDir);
     await writeProfilePrefs(userDataDir, user);
-    const audio = await AudioSink.startOrWarn({ dir: userDataDir, user, cgroup }, log);
+    const audio =
+      o.audio === false ? undefined : await AudioSink.startOrWarn({ dir: userDataDir, user, cgroup }, log);
     let context: BrowserContext | undefined;
     let browserPgid: number | undefined;
     try {

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 
 /**
  * Puts one thread (a process's main thread when `tid` is its pid) under the kernel's
@@ -17,22 +16,5 @@ export function setRealtime(tid: number, priority: number): string | undefined {
   });
   if (r.error) return r.error.message;
   if (r.status !== 0) return (r.stderr || `chrt exited with ${r.status}`).trim();
-  return undefined;
-}
-
-/**
- * Sets the nice value of every thread of process `pid` (threads it starts later inherit it from
- * theirs). Lowering it needs root or CAP_SYS_NICE. Returns why it failed, or undefined.
- */
-export function setNice(pid: number, nice: number): string | undefined {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  const r = spawnSync('renice', ['-n', String(nice), '-p', ...tids], { encoding: 'utf8', timeout: 5000 });
-  if (r.error) return r.error.message;
-  if (r.status !== 0) return (r.stderr || `renice exited with ${r.status}`).trim();
   return undefined;
 }
