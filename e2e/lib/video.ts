@@ -79,3 +79,10 @@ export async function openDemo(
   await waitForStreaming(page);
   return { context, page };
 }
+
+/** Control is this viewer's (nobody holds it, or it already does as the first to join). */
+export async function takeControl(page: Page): Promise<void> {
+  const take = page.getByTestId('control-take');
+  if (await take.isVisible()) await take.click();
+  await expect(page.getByTestId('control-bar')).toHaveAttribute('data-state', 'control');
+}

@@ -1,5 +1,13 @@
 import { expect, type Page, test } from '@playwright/test';
-import { appState, colorDistance, openDemo, sessionIdOf, sessionInfo, videoPixel } from '../lib/video.js';
+import {
+  appState,
+  colorDistance,
+  openDemo,
+  sessionIdOf,
+  sessionInfo,
+  takeControl,
+  videoPixel,
+} from '../lib/video.js';
 
 type Point = { x: number; y: number };
 interface Senses {
@@ -11,13 +19,6 @@ interface Senses {
   } | null;
   layout: { geoDot: Point; level: Point };
 }
-/** Control is this viewer's (nobody holds it, or it already does as the first to join). */
-async function takeControl(page: Page): Promise<void> {
-  const take = page.getByTestId('control-take');
-  if (await take.isVisible()) await take.click();
-  await expect(page.getByTestId('control-bar')).toHaveAttribute('data-state', 'control');
-}
-
 const senses = async (page: Page, sessionId: string) =>
   (await appState(page, sessionId)) as unknown as Senses;
 

@@ -133,12 +133,10 @@ export class AudioSource {
       const ssrc = randomInt(1, 2 ** 31);
       const producer = await transport.produce({ kind: 'audio', rtpParameters: audioRtpParameters(ssrc) });
       const registry = o.user ? await sharedGstRegistry() : undefined;
-      const launch = launchAs(
-        o.user,
-        GST_LAUNCH,
-        childEnv({ PULSE_SERVER: o.server, ...(registry ? { GST_REGISTRY_1_0: registry } : {}) }),
-        { cgroup: o.cgroup, ...(o.home ? { home: o.home } : {}) },
-      );
+      const launch = launchAs(o.user, GST_LAUNCH, childEnv(registry ? { GST_REGISTRY_1_0: registry } : {}), {
+        cgroup: o.cgroup,
+        ...(o.home ? { home: o.home } : {}),
+      });
       const p = spawn(launch.command, audioPipeline(o.server, ssrc, transport.tuple.localPort), {
         stdio: ['ignore', 'ignore', 'pipe'],
         env: launch.env,

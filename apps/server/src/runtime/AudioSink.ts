@@ -71,10 +71,7 @@ export class AudioSink {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     if (o.user) await chown(dir, o.user.uid, o.user.gid);
     const socket = path.join(dir, 'native');
-    const launch = launchAs(o.user, PULSEAUDIO, childEnv({ XDG_RUNTIME_DIR: dir, HOME: o.dir }), {
-      cgroup: o.cgroup,
-      home: o.dir,
-    });
+    const launch = launchAs(o.user, PULSEAUDIO, childEnv(), { cgroup: o.cgroup });
     const proc = spawn(
       launch.command,
       [
@@ -104,7 +101,12 @@ export class AudioSink {
         `module-native-protocol-unix socket=${socket} auth-anonymous=1`,
       ],
       // Its own process group, killed by the process reaper if the server dies first.
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...launch.env, XDG_RUNTIME_DIR: dir }, detached: true },
+      // Its home and runtime folder: the runtime's (launchAs drops the server's own XDG_* variables).
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...launch.env, HOME: o.dir, XDG_RUNTIME_DIR: dir },
+        detached: true,
+      },
     );
     trackGroup(proc.pid);
     o.cgroup?.add(proc.pid!);

@@ -136,12 +136,8 @@ export class MediaSources {
     const mimeTypes = new Set((rtpCapabilities.codecs ?? []).map((c) => c.mimeType.toLowerCase()));
     for (const codec of this.o.video.codecs) {
       if (!mimeTypes.has(ROUTER_CODECS[codec].mimeType.toLowerCase())) continue;
-      const source = await this.get(codec);
-      const { router: origin, routers } = this.o.media();
-      if (origin.canConsume({ producerId: source.producer.id, rtpCapabilities })) {
-        await routers.producerOn(router, source.producer);
-        return source.producer;
-      }
+      const producer = await this.#consumableOn((await this.get(codec)).producer, rtpCapabilities, router);
+      if (producer) return producer;
     }
     throw new OffloadError(
       'cannot-consume',
@@ -194,10 +190,19 @@ export class MediaSources {
     const opus = (rtpCapabilities.codecs ?? []).some((c) => c.mimeType.toLowerCase() === 'audio/opus');
     const source = opus ? await this.startAudio() : undefined;
     if (!source || source.producer.closed) return undefined;
+    return this.#consumableOn(source.producer, rtpCapabilities, router);
+  }
+
+  /** `producer`, if this client can consume it, piped to `router` if that is not the origin. */
+  async #consumableOn(
+    producer: types.Producer,
+    rtpCapabilities: types.RtpCapabilities,
+    router: types.Router,
+  ): Promise<types.Producer | undefined> {
     const { router: origin, routers } = this.o.media();
-    if (!origin.canConsume({ producerId: source.producer.id, rtpCapabilities })) return undefined;
-    await routers.producerOn(router, source.producer);
-    return source.producer;
+    if (!origin.canConsume({ producerId: producer.id, rtpCapabilities })) return undefined;
+    await routers.producerOn(router, producer);
+    return producer;
   }
 
   /** Every source asked for (started or starting). */
