@@ -1,14 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
-import { appPointOnPage, appState, openDemo, sessionIdOf } from '../lib/video.js';
+import { appPointOnPage, appState, openDemo, sessionIdOf, takeControl } from '../lib/video.js';
 
 type Point = { x: number; y: number };
-
-/** Control is this viewer's (nobody holds it, or it already does as the first to join). */
-async function takeControl(page: Page): Promise<void> {
-  const take = page.getByTestId('control-take');
-  if (await take.isVisible()) await take.click();
-  await expect(page.getByTestId('control-bar')).toHaveAttribute('data-state', 'control');
-}
 
 /**
  * Listens to the player's own audio track with a Web Audio analyser (the track the <video>
@@ -88,8 +81,11 @@ test('the app’s sound reaches the player: a tone of the app’s pitch, heard i
     const muted = async () => page.evaluate(() => document.querySelector('video')!.muted);
     const before = await muted();
     await toggle.click();
-    expect(await muted()).toBe(!before);
+    // The element follows the store after the player renders: waited for, not read at once.
+    await expect.poll(muted).toBe(!before);
     await expect(toggle).toHaveAttribute('aria-pressed', String(before));
+    await toggle.click();
+    await expect.poll(muted).toBe(before);
   } finally {
     await context.close();
   }
