@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,13 +14,37 @@ import { OPUS } from './codecs.js';
 const bytesIn = async (p: types.Producer) => (await p.getStats()).reduce((n, s) => n + (s.byteCount ?? 0), 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The producer's packets as a consumer sends them out of the router: RTP timestamp and arrival time. */
+async function receiveRtp(router: types.Router, producer: types.Producer) {
+  const socket = createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  const packets: { ts: number; at: number }[] = [];
+  socket.on('message', (m) => {
+    if (m.length >= 12 && (m[1]! & 0x7f) >= 96)
+      packets.push({ ts: m.readUInt32BE(4), at: performance.now() });
+  });
+  const transport = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: true,
+  });
+  await transport.connect({ ip: '127.0.0.1', port: socket.address().port });
+  await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+  return {
+    packets,
+    close: () => {
+      transport.close();
+      socket.close();
+    },
+  };
+}
+
 describe('AudioSink + AudioSource', () => {
   const cleanup: (() => unknown)[] = [];
   afterEach(async () => {
     for (const f of cleanup.splice(0).reverse()) await f();
   });
 
-  it('records what plays into the sink and produces it as Opus, louder when something plays', async () => {
+  it('records what plays into the sink as Opus; while nothing plays, the sink sleeps and nothing is sent', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'offload-audio-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const sink = await AudioSink.start({ dir });
@@ -32,27 +57,51 @@ describe('AudioSink + AudioSource', () => {
     const source = await AudioSource.start({ router, server: sink.server });
     cleanup.push(() => source.close());
     expect(source.producer.kind).toBe('audio');
-    await source.ready;
+    const rtp = await receiveRtp(router, source.producer);
+    cleanup.push(() => rtp.close());
 
-    // The sink's silence is recorded and sent too (Opus without DTX): the stream never stalls.
-    const b0 = await bytesIn(source.producer);
+    // Nothing plays: the sink sleeps, and the recorder sends nothing at all.
+    await sink.settled();
+    expect(sink.awake).toBe(false);
     await sleep(1000);
-    const silent = (await bytesIn(source.producer)) - b0;
-    expect(silent).toBeGreaterThan(0);
+    expect(await bytesIn(source.producer)).toBe(0);
 
-    // Something plays into the sink (as the app browser does): a loud noise, which Opus
-    // cannot squeeze like silence.
-    const player: ChildProcess = spawn(
-      'gst-launch-1.0',
-      ['-q', 'audiotestsrc', 'wave=white-noise', 'volume=0.8', '!', 'pulsesink', `server=${sink.server}`],
-      { stdio: 'ignore' },
-    );
-    cleanup.push(() => player.kill('SIGKILL'));
-    await sleep(500);
+    // Something plays into the sink (as the app browser does): it wakes, and a loud noise flows.
+    const play = () => {
+      const p = spawn(
+        'gst-launch-1.0',
+        ['-q', 'audiotestsrc', 'wave=white-noise', 'volume=0.8', '!', 'pulsesink', `server=${sink.server}`],
+        { stdio: 'ignore' },
+      );
+      cleanup.push(() => p.kill('SIGKILL'));
+      return p;
+    };
+    let player: ChildProcess = play();
+    await source.ready;
+    expect(sink.awake).toBe(true);
     const b1 = await bytesIn(source.producer);
     await sleep(1000);
-    const loud = (await bytesIn(source.producer)) - b1;
-    expect(loud).toBeGreaterThan(silent * 2);
+    expect((await bytesIn(source.producer)) - b1).toBeGreaterThan(5000);
+
+    // It stops: the sink goes back to sleep and the packets stop.
+    player.kill('SIGKILL');
+    await expect.poll(() => sink.awake, { timeout: 5000 }).toBe(false);
+    await sleep(300);
+    const n0 = rtp.packets.length;
+    await sleep(1500);
+    expect(rtp.packets.length).toBe(n0);
+
+    // It plays again: the sound's RTP timestamps moved on by the pause, as the viewer's jitter
+    // buffer needs (on the sink's own clock, which stops while it sleeps, they would not have).
+    player = play();
+    await expect.poll(() => rtp.packets.length, { timeout: 5000 }).toBeGreaterThan(n0 + 20);
+    const before = rtp.packets[n0 - 1]!;
+    const after = rtp.packets[n0 + 10]!;
+    const rtpMs = ((after.ts - before.ts) >>> 0) / 48;
+    const wallMs = after.at - before.at;
+    expect(wallMs).toBeGreaterThan(1500);
+    expect(Math.abs(rtpMs - wallMs)).toBeLessThan(150);
+    player.kill('SIGKILL');
 
     // A recorder that dies is reported (the session then drops its sound, not its video).
     const died = new Promise<string>((r) => source.events.once('died', r));

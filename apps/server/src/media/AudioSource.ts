@@ -29,7 +29,7 @@ export interface AudioSourceOptions {
 }
 
 export type AudioSourceEvents = {
-  /** The recorder exited on its own, could not start, or sent nothing for 10 s. */
+  /** The recorder exited on its own or could not start. */
   died: [reason: string];
 };
 
@@ -43,6 +43,10 @@ export function audioPipeline(server: string, ssrc: number, port: number): strin
     // 20 ms of buffer in 5 ms periods (the defaults, 200 / 10 ms, would delay every sound).
     'buffer-time=20000',
     'latency-time=5000',
+    // Timestamps on the system clock, not the sink's: the sink sleeps while nothing plays, and
+    // its own clock stops then, so the sound after a pause would carry the time of the pause's
+    // start and the viewer's jitter buffer would take it for seconds late.
+    'provide-clock=false',
     '!',
     'audio/x-raw,rate=48000,channels=2',
     '!',
@@ -94,32 +98,30 @@ export class AudioSource {
     };
     proc.once('exit', (code, signal) => died(`audio recorder exited (${signal ?? code})`));
     proc.once('error', (err) => died(`audio recorder could not start: ${err.message}`));
-    // Up once its first packet reached the transport (comedia learnt the recorder's address).
+    // Sound flows once its first packet reached the transport (comedia learnt the recorder's
+    // address): when the app first plays something, as the sink sleeps while nothing plays.
     this.ready = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        died('no sound from the audio recorder within 10 s');
-        this.close();
-      }, 10_000);
       transport.once('tuple', () => {
-        clearTimeout(timer);
         log.info(
           { producerId: producer.id, pid: proc.pid, ms: Math.round(performance.now() - t0) },
           'audio flows',
         );
         resolve();
       });
-      proc.once('exit', () => clearTimeout(timer));
     });
   }
 
-  /** Resolves when the first sound reached the router (never, if the recorder failed: see 'died'). */
+  /**
+   * Resolves when the first sound reached the router: when the app first plays something
+   * (never, if it plays nothing or the recorder failed: see 'died').
+   */
   readonly ready: Promise<void>;
 
   /**
-   * Starts the recorder and returns at once, without waiting for its first packet (100–300 ms
-   * on a busy host, and up to 2 s when the sink was asleep): a viewer's consumer of the sound
-   * can be made before it flows, so the sound never holds up the first frame. A recorder that
-   * fails later is reported by 'died'.
+   * Starts the recorder and returns at once, without waiting for its first packet (none comes
+   * before the app plays something): a viewer's consumer of the sound can be made before it
+   * flows, so the sound never holds up the first frame. A recorder that fails later is reported
+   * by 'died'.
    */
   static async start(o: AudioSourceOptions): Promise<AudioSource> {
     const log = moduleLogger('audio-source', o.logBindings);

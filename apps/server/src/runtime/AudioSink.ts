@@ -7,11 +7,11 @@ import { childEnv } from '../util/childEnv.js';
 import { type AppUser, launchAs } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 import { trackGroup, untrackGroup } from './processReaper.js';
+import { SinkSleeper } from './SinkSleeper.js';
 
 const PULSEAUDIO = '/usr/bin/pulseaudio';
+const PACTL = '/usr/bin/pactl';
 let warnedMissing = false;
-/** How often the app's sink runs while nobody records it (see start). */
-const IDLE_LATENCY_MS = 200;
 /** The sink the app plays into; its monitor is what the audio source records. */
 export const SINK = 'app';
 
@@ -28,19 +28,35 @@ export interface AudioSinkOptions {
  * One app runtime's sound card: a PulseAudio server of its own, run as the app's account in the
  * session's cgroup, with one null sink that the app browser plays into (PULSE_SERVER) and whose
  * monitor the audio source records. One per runtime, like the X server, so no session can hear
- * another's sound; it listens on a unix socket in the runtime's folder only.
+ * another's sound; it listens on a unix socket in the runtime's folder only. The sink sleeps
+ * while nothing plays into it (SinkSleeper): silence costs nothing.
  */
 export class AudioSink {
   #exited = false;
+  /** Keeps the sink asleep while nothing plays into it (undefined without pactl). */
+  readonly #sleeper: SinkSleeper | undefined;
 
   private constructor(
     readonly proc: ChildProcess,
     /** What PULSE_SERVER (and pulsesrc's `server`) take: `unix:<socket>`. */
     readonly server: string,
+    launchPactl: (args: string[]) => ChildProcess,
   ) {
     proc.once('exit', () => {
       this.#exited = true;
+      this.#sleeper?.close();
     });
+    this.#sleeper = existsSync(PACTL) ? new SinkSleeper(SINK, launchPactl) : undefined;
+  }
+
+  /** Whether the sink runs (something plays into it, or it cannot be put to sleep). */
+  get awake(): boolean {
+    return this.#sleeper?.awake ?? true;
+  }
+
+  /** Resolves once the sink has settled: asleep with nothing playing, awake with something. */
+  settled(): Promise<void> {
+    return this.#sleeper?.settled() ?? Promise.resolve();
   }
 
   /** What a program that plays into the sink needs in its environment. */
@@ -89,14 +105,6 @@ export class AudioSink {
         // The sink first: once the socket is there, so is the sink.
         '--load',
         `module-null-sink sink_name=${SINK} rate=48000 channels=2 sink_properties=device.description=Offload`,
-        // A null sink nobody records sleeps 2 s at a time, so a recorder that connects waits up
-        // to 2 s for its first sound (1–2 s measured). A loopback of its monitor into a second
-        // null sink keeps it waking every IDLE_LATENCY_MS: a recorder then starts in 60–90 ms,
-        // for 0.6 % of a core per runtime (1.5 % at 60 ms, 0.3 % at 500 ms but a 170 ms start).
-        '--load',
-        `module-null-sink sink_name=${SINK}-idle rate=48000 channels=2`,
-        '--load',
-        `module-loopback source=${SINK}.monitor sink=${SINK}-idle latency_msec=${IDLE_LATENCY_MS} source_dont_move=true sink_dont_move=true`,
         '--load',
         `module-native-protocol-unix socket=${socket} auth-anonymous=1`,
       ],
@@ -132,10 +140,25 @@ export class AudioSink {
       }
       await new Promise((r) => setTimeout(r, 25));
     }
-    return new AudioSink(proc, `unix:${socket}`);
+    const server = `unix:${socket}`;
+    const env = { ...launch.env, HOME: o.dir, XDG_RUNTIME_DIR: dir };
+    const launchPactl = (args: string[]) => {
+      const p = launchAs(o.user, PACTL, env, { cgroup: o.cgroup });
+      const child = spawn(p.command, ['-s', server, ...args], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: { ...p.env, HOME: o.dir, XDG_RUNTIME_DIR: dir },
+        detached: true,
+      });
+      trackGroup(child.pid);
+      child.once('exit', () => untrackGroup(child.pid));
+      child.once('error', () => {});
+      return child;
+    };
+    return new AudioSink(proc, server, launchPactl);
   }
 
   async stop(): Promise<void> {
+    this.#sleeper?.close();
     if (this.#exited) return;
     const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
     this.proc.kill('SIGTERM');

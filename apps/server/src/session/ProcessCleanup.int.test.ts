@@ -18,6 +18,7 @@ const isHelper = (p: ProcInfo) =>
   p.comm === 'python3' ||
   p.comm === 'pulseaudio' ||
   p.comm === 'gst-launch-1.0' ||
+  p.comm === 'pactl' ||
   p.comm.startsWith('mediasoup');
 
 const helpers = (root = process.pid) => descendants(root).filter(isHelper);
@@ -216,8 +217,10 @@ describe('process cleanup', () => {
       expect(before.filter((p) => isXServer(p.comm))).toHaveLength(2);
       expect(before.some((p) => p.comm.startsWith('chrom'))).toBe(true);
       expect(before.some((p) => p.comm.startsWith('mediasoup'))).toBe(true);
-      // Each runtime's sound card, and the session's recorder of it.
+      // Each runtime's sound card and the watcher that puts it to sleep, and the session's
+      // recorder of it.
       expect(before.filter((p) => p.comm === 'pulseaudio')).toHaveLength(2);
+      expect(before.filter((p) => p.comm === 'pactl')).toHaveLength(2);
       expect(before.filter((p) => p.comm === 'gst-launch-1.0')).toHaveLength(1);
       const dirs = tempDirs(before);
       // Two runtimes (the session's app and the warm one): each browser with a profile and a
