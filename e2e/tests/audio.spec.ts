@@ -4,17 +4,17 @@ import { appPointOnPage, appState, openDemo, sessionIdOf, takeControl } from '..
 type Point = { x: number; y: number };
 
 /**
- * Listens to the player's own audio track with a Web Audio analyser (the track the <video>
- * plays, as received over WebRTC) and returns its loudest frequency (Hz) and that bin's level
- * (dBFS) over the last analysis window.
+ * Listens to the player's own audio track with a Web Audio analyser (the track its sound
+ * element plays, as received over WebRTC) and returns its loudest frequency (Hz) and that
+ * bin's level (dBFS) over the last analysis window.
  */
 async function listen(page: Page): Promise<{ peakHz: number; peakDb: number }> {
   return page.evaluate(() => {
     type Ear = { analyser: AnalyserNode; rate: number };
     const w = window as unknown as { __ear?: Ear };
     if (!w.__ear) {
-      const video = document.querySelector('video')!;
-      const track = (video.srcObject as MediaStream).getAudioTracks()[0];
+      const sound = document.querySelector<HTMLAudioElement>('[data-testid=sound]')!;
+      const track = (sound.srcObject as MediaStream | null)?.getAudioTracks()[0];
       if (!track) throw new Error('the player has no audio track');
       const ctx = new AudioContext();
       const analyser = new AnalyserNode(ctx, { fftSize: 4096, smoothingTimeConstant: 0 });
@@ -76,16 +76,20 @@ test('the app’s sound reaches the player: a tone of the app’s pitch, heard i
     await page.mouse.click(at.x, at.y);
     await expect.poll(async () => (await listen(page)).peakDb, { timeout: 10_000 }).toBeLessThan(-90);
 
-    // The sound's switch mutes and unmutes the player.
+    // The sound's switch mutes and unmutes the player: muted, it does not play the sound at all.
     const toggle = page.getByTestId('sound-toggle');
-    const muted = async () => page.evaluate(() => document.querySelector('video')!.muted);
-    const before = await muted();
+    const playing = async () =>
+      page.evaluate(() => {
+        const sound = document.querySelector<HTMLAudioElement>('[data-testid=sound]')!;
+        return !sound.paused && (sound.srcObject as MediaStream | null)?.getAudioTracks().length === 1;
+      });
+    expect(await playing()).toBe(true);
     await toggle.click();
     // The element follows the store after the player renders: waited for, not read at once.
-    await expect.poll(muted).toBe(!before);
-    await expect(toggle).toHaveAttribute('aria-pressed', String(before));
+    await expect.poll(playing).toBe(false);
+    await expect(toggle).toHaveAttribute('aria-pressed', 'false');
     await toggle.click();
-    await expect.poll(muted).toBe(before);
+    await expect.poll(playing).toBe(true);
   } finally {
     await context.close();
   }

@@ -21,6 +21,7 @@ import { ErrorPanel } from './ErrorPanel';
 import { useClient, useLatencyMonitor, useOffload, useStoreApi } from './OffloadContext';
 import { SoundButton } from './SoundButton';
 import { StatusBar } from './StatusBar';
+import { useSound } from './useSound';
 
 /** The HUD and its charts load when first shown: playing does not need them. */
 const Hud = lazy(() => import('./Hud').then((m) => ({ default: m.Hud })));
@@ -49,6 +50,7 @@ export function Player({
   const muted = useOffload((s) => s.media.muted);
   const monitor = useLatencyMonitor();
   const videoRef = useRef<HTMLVideoElement>(null);
+  const audioRef = useRef<HTMLAudioElement>(null);
   const frameRef = useRef<HTMLDivElement>(null);
   const captureRef = useRef<InputCapture | null>(null);
 
@@ -62,10 +64,8 @@ export function Player({
     return () => void client.leave();
   }, [client, join, autoConnect]);
 
-  // The element starts muted (autoplay); the embedding host may unmute it.
-  useEffect(() => {
-    if (videoRef.current) videoRef.current.muted = muted;
-  }, [muted]);
+  // The picture plays muted (autoplay); the sound, in an element of its own, while unmuted.
+  useSound(audioRef, client, store, streamReady, muted);
 
   // Attach the remote tracks; a refused play() means the browser wants a gesture first.
   useEffect(() => {
@@ -75,7 +75,7 @@ export function Player({
       video.srcObject = null;
       return;
     }
-    video.srcObject = new MediaStream([...client.tracks]);
+    video.srcObject = new MediaStream(client.tracks.filter((t) => t.kind === 'video'));
     video.play().then(
       () => store.getState().setAutoplayBlocked(false),
       (err: unknown) => {
@@ -155,6 +155,8 @@ export function Player({
       >
         <div className="screen" data-testid="stream">
           <video ref={videoRef} data-testid="video" playsInline muted autoPlay disablePictureInPicture />
+          {/* biome-ignore lint/a11y/useMediaCaption: the app's own sound; the app has no captions to give */}
+          <audio ref={audioRef} data-testid="sound" />
         </div>
         {hudVisible && (
           <Suspense fallback={null}>
