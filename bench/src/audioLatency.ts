@@ -37,8 +37,8 @@ const HEARD = 0.05;
 /** In the page: the audio track's loudness as it arrives, and when it first passed HEARD once armed. */
 const EAR = `(() => {
   const ear = (window.__ear = { armed: false, heardAt: null, level: 0, blocks: 0, error: null });
-  const video = document.querySelector('video');
-  const track = video.srcObject.getAudioTracks()[0];
+  const sound = document.querySelector('[data-testid=sound]');
+  const track = sound.srcObject?.getAudioTracks()[0];
   if (!track) { ear.error = 'no audio track'; return; }
   const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
   (async () => {
@@ -152,6 +152,13 @@ try {
       await waitForStreaming(page);
       const take = page.getByTestId('control-take');
       if (await take.isVisible()) await take.click();
+      // Sound on, as someone listening has it (a player opened without a gesture starts muted,
+      // and a muted player does not play the sound at all).
+      const sound = page.getByTestId('sound-toggle');
+      if ((await sound.getAttribute('aria-pressed')) !== 'true') await sound.click();
+      await page.waitForFunction(
+        () => !!(document.querySelector('[data-testid=sound]') as HTMLAudioElement).srcObject,
+      );
       await page.waitForTimeout(1000);
       const { soundMs, pictureMs } = await round(page, sessionId);
       const e = await ear(page);
