@@ -123,6 +123,27 @@ const viewerPids = tree(process.pid, processes())
   .filter((p) => !before.has(p));
 const rounds: Round[] = [];
 
+/**
+ * A round's measuring part fails after this long instead of hanging: once, a viewer page never
+ * came up and nothing in it timed out (a page.evaluate waits forever), and the run sat for
+ * minutes. The failure ends the round (its stack is closed) and gets the round's one retry.
+ */
+const ROUND_DEADLINE_MS = Number(process.env.BENCH_ROUND_DEADLINE_MS ?? 180_000);
+async function withinDeadline<T>(what: string, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} hung for ${ROUND_DEADLINE_MS / 1000} s`)),
+      ROUND_DEADLINE_MS,
+    );
+  });
+  try {
+    return await Promise.race([work(), hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function vncRound(r: number, spec: StackSpec): Promise<Omit<Round, 'stack'>> {
   const stack = await VncStack.start({
     appUrl: demo.url,
@@ -134,12 +155,16 @@ async function vncRound(r: number, spec: StackSpec): Promise<Omit<Round, 'stack'
   });
   const context = await viewer.newContext({ viewport: { width: 800, height: 1400 } });
   try {
-    const page = await context.newPage();
-    await page.goto(stack.clientUrl);
-    await page.locator('#screen canvas').waitFor();
-    await page.waitForFunction(() => /Connected/i.test(document.getElementById('status')?.textContent ?? ''));
-    await page.waitForTimeout(SETTLE_MS);
-    return await tapRound(page, '#screen canvas', () => stack.pids(), viewerPids);
+    return await withinDeadline('the VNC round', async () => {
+      const page = await context.newPage();
+      await page.goto(stack.clientUrl);
+      await page.locator('#screen canvas').waitFor();
+      await page.waitForFunction(() =>
+        /Connected/i.test(document.getElementById('status')?.textContent ?? ''),
+      );
+      await page.waitForTimeout(SETTLE_MS);
+      return await tapRound(page, '#screen canvas', () => stack.pids(), viewerPids);
+    });
   } finally {
     await context.close();
     await stack.close();
@@ -158,37 +183,39 @@ async function offloadRound(stack: StackSpec): Promise<Omit<Round, 'stack'>> {
     permissions: VIEWER_PERMISSIONS,
   });
   try {
-    const sessionId = await createSession(PORT);
-    const page = await context.newPage();
-    await page.goto(`${base}/?session=${sessionId}`);
-    const state = () =>
-      page.evaluate(
-        () =>
-          `player ${document.documentElement.dataset.offloadState}, video ${document.querySelector('video')?.videoWidth ?? 'none'} px wide`,
-      );
-    await waitForStreaming(page).catch(async (err: Error) => {
-      throw new Error(`the player did not stream within 30 s (${await state()}): ${err.message}`);
-    });
-    // Simulcast: tap once this viewer decodes the full-size layer (it may start on the low one).
-    await page
-      .waitForFunction((w) => document.querySelector('video')?.videoWidth === w, WIDTH, { timeout: 30_000 })
-      .catch(async (err: Error) => {
-        throw new Error(`the viewer got no full-size video within 30 s (${await state()}): ${err.message}`);
+    return await withinDeadline('the Offload round', async () => {
+      const sessionId = await createSession(PORT);
+      const page = await context.newPage();
+      await page.goto(`${base}/?session=${sessionId}`);
+      const state = () =>
+        page.evaluate(
+          () =>
+            `player ${document.documentElement.dataset.offloadState}, video ${document.querySelector('video')?.videoWidth ?? 'none'} px wide`,
+        );
+      await waitForStreaming(page).catch(async (err: Error) => {
+        throw new Error(`the player did not stream within 30 s (${await state()}): ${err.message}`);
       });
-    await page.waitForTimeout(SETTLE_MS);
-    const serverPids = tree(server.pid!).map((p) => p.pid);
-    // The player's <video> (any version of the client: the probe reads the app's pixels at its top).
-    const r = await tapRound(page, 'video', () => serverPids, viewerPids);
-    await page.waitForTimeout(1000);
-    const presses = (await latencySamples(page)).filter(
-      (s) => s.kind === 'touch:start' || s.kind === 'pointer:down',
-    );
-    return {
-      ...r,
-      monitorMs: presses.map((s) => round1(s.total)),
-      monitorFrameGapMs: presses.map((s) => round1(s.frameGap)),
-      monitorSegments: presses.map((s) => s.segments),
-    };
+      // Simulcast: tap once this viewer decodes the full-size layer (it may start on the low one).
+      await page
+        .waitForFunction((w) => document.querySelector('video')?.videoWidth === w, WIDTH, { timeout: 30_000 })
+        .catch(async (err: Error) => {
+          throw new Error(`the viewer got no full-size video within 30 s (${await state()}): ${err.message}`);
+        });
+      await page.waitForTimeout(SETTLE_MS);
+      const serverPids = tree(server.pid!).map((p) => p.pid);
+      // The player's <video> (any version of the client: the probe reads the app's pixels at its top).
+      const r = await tapRound(page, 'video', () => serverPids, viewerPids);
+      await page.waitForTimeout(1000);
+      const presses = (await latencySamples(page)).filter(
+        (s) => s.kind === 'touch:start' || s.kind === 'pointer:down',
+      );
+      return {
+        ...r,
+        monitorMs: presses.map((s) => round1(s.total)),
+        monitorFrameGapMs: presses.map((s) => round1(s.frameGap)),
+        monitorSegments: presses.map((s) => s.segments),
+      };
+    });
   } finally {
     await context.close();
     await stopServer(server);
