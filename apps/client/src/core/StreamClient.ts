@@ -114,10 +114,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     await this.#signaling.connect();
   }
 
-  /**
-   * Starts a new app session on the server; returns its id (join it next). `url`: the page a
-   * cloud-browser session opens instead of the server's app (its URL policy decides).
-   */
+  /** Starts a new app session (join it next); `url`: a page to open instead of the server's app (URL policy). */
   async createSession(o: { profile?: string; url?: string } = {}): Promise<string> {
     await this.connect();
     try {
@@ -335,6 +332,9 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       if (this.#session) this.#roles.changed(this.#session.viewerId, change);
     });
     sig.on('control-requested', (from) => this.#roles.requested(from));
+    // The app asks for this device's camera and microphone (the controller's only), or is done.
+    sig.on('capture-request', (m) => void this.#media?.capture.lend(m));
+    sig.on('capture-stop', (requestId) => this.#media?.capture.stop(requestId));
     // The socket is already thrown away; a streaming client resumes on a new one.
     sig.on('disconnected', (err) => {
       if (this.#state === 'reconnecting') return; // the loop retries on its own

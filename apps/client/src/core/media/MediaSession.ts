@@ -1,6 +1,7 @@
 import type { InputEventInit, RequestMessage } from '@offload/protocol';
 import type { Device, types } from 'mediasoup-client';
 import { ClientError } from '../ClientError';
+import { DeviceLender } from '../capture/DeviceLender';
 import type { MediaSessionEvents } from '../events';
 import { InputChannels } from '../input/InputChannels';
 import type { Attempt } from '../session/Attempt';
@@ -33,6 +34,10 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   readonly input: InputChannels;
   /** The server → client channel (pongs, input timings). */
   readonly reportChannel = new ReportChannel();
+  /** The device's camera and microphone, lent to the app when it asks (on the send transport). */
+  readonly capture: DeviceLender;
+  /** Settles with the send transport once startInput made it. */
+  #sendReady: { promise: Promise<types.Transport>; resolve: (t: types.Transport) => void };
   readonly #signaling: () => SignalingClient;
   readonly #loadDevice: (routerRtpCapabilities: unknown) => Promise<Device>;
   #loadedDevice: Device | null = null;
@@ -48,6 +53,18 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     this.input.on('warning', (err) => this.emit('warning', err));
     this.reportChannel.on('warning', (err) => this.emit('warning', err));
     this.#loadDevice = loadDevice;
+    let resolve!: (t: types.Transport) => void;
+    this.#sendReady = { promise: new Promise((r) => (resolve = r)), resolve };
+    this.capture = new DeviceLender({
+      signaling,
+      sendTransport: () => this.#sendReady.promise,
+      // VP8 for the camera where the router has it: every browser encodes it in software.
+      codecFor: (kind) =>
+        kind === 'video'
+          ? this.#device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8')
+          : undefined,
+    });
+    this.capture.on('warning', (err) => this.emit('warning', err));
   }
 
   /** The loaded Device (start() loads it first). */
@@ -89,6 +106,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
         return;
       }
       this.#send = send;
+      this.#sendReady.resolve(send);
       if (!this.#device.sctpCapabilities) return;
       await this.input.start(send, attempt);
     } catch (err) {
@@ -139,6 +157,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.capture.close();
     this.input.close();
     this.reportChannel.close();
     for (const c of this.#consumers.values()) c.close();
