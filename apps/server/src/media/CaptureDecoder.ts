@@ -49,18 +49,15 @@ export function decodePipeline(codec: types.RtpCodecParameters, port: number): s
   if (!chain) return undefined;
   const media = name === 'OPUS' ? 'audio' : 'video';
   const caps = `application/x-rtp,media=${media},encoding-name=${name},clock-rate=${codec.clockRate},payload=${codec.payloadType}`;
-  const { maxWidth, maxHeight, maxFps } = CAPTURE_LIMITS;
+  const { maxWidth, maxHeight } = CAPTURE_LIMITS;
   const out =
     media === 'video'
-      ? // The limits hold whatever the device sends: scaled down (aspect kept), paced.
+      ? // The size limit holds whatever the device sends: scaled down, aspect kept. (The rate
+        // is held in Node: videorate aborts on WebRTC's buffers, which carry no duration.)
         [
           'videoconvert',
           '!',
           'videoscale',
-          '!',
-          'videorate',
-          'drop-only=true',
-          `max-rate=${maxFps}`,
           '!',
           `video/x-raw,width=[16,${maxWidth}],height=[16,${maxHeight}],pixel-aspect-ratio=1/1`,
           '!',
@@ -129,6 +126,9 @@ export class CaptureDecoder {
     if (consumer.kind === 'video') {
       const pictures = new JpegSplitter();
       let first = true;
+      // At most CAPTURE_LIMITS.maxFps pictures a second (2 ms of slack for arrival jitter).
+      const minGapMs = 1000 / CAPTURE_LIMITS.maxFps - 2;
+      let last = Number.NEGATIVE_INFINITY;
       // Until the first picture, ask the device for a keyframe now and then (the first may
       // have come before the decoder listened).
       const keyframes = setInterval(() => void consumer.requestKeyFrame().catch(() => {}), 1000);
@@ -140,6 +140,9 @@ export class CaptureDecoder {
             clearInterval(keyframes);
             log.info({ bytes: jpeg.length }, 'first camera picture decoded');
           }
+          const now = performance.now();
+          if (now - last < minGapMs) continue;
+          last = now;
           this.events.safeEmit('picture', jpeg);
         }
       });
