@@ -37,6 +37,8 @@ export class AppCapture implements AppMediaCapture {
   #nextFrame: [number, string] | undefined;
   #pcmBusy = false;
   readonly #pcm: [number, string][] = [];
+  /** The page's requests not stopped yet: a page that goes away (reload, navigation) stops them. */
+  readonly #open = new Set<number>();
 
   private constructor(cdp: CDPSession, log: Logger) {
     this.#cdp = cdp;
@@ -56,8 +58,19 @@ export class AppCapture implements AppMediaCapture {
         return;
       }
       const m = parsed.data;
-      if (m.t === 'request') this.events.safeEmit('request', m.n, { audio: m.audio, video: m.video });
-      else this.events.safeEmit('stop', m.n);
+      if (m.t === 'request') {
+        this.#open.add(m.n);
+        this.events.safeEmit('request', m.n, { audio: m.audio, video: m.video });
+      } else {
+        this.#open.delete(m.n);
+        this.events.safeEmit('stop', m.n);
+      }
+    });
+    // The page went (reloaded, navigated): its requests and tracks went with it.
+    cdp.on('Runtime.executionContextsCleared', () => {
+      const open = [...this.#open];
+      this.#open.clear();
+      for (const n of open) this.events.safeEmit('stop', n);
     });
   }
 

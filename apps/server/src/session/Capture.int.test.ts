@@ -180,6 +180,12 @@ describe('camera and microphone into the app', () => {
       )
       .toBeGreaterThanOrEqual(3);
     expect(b.messages.filter(isRequest).length).toBeLessThanOrEqual(3);
+    // The page goes away (a reload) while it waits: the capture ends, the device is told to stop.
+    const last = b.messages.filter(isRequest).at(-1)!;
+    await page.reload();
+    // (Well before the 30 s answer time, after which it would end anyway.)
+    await b.waitFor((m) => m.type === 'capture/stop' && m.requestId === last.requestId, 10_000);
+    expect(((await server.sessions.get(sessionId).describe()) as { capture: unknown }).capture).toBeNull();
   });
 });
 
