@@ -143,6 +143,9 @@ test('the controller’s camera and microphone reach the app: its picture in the
     await expect.poll(async () => (await state()).camera.status, { timeout: 30_000 }).toBe('on');
     expect((await state()).camera.tracks.map((t) => t.kind).sort()).toEqual(['audio', 'video']);
     expect(await lentLive()).toBe(2);
+    // The player says so while the app uses the device's camera and microphone.
+    await expect(page.getByTestId('device-lent')).toContainText(/camera/);
+    await expect(page.getByTestId('device-lent')).toContainText(/microphone/);
     const video = (await state()).layout.cameraVideo; // laid out now that the screen shows
 
     // The streamed pixels of the app's <video>: the fake camera's picture, and it moves.
@@ -175,6 +178,7 @@ test('the controller’s camera and microphone reach the app: its picture in the
     await expect.poll(async () => (await state()).camera.status).toBe('off');
     await expect.poll(async () => green((await boxPixels(page, video)).rgb)).toBe(false);
     await expect.poll(lentLive).toBe(0);
+    await expect(page.getByTestId('device-lent')).toBeHidden();
     await expect
       .poll(async () => (await sessionInfo(page, sessionId)) as unknown as { capture: unknown })
       .toMatchObject({ capture: null });
@@ -186,6 +190,7 @@ test('the controller’s camera and microphone reach the app: its picture in the
     await page.getByTestId('control-release').click();
     await expect.poll(async () => (await state()).camera.status).toBe('ended');
     await expect.poll(lentLive).toBe(0);
+    await expect(page.getByTestId('device-lent')).toBeHidden();
   } finally {
     await context.close();
   }

@@ -165,6 +165,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       loadDevice: (caps) => this.#devices.get(caps),
       // Whichever socket is current: a resume replaces it.
       inputFallback: (event) => this.#signaling.current?.sendInput(event) ?? false,
+      serverEvents: this.#signaling, // the app's requests for this device's camera and microphone
     });
     this.#media = media;
     media.on('tracks', (tracks) => {
@@ -173,6 +174,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     });
     media.on('transport-failed', () => this.#onRecvTransportFailed());
     media.on('warning', (err) => this.#warn(err));
+    media.capture.on('capture', (kinds) => this.emit('capture', kinds));
     media.input.on('input-sent', (event) => this.emit('input-sent', event));
     media.input.on('ping-channel', (open) => this.emit('ping-channel', open));
     media.reportChannel.on('message', (message) => this.emit('report', message));
@@ -332,9 +334,6 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       if (this.#session) this.#roles.changed(this.#session.viewerId, change);
     });
     sig.on('control-requested', (from) => this.#roles.requested(from));
-    // The app asks for this device's camera and microphone (the controller's only), or is done.
-    sig.on('capture-request', (m) => void this.#media?.capture.lend(m));
-    sig.on('capture-stop', (requestId) => this.#media?.capture.stop(requestId));
     // The socket is already thrown away; a streaming client resumes on a new one.
     sig.on('disconnected', (err) => {
       if (this.#state === 'reconnecting') return; // the loop retries on its own

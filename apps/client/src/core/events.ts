@@ -35,6 +35,8 @@ export type StreamClientEvents = {
   role: [info: ControlInfo | null];
   /** To the controller: a participant asks for control (answer with grantControl). */
   'control-requested': [from: { viewerId: string; name?: string }];
+  /** The app uses this device's camera and/or microphone now, or no longer ([]). */
+  capture: [kinds: ('audio' | 'video')[]];
 };
 
 /** See DeviceLender. */

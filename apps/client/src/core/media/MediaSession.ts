@@ -2,7 +2,7 @@ import type { InputEventInit, RequestMessage } from '@offload/protocol';
 import type { Device, types } from 'mediasoup-client';
 import { ClientError } from '../ClientError';
 import { DeviceLender } from '../capture/DeviceLender';
-import type { MediaSessionEvents } from '../events';
+import type { MediaSessionEvents, SignalingConnectionEvents } from '../events';
 import { InputChannels } from '../input/InputChannels';
 import type { Attempt } from '../session/Attempt';
 import type { SignalingClient } from '../signaling/SignalingClient';
@@ -17,6 +17,8 @@ export interface MediaSessionOptions {
   loadDevice: (routerRtpCapabilities: unknown) => Promise<Device>;
   /** Sends input over the socket while the input channels are not open. */
   inputFallback: (event: InputEventInit) => boolean;
+  /** What the server says on whichever socket is current: its capture requests reach the DeviceLender. */
+  serverEvents?: TypedEmitter<SignalingConnectionEvents>;
 }
 
 /**
@@ -45,8 +47,9 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   #send: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
   #closed = false;
+  readonly #unlisten: (() => void)[] = [];
 
-  constructor({ signaling, loadDevice, inputFallback }: MediaSessionOptions) {
+  constructor({ signaling, loadDevice, inputFallback, serverEvents }: MediaSessionOptions) {
     super();
     this.#signaling = signaling;
     this.input = new InputChannels({ fallback: inputFallback });
@@ -65,6 +68,11 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
           : undefined,
     });
     this.capture.on('warning', (err) => this.emit('warning', err));
+    if (serverEvents)
+      this.#unlisten.push(
+        serverEvents.on('capture-request', (m) => void this.capture.lend(m)),
+        serverEvents.on('capture-stop', (requestId) => this.capture.stop(requestId)),
+      );
   }
 
   /** The loaded Device (start() loads it first). */
@@ -157,6 +165,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const unlisten of this.#unlisten.splice(0)) unlisten();
     this.capture.close();
     this.input.close();
     this.reportChannel.close();
