@@ -30,7 +30,7 @@ export class JpegSplitter {
 
 const SOI = Buffer.from([0xff, 0xd8]);
 const EOI = Buffer.from([0xff, 0xd9]);
-/** A picture longer than this is not one of ours (640×480 at quality 75 is ~30–60 kB). */
+/** A picture longer than this is not one of ours (≤ 640×480 at quality 75: far smaller). */
 const MAX_PICTURE_BYTES = 4 * 1024 * 1024;
 
 /** Cuts a raw sound stream into chunks of exactly `bytes` (the rest waits for more). */
