@@ -42,7 +42,7 @@ export default defineConfig({
       // A spec's sessions end within ~10 s of its last viewer leaving (openDemo waits for that).
       OFFLOAD_RESUME_GRACE_S: '5',
       OFFLOAD_SESSION_IDLE_TIMEOUT_S: '5',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     },
   },
 });

@@ -12,6 +12,8 @@
     gamepad: null,
     gamepadEvents: [],
     tone: { playing: false, hz: 880 },
+    // The camera screen: status is off, asking, on, ended or the error's name (NotAllowedError…).
+    camera: { status: 'off', width: 0, height: 0, tracks: [], mic: null },
   };
   const $ = (id) => document.getElementById(id);
   const noteInput = (e) => {
@@ -46,6 +48,82 @@
     audio.gain.gain.setValueAtTime(state.tone.playing ? 0.4 : 0, audio.ctx.currentTime);
     audio.ctx.resume();
     tone.setAttribute('aria-pressed', String(state.tone.playing));
+  });
+
+  // Camera screen: ◉ opens it and asks for the camera and microphone (getUserMedia: on Offload,
+  // the controller's device answers); the video shows the camera, and a Web Audio analyser the
+  // microphone's loudest frequency over the last second (tests compare both with the device's).
+  const cameraButton = $('camera');
+  let cam = null;
+  const showMic = (mic) => {
+    state.camera.mic = mic;
+    $('mic-text').textContent = mic ? `microphone: ${mic.peakHz} Hz, ${mic.peakDb} dB` : 'microphone: —';
+    $('mic-level').style.width = `${mic ? Math.max(0, Math.min(100, (mic.levelDb + 90) * 1.2)) : 0}%`;
+  };
+  const closeCamera = (status) => {
+    if (cam) {
+      for (const t of cam.stream.getTracks()) t.stop();
+      clearInterval(cam.timer);
+      cam.ctx?.close();
+      cam = null;
+    }
+    $('cam').srcObject = null;
+    $('camera-screen').hidden = true;
+    cameraButton.setAttribute('aria-pressed', 'false');
+    state.camera = { ...state.camera, status, tracks: [] };
+    showMic(null);
+  };
+  const openCamera = async () => {
+    $('camera-screen').hidden = false;
+    cameraButton.setAttribute('aria-pressed', 'true');
+    $('cam-status').textContent = 'asking for the camera…';
+    state.camera.status = 'asking';
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
+    } catch (e) {
+      state.camera.status = e.name || 'Error';
+      $('cam-status').textContent = `no camera: ${e.name}: ${e.message}`;
+      return;
+    }
+    if (state.camera.status !== 'asking') {
+      for (const t of stream.getTracks()) t.stop(); // closed while it asked
+      return;
+    }
+    const video = $('cam');
+    video.srcObject = stream;
+    video.play().catch(() => {});
+    const ctx = new AudioContext();
+    const analyser = new AnalyserNode(ctx, { fftSize: 4096, smoothingTimeConstant: 0 });
+    ctx.createMediaStreamSource(stream).connect(analyser);
+    void ctx.resume();
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    const recent = [];
+    const timer = setInterval(() => {
+      analyser.getFloatFrequencyData(bins);
+      let peak = 1;
+      for (let i = 1; i < bins.length; i++) if (bins[i] > bins[peak]) peak = i;
+      recent.push({ hz: Math.round((peak * ctx.sampleRate) / analyser.fftSize), db: bins[peak] });
+      if (recent.length > 20) recent.shift();
+      const loudest = recent.reduce((a, b) => (b.db > a.db ? b : a));
+      const db = (v) => (Number.isFinite(v) ? Math.round(v) : -200);
+      showMic({ peakHz: loudest.hz, peakDb: db(loudest.db), levelDb: db(recent.at(-1).db) });
+      state.camera.width = video.videoWidth;
+      state.camera.height = video.videoHeight;
+    }, 50);
+    cam = { stream, ctx, timer };
+    state.camera.status = 'on';
+    state.camera.tracks = stream.getTracks().map((t) => ({ kind: t.kind, label: t.label }));
+    $('cam-status').textContent = 'camera on';
+    for (const t of stream.getTracks())
+      t.addEventListener('ended', () => {
+        if (cam?.stream === stream) closeCamera('ended');
+      });
+  };
+  cameraButton.addEventListener('pointerdown', (e) => {
+    noteInput(e);
+    if (cam || state.camera.status === 'asking') closeCamera('off');
+    else void openCamera();
   });
 
   // Text field: mirrors what the app received, character for character.
@@ -191,6 +269,15 @@
     const r = $(id).getBoundingClientRect();
     return { x: (r.left + r.width / 2) / innerWidth, y: (r.top + r.height / 2) / innerHeight };
   };
+  const box = (id) => {
+    const r = $(id).getBoundingClientRect();
+    return {
+      x: r.left / innerWidth,
+      y: r.top / innerHeight,
+      w: r.width / innerWidth,
+      h: r.height / innerHeight,
+    };
+  };
   window.offloadApp = {
     state: () => ({
       ...state,
@@ -200,6 +287,8 @@
         level: centre('level'),
         padA: $('pad').hidden ? null : centre('btn-0'),
         tone: centre('tone'),
+        cameraButton: centre('camera'),
+        cameraVideo: box('cam'),
       },
     }),
   };

@@ -1,3 +1,4 @@
+export * from './capture.js';
 export * from './errors.js';
 export * from './input.js';
 export * from './latency.js';

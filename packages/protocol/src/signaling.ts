@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  CaptureEndPayload,
+  CaptureProducePayload,
+  CaptureRequestMessage,
+  CaptureStopMessage,
+} from './capture.js';
 import { ERROR_CODES } from './errors.js';
 import { InputEvent } from './input.js';
 import { LatencySampleWire, MAX_REPORTED_SAMPLES } from './latency.js';
@@ -187,6 +193,11 @@ export const Requests = {
   'control/take': req('control/take', {}, z.object({})),
   /** The controller gives control up (nobody holds it afterwards). */
   'control/release': req('control/release', {}, z.object({})),
+  // the device's camera and microphone (see capture.ts): the controller's client only
+  /** Produces one track of an app's request on the send transport; the server hands it to the app. */
+  'capture/produce': req('capture/produce', CaptureProducePayload, z.object({ producerId: Id })),
+  /** The client cannot capture for a request (refused, no device) or its capture stopped. */
+  'capture/end': req('capture/end', CaptureEndPayload, z.object({})),
 } as const;
 
 export type RequestType = keyof typeof Requests;
@@ -232,6 +243,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Requests['control/request'].message,
   Requests['control/take'].message,
   Requests['control/release'].message,
+  // the device's camera and microphone
+  Requests['capture/produce'].message,
+  Requests['capture/end'].message,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -270,5 +284,8 @@ export const ServerMessage = z.union([
   }),
   /** To the controller: a participant asks for control (answer with control/grant). */
   z.object({ type: z.literal('control/requested'), viewerId: Id, name: Name.optional() }),
+  // the device's camera and microphone (to the controller only)
+  CaptureRequestMessage,
+  CaptureStopMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -114,10 +114,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     await this.#signaling.connect();
   }
 
-  /**
-   * Starts a new app session on the server; returns its id (join it next). `url`: the page a
-   * cloud-browser session opens instead of the server's app (its URL policy decides).
-   */
+  /** Starts a new app session (join it next); `url`: a page to open instead of the server's app (URL policy). */
   async createSession(o: { profile?: string; url?: string } = {}): Promise<string> {
     await this.connect();
     try {
@@ -168,6 +165,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       loadDevice: (caps) => this.#devices.get(caps),
       // Whichever socket is current: a resume replaces it.
       inputFallback: (event) => this.#signaling.current?.sendInput(event) ?? false,
+      serverEvents: this.#signaling, // the app's requests for this device's camera and microphone
     });
     this.#media = media;
     media.on('tracks', (tracks) => {
@@ -176,6 +174,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     });
     media.on('transport-failed', () => this.#onRecvTransportFailed());
     media.on('warning', (err) => this.#warn(err));
+    media.capture.on('capture', (kinds) => this.emit('capture', kinds));
     media.input.on('input-sent', (event) => this.emit('input-sent', event));
     media.input.on('ping-channel', (open) => this.emit('ping-channel', open));
     media.reportChannel.on('message', (message) => this.emit('report', message));

@@ -1,5 +1,10 @@
 import type { ClockEstimate, LatencySample } from '@offload/latency';
-import type { DownstreamMessage, InputEventInit, OffloadError } from '@offload/protocol';
+import type {
+  CaptureRequestMessage,
+  DownstreamMessage,
+  InputEventInit,
+  OffloadError,
+} from '@offload/protocol';
 import type { ClientError } from './ClientError';
 import type { ConnectionState, ControlInfo, SessionInfo } from './types';
 
@@ -30,6 +35,16 @@ export type StreamClientEvents = {
   role: [info: ControlInfo | null];
   /** To the controller: a participant asks for control (answer with grantControl). */
   'control-requested': [from: { viewerId: string; name?: string }];
+  /** The app uses this device's camera and/or microphone now, or no longer ([]). */
+  capture: [kinds: ('audio' | 'video')[]];
+};
+
+/** See DeviceLender. */
+export type DeviceLenderEvents = {
+  /** What is being lent to the app now ([] when nothing). */
+  capture: [kinds: ('audio' | 'video')[]];
+  /** A capture could not start or produce (the app was told). */
+  warning: [error: ClientError];
 };
 
 /** What one signaling socket reports (see SignalingClient); SignalingConnection passes them on. */
@@ -49,6 +64,11 @@ export type SignalingClientEvents = {
   'control-changed': [{ controllerId: string | null; controllerName?: string }];
   /** To the controller: a participant asks for control. */
   'control-requested': [{ viewerId: string; name?: string }];
+  // the device's camera and microphone
+  /** To the controller: the app asks for the device's camera and/or microphone. */
+  'capture-request': [CaptureRequestMessage];
+  /** Stop the capture of this request (the app stopped, control moved). */
+  'capture-stop': [requestId: string];
 };
 
 /** The events of the socket of the moment (see SignalingConnection). */

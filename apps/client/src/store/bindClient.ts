@@ -57,6 +57,7 @@ export function bindClientToStore(
     client.on('session', (info) => s().setSession(info)),
     client.on('role', (info) => s().setControl(info)),
     client.on('control-requested', (from) => s().setControlRequest(from)),
+    client.on('capture', (kinds) => s().setLent(kinds)),
     client.on('tracks', (tracks) => {
       const hasAudio = tracks.some((t) => t.kind === 'audio');
       // Sound on from the start where the browser allows it: the user already interacted with

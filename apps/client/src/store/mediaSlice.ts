@@ -8,6 +8,7 @@ export const initialMedia: MediaSlice['media'] = {
   stats: null,
   muted: true,
   lowPower: false,
+  lent: [],
 };
 
 export const createMediaSlice: StateCreator<OffloadStore, [], [], MediaSlice> = (set) => ({
@@ -20,4 +21,5 @@ export const createMediaSlice: StateCreator<OffloadStore, [], [], MediaSlice> = 
   setStats: (stats) => set((s) => ({ media: { ...s.media, stats } })),
   setMuted: (muted) => set((s) => ({ media: { ...s.media, muted } })),
   setLowPower: (lowPower) => set((s) => ({ media: { ...s.media, lowPower } })),
+  setLent: (lent) => set((s) => ({ media: { ...s.media, lent } })),
 });

@@ -22,6 +22,7 @@ describe('offload store', () => {
       stats: null,
       muted: true,
       lowPower: false,
+      lent: [],
     });
   });
 

@@ -62,12 +62,15 @@ export interface MediaSlice {
     muted: boolean;
     /** Low-power mode: the low simulcast layer, stats polled every 5 s (see core/lowPower.ts). */
     lowPower: boolean;
+    /** What of this device the app uses now (its camera, its microphone), lent when it asked. */
+    lent: ('audio' | 'video')[];
   };
   setStreamReady(ready: boolean, hasAudio?: boolean): void;
   setAutoplayBlocked(blocked: boolean): void;
   setStats(stats: StreamStats | null): void;
   setMuted(muted: boolean): void;
   setLowPower(lowPower: boolean): void;
+  setLent(lent: ('audio' | 'video')[]): void;
 }
 
 export interface LatencySummary {

@@ -16,6 +16,7 @@ export function StatusBar({
   const stats = useOffload((s) => s.media.stats);
   const hudVisible = useOffload((s) => s.latency.hudVisible);
   const lowPower = useOffload((s) => s.media.lowPower);
+  const lent = useOffload((s) => s.media.lent);
   const toggleHud = useOffload((s) => s.toggleHud);
   const [copied, setCopied] = useState(false);
 
@@ -52,6 +53,11 @@ export function StatusBar({
           title="Low-power mode: the low layer, fewer stats (?lowpower=0 turns it off)"
         >
           low power
+        </span>
+      )}
+      {lent.length > 0 && (
+        <span className="lent" data-testid="device-lent" role="status">
+          ● the app uses your {lent.map((k) => (k === 'video' ? 'camera' : 'microphone')).join(' and ')}
         </span>
       )}
       <span className="stats" data-testid="stats">

@@ -10,6 +10,32 @@ export type AppRuntimeEvents = {
   applied: [markId: number, at: number];
 };
 
+export type AppCaptureEvents = {
+  /** The app asked for the device's camera and/or microphone (`n`: the page's own number for the request). */
+  request: [n: number, want: { audio: boolean; video: boolean }];
+  /** The app stopped every track of request `n`, or gave up waiting for it. */
+  stop: [n: number];
+};
+
+/** The DOMException an app's getUserMedia rejects with. */
+export type CaptureRefusal = 'NotAllowedError' | 'NotFoundError' | 'NotReadableError' | 'AbortError';
+
+/**
+ * The app's end of the device's camera and microphone (see runtime/AppCapture.ts): the app's
+ * requests come out, answers, pictures (JPEG) and sound (20 ms of 48 kHz mono s16) go in.
+ */
+export interface AppMediaCapture {
+  readonly events: EventEmitter<AppCaptureEvents>;
+  /** Request `n` is granted: its tracks start. */
+  start(n: number): void;
+  /** Request `n` is refused: the app's getUserMedia rejects with `name`. */
+  refuse(n: number, name: CaptureRefusal, message: string): void;
+  /** Request `n`'s capture stopped: its tracks end (`ended`). */
+  end(n: number): void;
+  videoFrame(n: number, jpeg: Buffer): void;
+  audioChunk(n: number, pcm: Buffer): void;
+}
+
 /**
  * What a session needs of an app runtime: an X display to capture, input injection, and a
  * life cycle. The default is ChromiumRuntime; a native app on its own X display would fit the same shape.
@@ -33,6 +59,8 @@ export interface AppRuntime {
   /** The app's main process, if there is one (for diagnostics and fault-injection tests). */
   readonly pid?: number | undefined;
   readonly events: EventEmitter<AppRuntimeEvents>;
+  /** The app's getUserMedia, fed by the controller's devices; none if the runtime cannot. */
+  readonly capture?: AppMediaCapture | undefined;
   /**
    * Injects one validated event; never throws (failures are logged). Returns the event's
    * marker id: the frame marker shows it once the app has handled the event, and 'applied'

@@ -6,8 +6,9 @@ import type { InputEvent, ScreenInfo, SensorReading } from '@offload/protocol';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type Logger, moduleLogger } from '../logger.js';
 import { childEnv } from '../util/childEnv.js';
-import { allProcesses, cmdline } from '../util/procfs.js';
+import { allProcesses } from '../util/procfs.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
+import { AppCapture } from './AppCapture.js';
 import type { AppRuntime, AppRuntimeEvents } from './AppRuntime.js';
 import { AudioSink } from './AudioSink.js';
 import { type AppUser, appUserFor, launchAs, releaseAppUser } from './appUser.js';
@@ -24,6 +25,7 @@ import { EgressProxy } from './EgressProxy.js';
 import { InputQueue } from './InputQueue.js';
 import { APPLIED_BINDING, markerScript } from './markerScript.js';
 import {
+  findBrowserGroup,
   killGroup,
   removeProfileDir,
   trackDir,
@@ -128,6 +130,8 @@ export class ChromiumRuntime implements AppRuntime {
     readonly sensors: SensorOverrides,
     /** The app's sound card (see AudioSink), if it has one. */
     readonly audio: AudioSink | undefined,
+    /** The app's getUserMedia, fed by the controller's camera and microphone. */
+    readonly capture: AppCapture,
   ) {
     this.#log = log;
     xserver.events.once('exit', () => this.#died('X server exited'));
@@ -263,6 +267,7 @@ export class ChromiumRuntime implements AppRuntime {
         );
       }
       const sensors = await SensorOverrides.enable(context, cdp, log);
+      const capture = await AppCapture.install(context, cdp, log);
       await page.goto(o.url, { waitUntil: 'load', timeout: 20_000 });
       const size = (await page.evaluate('[innerWidth, innerHeight]')) as number[];
       if (size[0] !== width || size[1] !== height) {
@@ -300,6 +305,7 @@ export class ChromiumRuntime implements AppRuntime {
         user,
         sensors,
         audio,
+        capture,
       );
     } catch (err) {
       await context?.close().catch(() => {});
@@ -356,6 +362,7 @@ export class ChromiumRuntime implements AppRuntime {
   close(): Promise<void> {
     this.#closed = true;
     this.sensors.close();
+    this.capture.close();
     this.#closing ??= (async () => {
       this.touch?.close();
       await this.context.close().catch(() => {});
@@ -379,18 +386,7 @@ export class ChromiumRuntime implements AppRuntime {
     this.#log.error({ reason }, 'app runtime died');
     this.#closed = true;
     this.sensors.close();
+    this.capture.close();
     this.events.safeEmit('died', reason);
   }
-}
-
-/**
- * The browser's process group: Playwright starts Chromium as a group leader but does not tell
- * its pid for a persistent context, so it is found by its unique --user-data-dir.
- */
-function findBrowserGroup(userDataDir: string): number | undefined {
-  const flag = `--user-data-dir=${userDataDir}`;
-  for (const p of allProcesses()) {
-    if (p.ppid === process.pid && p.pgid === p.pid && cmdline(p.pid).includes(flag)) return p.pid;
-  }
-  return undefined;
 }

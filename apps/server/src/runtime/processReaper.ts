@@ -3,6 +3,7 @@ import { readlinkSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { moduleLogger } from '../logger.js';
+import { allProcesses, cmdline } from '../util/procfs.js';
 
 const log = moduleLogger('process-reaper');
 
@@ -174,4 +175,16 @@ function ensureReaper(): ChildProcess | undefined {
   (r.stdin as unknown as { unref?: () => void }).unref?.();
   reaper = r;
   return r;
+}
+
+/**
+ * The browser's process group: Playwright starts Chromium as a group leader but does not tell
+ * its pid for a persistent context, so it is found by its unique --user-data-dir.
+ */
+export function findBrowserGroup(userDataDir: string): number | undefined {
+  const flag = `--user-data-dir=${userDataDir}`;
+  for (const p of allProcesses()) {
+    if (p.ppid === process.pid && p.pgid === p.pid && cmdline(p.pid).includes(flag)) return p.pid;
+  }
+  return undefined;
 }

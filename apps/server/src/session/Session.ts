@@ -7,6 +7,7 @@ import type { AppRuntime } from '../runtime/AppRuntime.js';
 import { serverNow } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
+import { CaptureRelay } from './CaptureRelay.js';
 import { Control } from './Control.js';
 import { describeSession } from './describeSession.js';
 import { InputGate } from './InputGate.js';
@@ -39,6 +40,8 @@ export class Session {
   readonly createdAt = Date.now();
   /** Who controls the app: only that viewer's input is injected. */
   readonly control = new Control();
+  /** The controller's camera and microphone, lent to the app when it asks. */
+  readonly capture: CaptureRelay;
   readonly #o: SessionOptions;
   readonly #sources: MediaSources;
   readonly #timings = new InputTimings();
@@ -90,6 +93,7 @@ export class Session {
       for (const v of [...this.viewers.values()]) if (v.router === router) v.close();
     });
     this.#runtime = runtime;
+    this.capture = new CaptureRelay({ control: this.control, runtime: () => this.#runtime, log });
     this.#watchRuntime(runtime);
     this.#timings.events.on('timing', (viewerId, t) => {
       this.viewers.get(viewerId)?.sendReport(t);
@@ -285,9 +289,7 @@ export class Session {
   }
 
   /** Running video sources, for stats. */
-  async videoSources(): Promise<VideoSource[]> {
-    return this.#sources.all();
-  }
+  videoSources = (): Promise<VideoSource[]> => this.#sources.all();
 
   /** A snapshot for debugging and tests: viewers' input counts and the video sources' stats. */
   describe(): Promise<Record<string, unknown>> {
@@ -302,6 +304,7 @@ export class Session {
     this.#closeCause = cause;
     clearTimeout(this.#idleTimer);
     this.#suspended.clear();
+    this.capture.close();
     for (const v of this.viewers.values()) v.close();
     this.#sources.close();
     this.#media.close();
@@ -315,6 +318,7 @@ export class Session {
   }
 
   #watchRuntime(runtime: AppRuntime): void {
+    this.capture.watch(runtime);
     runtime.events.once('died', (why) => {
       if (runtime !== this.#runtime || this.closed) return;
       this.#recovery.request(`app stopped: ${why}`, { runtime: true });

@@ -59,6 +59,8 @@ export const VIEWER_LIMITS = {
   consumers: 12,
   dataProducers: 6,
   reportConsumers: 4,
+  /** The device's camera and microphone (capture/produce): one of each. */
+  producers: 2,
 } as const;
 
 /**
@@ -72,6 +74,8 @@ export class Viewer {
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly consumers = new Map<string, types.Consumer>();
   readonly dataProducers = new Map<string, types.DataProducer>();
+  /** The device's camera and microphone, lent to the app (the controller's only; see CaptureRelay). */
+  readonly producers = new Map<string, types.Producer>();
   readonly #log: Logger;
   #closed = false;
   #qualityCap: QualityCap = 'auto';
@@ -247,6 +251,30 @@ export class Viewer {
         input.handleMessage(text(message, ppid), receivedAt);
       });
     return dp;
+  }
+
+  /** One track of the device (its camera or microphone) on the send transport. */
+  async produce(
+    transportId: string,
+    kind: types.MediaKind,
+    rtpParameters: types.RtpParameters,
+  ): Promise<types.Producer> {
+    const t = this.#transport(transportId);
+    if (t.appData.direction !== 'send')
+      throw new OffloadError('not-allowed', 'Produce on the send transport.');
+    if (this.producers.size >= VIEWER_LIMITS.producers)
+      throw new OffloadError(
+        'not-allowed',
+        `A viewer may hold at most ${VIEWER_LIMITS.producers} producers.`,
+      );
+    const p = await t.produce({ kind, rtpParameters });
+    if (this.#closed) {
+      p.close();
+      this.#assertOpen();
+    }
+    this.producers.set(p.id, p);
+    p.observer.once('close', () => this.producers.delete(p.id));
+    return p;
   }
 
   /** The report channel's consumer (server → client: pongs, input timings) on this viewer's receive transport. */

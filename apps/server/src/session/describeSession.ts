@@ -16,6 +16,7 @@ export interface DescribableSession {
   readonly runtime: AppRuntime;
   readonly screen: ScreenInfo;
   readonly control: Control;
+  readonly capture: { describe(): Record<string, unknown> | null };
   readonly viewers: ReadonlyMap<string, Viewer>;
   readonly routers: RouterGroup;
   videoSources(): Promise<VideoSource[]>;
@@ -31,6 +32,7 @@ export async function describeSession(session: DescribableSession): Promise<Reco
     runtime: { pid: session.runtime.pid },
     screen: session.screen,
     controllerId: session.control.controllerId,
+    capture: session.capture.describe(),
     viewers: [...session.viewers.values()].map(describeViewer),
     video: (await session.videoSources()).map((s) => ({
       codec: s.codec,

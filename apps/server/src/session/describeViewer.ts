@@ -18,6 +18,7 @@ export function describeViewer(v: Viewer): Record<string, unknown> {
         ? { remoteIp: t.iceSelectedTuple.remoteIp, remotePort: t.iceSelectedTuple.remotePort }
         : null,
     })),
+    producers: [...v.producers.values()].map((p) => ({ id: p.id, kind: p.kind })),
     consumers: [...v.consumers.values()].map((c) => ({
       id: c.id,
       type: c.type,

@@ -1,4 +1,5 @@
 import {
+  type CaptureRequestMessage,
   type ClientMessage,
   OffloadError,
   parseClientMessage,
@@ -160,6 +161,15 @@ export class Connection implements HandlerContext {
           ...(from.name ? { name: from.name } : {}),
         });
     };
+    // The app asks for the device's camera and microphone: the controller's client only.
+    const onCaptureRequest = (to: string, m: CaptureRequestMessage) => {
+      if (to === viewer.id) this.send(m);
+    };
+    const onCaptureStop = (to: string, requestId: string) => {
+      if (to === viewer.id) this.send({ type: 'capture/stop', requestId });
+    };
+    session.capture.events.on('request', onCaptureRequest);
+    session.capture.events.on('stop', onCaptureStop);
     session.observer.once('close', onClose);
     session.observer.once('restarting', onRestarting);
     viewer.observer.once('taken-over', onTakenOver);
@@ -175,6 +185,8 @@ export class Connection implements HandlerContext {
       () => viewer.input.events.off('rejected', onRejected),
       () => session.control.events.off('changed', onControl),
       () => session.control.events.off('requested', onRequested),
+      () => session.capture.events.off('request', onCaptureRequest),
+      () => session.capture.events.off('stop', onCaptureStop),
     );
   }
 

@@ -196,6 +196,19 @@ export const handlers: Handlers = {
     session.control.release(viewer.id);
     return {};
   },
+
+  // the device's camera and microphone (see session/CaptureRelay.ts)
+  async 'capture/produce'(c, m) {
+    const { session, viewer } = c.joined();
+    const producer = await session.capture.produce(viewer, m);
+    return { producerId: producer.id };
+  },
+
+  async 'capture/end'(c, m) {
+    const { session, viewer } = c.joined();
+    session.capture.end(viewer, m);
+    return {};
+  },
 };
 
 function assertNotJoined(c: HandlerContext): void {

@@ -1,7 +1,8 @@
 import type { InputEventInit, RequestMessage } from '@offload/protocol';
 import type { Device, types } from 'mediasoup-client';
 import { ClientError } from '../ClientError';
-import type { MediaSessionEvents } from '../events';
+import { DeviceLender } from '../capture/DeviceLender';
+import type { MediaSessionEvents, SignalingConnectionEvents } from '../events';
 import { InputChannels } from '../input/InputChannels';
 import type { Attempt } from '../session/Attempt';
 import type { SignalingClient } from '../signaling/SignalingClient';
@@ -16,6 +17,8 @@ export interface MediaSessionOptions {
   loadDevice: (routerRtpCapabilities: unknown) => Promise<Device>;
   /** Sends input over the socket while the input channels are not open. */
   inputFallback: (event: InputEventInit) => boolean;
+  /** What the server says on whichever socket is current: its capture requests reach the DeviceLender. */
+  serverEvents?: TypedEmitter<SignalingConnectionEvents>;
 }
 
 /**
@@ -33,6 +36,10 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   readonly input: InputChannels;
   /** The server → client channel (pongs, input timings). */
   readonly reportChannel = new ReportChannel();
+  /** The device's camera and microphone, lent to the app when it asks (on the send transport). */
+  readonly capture: DeviceLender;
+  /** Settles with the send transport once startInput made it. */
+  #sendReady: { promise: Promise<types.Transport>; resolve: (t: types.Transport) => void };
   readonly #signaling: () => SignalingClient;
   readonly #loadDevice: (routerRtpCapabilities: unknown) => Promise<Device>;
   #loadedDevice: Device | null = null;
@@ -40,14 +47,32 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   #send: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
   #closed = false;
+  readonly #unlisten: (() => void)[] = [];
 
-  constructor({ signaling, loadDevice, inputFallback }: MediaSessionOptions) {
+  constructor({ signaling, loadDevice, inputFallback, serverEvents }: MediaSessionOptions) {
     super();
     this.#signaling = signaling;
     this.input = new InputChannels({ fallback: inputFallback });
     this.input.on('warning', (err) => this.emit('warning', err));
     this.reportChannel.on('warning', (err) => this.emit('warning', err));
     this.#loadDevice = loadDevice;
+    let resolve!: (t: types.Transport) => void;
+    this.#sendReady = { promise: new Promise((r) => (resolve = r)), resolve };
+    this.capture = new DeviceLender({
+      signaling,
+      sendTransport: () => this.#sendReady.promise,
+      // VP8 for the camera where the router has it: every browser encodes it in software.
+      codecFor: (kind) =>
+        kind === 'video'
+          ? this.#device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8')
+          : undefined,
+    });
+    this.capture.on('warning', (err) => this.emit('warning', err));
+    if (serverEvents)
+      this.#unlisten.push(
+        serverEvents.on('capture-request', (m) => void this.capture.lend(m)),
+        serverEvents.on('capture-stop', (requestId) => this.capture.stop(requestId)),
+      );
   }
 
   /** The loaded Device (start() loads it first). */
@@ -89,6 +114,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
         return;
       }
       this.#send = send;
+      this.#sendReady.resolve(send);
       if (!this.#device.sctpCapabilities) return;
       await this.input.start(send, attempt);
     } catch (err) {
@@ -139,6 +165,8 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const unlisten of this.#unlisten.splice(0)) unlisten();
+    this.capture.close();
     this.input.close();
     this.reportChannel.close();
     for (const c of this.#consumers.values()) c.close();

@@ -44,6 +44,19 @@ export async function createTransport(
         )
         .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
     });
+    // The device's camera and microphone, lent to the app (see DeviceLender).
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      Promise.resolve()
+        .then(() =>
+          signaling().request('capture/produce', {
+            requestId: String(appData.requestId ?? ''),
+            transportId: transport.id,
+            kind,
+            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+          }),
+        )
+        .then(({ producerId }) => callback({ id: producerId }), errback);
+    });
   }
   return transport;
 }

@@ -251,6 +251,12 @@ export class SignalingClient extends TypedEmitter<SignalingClientEvents> {
       case 'control/requested':
         this.emit('control-requested', { viewerId: msg.viewerId, name: msg.name });
         return;
+      case 'capture/request':
+        this.emit('capture-request', msg);
+        return;
+      case 'capture/stop':
+        this.emit('capture-stop', msg.requestId);
+        return;
     }
   }
 

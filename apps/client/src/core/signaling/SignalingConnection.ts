@@ -112,6 +112,8 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
     sig.on('invalid-message', (err) => this.emit('invalid-message', err));
     sig.on('control-changed', (change) => this.emit('control-changed', change));
     sig.on('control-requested', (from) => this.emit('control-requested', from));
+    sig.on('capture-request', (m) => this.emit('capture-request', m));
+    sig.on('capture-stop', (requestId) => this.emit('capture-stop', requestId));
     sig.on('disconnected', (err) => {
       this.drop(sig);
       this.emit('disconnected', err);
