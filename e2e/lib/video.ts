@@ -35,7 +35,11 @@ export function sessionIdOf(page: Page): string {
 }
 
 export interface SessionInfo {
-  viewers: { id: string; input: { dataChannel: number; webSocket: number; dropped: number } }[];
+  viewers: {
+    id: string;
+    input: { dataChannel: number; webSocket: number; dropped: number };
+    consumers: { id: string; type: string; paused: boolean }[];
+  }[];
   video: { codec: string; frames: number; bytes: number; keyframesRequested: number }[];
 }
 

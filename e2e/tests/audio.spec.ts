@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { appPointOnPage, appState, openDemo, sessionIdOf, takeControl } from '../lib/video.js';
+import { appPointOnPage, appState, openDemo, sessionIdOf, sessionInfo, takeControl } from '../lib/video.js';
 
 type Point = { x: number; y: number };
 
@@ -83,13 +83,19 @@ test('the app’s sound reaches the player: a tone of the app’s pitch, heard i
         const sound = document.querySelector<HTMLAudioElement>('[data-testid=sound]')!;
         return !sound.paused && (sound.srcObject as MediaStream | null)?.getAudioTracks().length === 1;
       });
+    // And the server sends a muted player no sound (its consumer paused: the sound's one is 'simple').
+    const soundPaused = async () =>
+      (await sessionInfo(page, sessionId)).viewers[0]!.consumers.find((c) => c.type === 'simple')!.paused;
     expect(await playing()).toBe(true);
+    expect(await soundPaused()).toBe(false);
     await toggle.click();
     // The element follows the store after the player renders: waited for, not read at once.
     await expect.poll(playing).toBe(false);
+    await expect.poll(soundPaused).toBe(true);
     await expect(toggle).toHaveAttribute('aria-pressed', 'false');
     await toggle.click();
     await expect.poll(playing).toBe(true);
+    await expect.poll(soundPaused).toBe(false);
   } finally {
     await context.close();
   }

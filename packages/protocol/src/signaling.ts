@@ -138,6 +138,8 @@ export const Requests = {
     z.object({ consumers: z.array(ConsumerInfo) }),
   ),
   'media/resume': req('media/resume', { consumerId: Id }, z.object({})),
+  /** Stops forwarding a consumer of this viewer's (e.g. the sound while the player is muted); media/resume restarts it. */
+  'media/pause': req('media/pause', { consumerId: Id }, z.object({})),
   'media/keyframe': req('media/keyframe', { consumerId: Id }, z.object({})),
   /**
    * Caps what this viewer receives: `low`, the lowest simulcast layer only; `auto`, the best
@@ -229,6 +231,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Requests['transport/connect'].message,
   Requests['media/consume'].message,
   Requests['media/resume'].message,
+  Requests['media/pause'].message,
   Requests['media/keyframe'].message,
   Requests['media/quality'].message,
   Requests['data/produce'].message,

@@ -187,6 +187,46 @@ describe('StreamClient', () => {
     client.close();
   });
 
+  it('has the server send the sound only while the viewer listens: paused while muted, resumed when not', async () => {
+    const { server, client } = setup();
+    const ids: Record<string, string> = {};
+    server.answers['media/consume'] = () => {
+      const v = fakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'video/VP8' });
+      const a = fakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
+      ids.video = v.id ?? '';
+      ids.audio = a.id ?? '';
+      return {
+        consumers: [v, a].map((c) => ({
+          consumerId: c.id,
+          producerId: c.producerId,
+          kind: c.kind,
+          rtpParameters: c.rtpParameters,
+        })),
+      };
+    };
+    server.answers['media/pause'] = () => ({});
+    const sent = () =>
+      server.received
+        .filter((m) => m.type === 'media/resume' || m.type === 'media/pause')
+        .map((m) => `${m.type} ${m.consumerId === ids.video ? 'video' : 'audio'}`);
+    await client.join('sess-1');
+    // Muted (the default): the picture is resumed, the sound stays paused on the server.
+    expect(sent()).toEqual(['media/resume video']);
+    expect(client.tracks.map((t) => t.kind)).toEqual(['video', 'audio']);
+    client.setSound(true);
+    client.setSound(false);
+    await vi.waitFor(() =>
+      expect(sent()).toEqual(['media/resume video', 'media/resume audio', 'media/pause audio']),
+    );
+    // Unmuted before a join: the sound is resumed with the picture.
+    await client.leave();
+    client.setSound(true);
+    server.received = [];
+    await client.join('sess-1');
+    expect(sent()).toEqual(['media/resume video', 'media/resume audio']);
+    client.close();
+  });
+
   it('opens the input and sensors data producers with the protocol labels', async () => {
     const { server, client } = setup();
     await client.join('sess-1');

@@ -12,10 +12,7 @@ import { SignalingConnection } from './signaling/SignalingConnection';
 import { TypedEmitter } from './TypedEmitter';
 import type { ConnectionState, ControlInfo, SessionInfo } from './types';
 
-/**
- * How long requests that may wait for an app to start (create; join of a session that is
- * starting) may take (ms): a busy host can need many seconds.
- */
+/** How long a create, or a join of a session still starting, may take (ms): a busy host needs seconds. */
 const SESSION_START_TIMEOUT_MS = 30_000;
 
 const ACTIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'joining', 'streaming']);
@@ -44,6 +41,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   #media: MediaSession | null = null;
   #closed = false;
   #qualityCap: QualityCap = 'auto';
+  #sound = false;
 
   constructor(options: StreamClientOptions) {
     super();
@@ -166,6 +164,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
       // Whichever socket is current: a resume replaces it.
       inputFallback: (event) => this.#signaling.current?.sendInput(event) ?? false,
       serverEvents: this.#signaling, // the app's requests for this device's camera and microphone
+      sound: this.#sound,
     });
     this.#media = media;
     media.on('tracks', (tracks) => {
@@ -186,10 +185,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     if (this.#options.reportChannel !== false) void media.startReportChannel(attempt);
   }
 
-  /**
-   * The connection dropped (socket, ICE) or the server restarted our session's media: keep
-   * the last frame up and resume, retrying as long as the ReconnectPolicy allows.
-   */
+  /** The socket or ICE dropped, or the server restarted our media: show the last frame, resume (policy). */
   async #reconnect(reason: ClientError, { sameSocket = false } = {}): Promise<void> {
     if (this.#closed || !this.#resumer.canResume) {
       this.#fail(reason);
@@ -204,10 +200,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     });
   }
 
-  /**
-   * Back in our place: the server either kept our transports (restart ICE on them: our
-   * network may have changed) or they are gone (set up media again, as after a join).
-   */
+  /** Back in our place: ICE restarts on the transports the server kept, or media is set up anew. */
   async #resumed(resumed: Resumed, attempt: Attempt): Promise<void> {
     const media = this.#media;
     if (!resumed.fresh && media?.recvOpen) {
@@ -260,6 +253,12 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   async setQualityCap(cap: QualityCap): Promise<void> {
     this.#qualityCap = cap;
     if (this.#session) await this.#signaling.socket().request('media/quality', { cap });
+  }
+
+  /** Whether this viewer hears the app (the player unmuted): the server sends the sound only then. */
+  setSound(on: boolean): void {
+    this.#sound = on;
+    this.#media?.setSound(on);
   }
 
   /** The video receiver's stats (see computeStats), or null when not streaming. */

@@ -12,6 +12,10 @@ function fakeClient() {
     session: null,
     role: null,
     tracks: [],
+    sound: [] as boolean[],
+    setSound(on: boolean) {
+      this.sound.push(on);
+    },
     getVideoStats: async () => null,
     on(event: string, cb: (...args: unknown[]) => void) {
       handlers.set(event, cb);
@@ -19,7 +23,7 @@ function fakeClient() {
     },
   };
   const emit = (event: string, ...args: unknown[]) => handlers.get(event)?.(...args);
-  return { client: client as unknown as StreamClient, emit };
+  return { client: client as unknown as StreamClient, emit, sound: client.sound };
 }
 
 const track = (kind: string) => ({ kind }) as MediaStreamTrack;
@@ -52,5 +56,20 @@ describe('bindClientToStore: sound', () => {
     emit('tracks', []);
     emit('tracks', [track('video'), track('audio')]);
     expect(store.getState().media.muted).toBe(true);
+  });
+
+  it('tells the client whether the viewer listens: the server sends the sound only then', () => {
+    vi.stubGlobal('navigator', { userActivation: { hasBeenActive: false } });
+    const store = createOffloadStore();
+    const { client, emit, sound } = fakeClient();
+    const binding = bindClientToStore(client, store);
+    emit('tracks', [track('video'), track('audio')]);
+    expect(sound).toEqual([false]);
+    store.getState().setMuted(false);
+    store.getState().setMuted(true);
+    expect(sound).toEqual([false, true, false]);
+    binding.unbind();
+    store.getState().setMuted(false);
+    expect(sound).toEqual([false, true, false]);
   });
 });

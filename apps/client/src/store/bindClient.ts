@@ -16,7 +16,7 @@ export interface ClientBinding {
 
 /**
  * Mirrors a StreamClient into the store: state, session, stream readiness, and stats polled
- * while streaming.
+ * while streaming; and the store's mute switch into the client (whether it receives the sound).
  */
 export function bindClientToStore(
   client: StreamClient,
@@ -46,7 +46,12 @@ export function bindClientToStore(
     sample = null;
   };
 
+  // The player unmuted is the viewer listening: only then does the server send the sound.
+  client.setSound(!s().media.muted);
   const offs = [
+    store.subscribe((now, before) => {
+      if (now.media.muted !== before.media.muted) client.setSound(!now.media.muted);
+    }),
     client.on('state', (state, error) => {
       s().setConnection(state, error?.toInfo() ?? null);
       if (state === 'streaming' && timer === null) {

@@ -192,6 +192,10 @@ export class Viewer {
     await this.#consumer(consumerId).resume();
   }
 
+  async pause(consumerId: string): Promise<void> {
+    await this.#consumer(consumerId).pause();
+  }
+
   /**
    * `low`: this viewer's video consumers forward the lowest simulcast layer only; `auto`: the
    * best one the bandwidth estimate allows. Applies to later consumers too (a media restart).

@@ -120,7 +120,35 @@ describe('signaling', () => {
     expect(noTransport.ok || noTransport.error.code).toBe('transport-not-found');
     const badResume = await s.request('media/resume', { consumerId: 'nope' });
     expect(badResume.ok || badResume.error.code).toBe('consumer-not-found');
+    const badPause = await s.request('media/pause', { consumerId: 'nope' });
+    expect(badPause.ok || badPause.error.code).toBe('consumer-not-found');
     s.close();
+  });
+
+  it('pauses and resumes a viewer’s own sound (a muted player), and no one else’s', async () => {
+    const session = server.sessions.get(sessionId);
+    const join = async () => {
+      const s = await hello();
+      await s.request('session/join', { sessionId });
+      await s.request('transport/create', { direction: 'recv' });
+      const r = await s.request('media/consume', { rtpCapabilities: session.router.rtpCapabilities });
+      if (!r.ok) throw new Error(r.error.message);
+      const consumers = (r.data as { consumers: { consumerId: string; kind: string }[] }).consumers;
+      return { s, audio: consumers.find((c) => c.kind === 'audio')!.consumerId };
+    };
+    const a = await join();
+    const b = await join();
+    const consumerOf = (id: string) =>
+      [...session.viewers.values()].flatMap((v) => [...v.consumers.values()]).find((c) => c.id === id)!;
+    expect((await a.s.request('media/resume', { consumerId: a.audio })).ok).toBe(true);
+    expect(consumerOf(a.audio).paused).toBe(false);
+    expect((await a.s.request('media/pause', { consumerId: a.audio })).ok).toBe(true);
+    expect(consumerOf(a.audio).paused).toBe(true);
+    const others = await b.s.request('media/resume', { consumerId: a.audio });
+    expect(others.ok || others.error.code).toBe('consumer-not-found');
+    expect(consumerOf(a.audio).paused).toBe(true);
+    a.s.close();
+    b.s.close();
   });
 
   it('gives each client the first codec it can decode, starting a VP8 encoder only when one needs it', async () => {

@@ -139,6 +139,11 @@ export const handlers: Handlers = {
     return {};
   },
 
+  async 'media/pause'(c, m) {
+    await c.joined().viewer.pause(m.consumerId);
+    return {};
+  },
+
   async 'media/keyframe'(c, m) {
     await c.joined().viewer.requestKeyFrame(m.consumerId);
     return {};

@@ -19,6 +19,8 @@ export interface MediaSessionOptions {
   inputFallback: (event: InputEventInit) => boolean;
   /** What the server says on whichever socket is current: its capture requests reach the DeviceLender. */
   serverEvents?: TypedEmitter<SignalingConnectionEvents>;
+  /** Whether the viewer hears the app (the player unmuted); the sound is sent only then. Default false. */
+  sound?: boolean;
 }
 
 /**
@@ -46,11 +48,13 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   #recv: types.Transport | null = null;
   #send: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
+  #sound: boolean;
   #closed = false;
   readonly #unlisten: (() => void)[] = [];
 
-  constructor({ signaling, loadDevice, inputFallback, serverEvents }: MediaSessionOptions) {
+  constructor({ signaling, loadDevice, inputFallback, serverEvents, sound = false }: MediaSessionOptions) {
     super();
+    this.#sound = sound;
     this.#signaling = signaling;
     this.input = new InputChannels({ fallback: inputFallback });
     this.input.on('warning', (err) => this.emit('warning', err));
@@ -140,6 +144,22 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     }
   }
 
+  /**
+   * Whether the viewer hears the app. A muted player has the server pause its sound (nothing
+   * sent, nothing received: every embedded or link-opened player starts muted) and resume it
+   * when unmuted. A failure is a warning.
+   */
+  setSound(on: boolean): void {
+    if (on === this.#sound) return;
+    this.#sound = on;
+    for (const c of this.#consumers.values()) {
+      if (c.kind !== 'audio' || c.closed) continue;
+      this.#signaling()
+        .request(on ? 'media/resume' : 'media/pause', { consumerId: c.id })
+        .catch((err) => this.emit('warning', ClientError.from(err)));
+    }
+  }
+
   /** Asks the server for a keyframe on every video consumer; a failure is a warning. */
   requestKeyFrames(): void {
     const sig = this.#signaling();
@@ -224,9 +244,12 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
       this.#consumers.set(consumer.id, consumer);
       preferLowLatency(consumer.rtpReceiver);
       consumer.on('transportclose', () => this.#consumers.delete(consumer.id));
-      // Consumers start paused on the server; resuming only now means the first keyframe is not lost.
-      await sig.request('media/resume', { consumerId: consumer.id });
-      this.#check(attempt);
+      // Consumers start paused on the server; resuming only now means the first keyframe is not
+      // lost. The sound stays paused while nobody listens (see setSound).
+      if (consumer.kind === 'video' || this.#sound) {
+        await sig.request('media/resume', { consumerId: consumer.id });
+        this.#check(attempt);
+      }
     }
     const all = [...this.#consumers.values()];
     const tracks = [...all.filter((c) => c.kind === 'video'), ...all.filter((c) => c.kind !== 'video')].map(
