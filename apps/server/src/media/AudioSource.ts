@@ -1,18 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { SINK } from '../runtime/AudioSink.js';
 import type { AppUser } from '../runtime/appUser.js';
-import { launchAs } from '../runtime/appUser.js';
 import type { Cgroup } from '../runtime/Cgroup.js';
-import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
-import { childEnv } from '../util/childEnv.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
+import { terminate } from '../util/terminate.js';
 import { audioRtpParameters } from './codecs.js';
-import { sharedGstRegistry } from './senderProcess.js';
+import { spawnGstLaunch } from './gstLaunch.js';
 
-const GST_LAUNCH = '/usr/bin/gst-launch-1.0';
 /** Opus frames of 10 ms (the default 20 would add 10 ms of waiting to every sound). */
 const FRAME_MS = 10;
 /** Opus bitrate (bit/s): music-grade stereo. */
@@ -134,19 +131,10 @@ export class AudioSource {
     try {
       const ssrc = randomInt(1, 2 ** 31);
       const producer = await transport.produce({ kind: 'audio', rtpParameters: audioRtpParameters(ssrc) });
-      const registry = o.user ? await sharedGstRegistry() : undefined;
-      const launch = launchAs(o.user, GST_LAUNCH, childEnv(registry ? { GST_REGISTRY_1_0: registry } : {}), {
-        cgroup: o.cgroup,
-        ...(o.home ? { home: o.home } : {}),
+      const p = await spawnGstLaunch(audioPipeline(o.server, ssrc, transport.tuple.localPort), {
+        ...o,
+        stdout: 'ignore',
       });
-      const p = spawn(launch.command, audioPipeline(o.server, ssrc, transport.tuple.localPort), {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: launch.env,
-        detached: true,
-      });
-      trackGroup(p.pid);
-      if (p.pid !== undefined) o.cgroup?.add(p.pid);
-      p.once('exit', () => untrackGroup(p.pid));
       let stderr = '';
       p.stderr!.on('data', (d) => {
         stderr = (stderr + d).slice(-2000);
@@ -161,9 +149,7 @@ export class AudioSource {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
-    this.proc.once('exit', () => clearTimeout(t));
-    this.proc.kill('SIGTERM');
+    void terminate(this.proc);
     this.transport.close();
   }
 }

@@ -1,18 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { CAPTURE_LIMITS } from '@offload/protocol';
 import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import type { AppUser } from '../runtime/appUser.js';
-import { launchAs } from '../runtime/appUser.js';
 import type { Cgroup } from '../runtime/Cgroup.js';
-import { trackGroup, untrackGroup } from '../runtime/processReaper.js';
-import { childEnv } from '../util/childEnv.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
+import { terminate } from '../util/terminate.js';
 import { ChunkSplitter, JpegSplitter } from './captureFrames.js';
-import { sharedGstRegistry } from './senderProcess.js';
+import { spawnGstLaunch } from './gstLaunch.js';
 
-const GST_LAUNCH = '/usr/bin/gst-launch-1.0';
 /** 20 ms of 48 kHz mono s16: what the app page schedules at a time. */
 export const PCM_CHUNK_BYTES = 48_000 * 0.02 * 2;
 /** JPEG quality of the pictures handed to the app page. */
@@ -174,19 +171,7 @@ export class CaptureDecoder {
       });
       const args = decodePipeline(consumer.rtpParameters.codecs[0]!, rtp.port);
       if (!args) throw new TypeError(`No decoder for ${consumer.rtpParameters.codecs[0]!.mimeType}`);
-      const registry = o.user ? await sharedGstRegistry() : undefined;
-      const launch = launchAs(o.user, GST_LAUNCH, childEnv(registry ? { GST_REGISTRY_1_0: registry } : {}), {
-        cgroup: o.cgroup,
-        ...(o.home ? { home: o.home } : {}),
-      });
-      const p = spawn(launch.command, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: launch.env,
-        detached: true,
-      });
-      trackGroup(p.pid);
-      if (p.pid !== undefined) o.cgroup?.add(p.pid);
-      p.once('exit', () => untrackGroup(p.pid));
+      const p = await spawnGstLaunch(args, { ...o, stdout: 'pipe' });
       return new CaptureDecoder(transport, consumer, p, rtcp.socket, log);
     } catch (err) {
       transport.close();
@@ -198,9 +183,7 @@ export class CaptureDecoder {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
-    this.proc.once('exit', () => clearTimeout(t));
-    this.proc.kill('SIGTERM');
+    void terminate(this.proc);
     this.transport.close();
     this.rtcpSink.close();
   }

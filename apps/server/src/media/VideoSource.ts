@@ -5,6 +5,7 @@ import type { types } from 'mediasoup';
 import { type Logger, moduleLogger } from '../logger.js';
 import { monotonicToServer } from '../util/clock.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
+import { terminate } from '../util/terminate.js';
 import type { VideoCodecName } from './codecs.js';
 import type { PreparedSender } from './PreparedSender.js';
 import {
@@ -192,9 +193,7 @@ export class VideoSource {
     if (this.#closed) return;
     this.#closed = true;
     this.#proc.stdin?.end();
-    const t = setTimeout(() => this.#proc.kill('SIGKILL'), 2000);
-    this.#proc.once('exit', () => clearTimeout(t));
-    this.#proc.kill('SIGTERM');
+    void terminate(this.#proc);
     this.transport.close();
   }
 

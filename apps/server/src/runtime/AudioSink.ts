@@ -4,6 +4,7 @@ import { chown, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import { childEnv } from '../util/childEnv.js';
+import { terminate } from '../util/terminate.js';
 import { type AppUser, launchAs } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 import { trackGroup, untrackGroup } from './processReaper.js';
@@ -160,10 +161,6 @@ export class AudioSink {
   async stop(): Promise<void> {
     this.#sleeper?.close();
     if (this.#exited) return;
-    const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
-    this.proc.kill('SIGTERM');
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(t);
+    await terminate(this.proc);
   }
 }

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { MARKER_HEIGHT } from '@offload/latency';
 import { childEnv } from '../util/childEnv.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
+import { terminate } from '../util/terminate.js';
 import { type AppUser, launchAs } from './appUser.js';
 import type { Cgroup } from './Cgroup.js';
 import { trackDir, trackGroup, untrackDir, untrackGroup } from './processReaper.js';
@@ -304,10 +305,6 @@ export class XServer {
 
   async stop(): Promise<void> {
     if (this.#exited) return;
-    const exited = new Promise<void>((r) => this.#proc.once('exit', () => r()));
-    this.#proc.kill('SIGTERM');
-    const t = setTimeout(() => this.#proc.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(t);
+    await terminate(this.#proc);
   }
 }
