@@ -10,7 +10,7 @@
  * encoding its camera: a device's own cost).
  * Writes bench-results/camera-cost.json.   env: BENCH_ROUNDS=2, BENCH_SECONDS=8, BENCH_PORT=8302
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   appPointOnPage,
@@ -24,7 +24,7 @@ import {
   waitForStreaming,
 } from '@offload/testkit';
 import { chromium } from 'playwright-core';
-import { processes, sampleGroups, tree } from './procStats.js';
+import { cmdlineOf, processes, sampleGroups, sessionGroups, tree } from './procStats.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8302);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -33,14 +33,6 @@ const base = `http://127.0.0.1:${PORT}`;
 
 type Cost = Record<string, { cores: number; memMB: number }>;
 const runs: Record<'closed' | 'open', Cost[]> = { closed: [], open: [] };
-
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-};
 
 const server = await startServer(PORT, { OFFLOAD_WARM_RUNTIMES: '0', OFFLOAD_DEBUG: '1' });
 const viewer = await chromium.launch({
@@ -83,16 +75,14 @@ try {
       const all = processes();
       const st = tree(server.pid!, all);
       const inServer = new Set(st.map((p) => p.pid));
-      const pick = (f: (comm: string, pid: number) => boolean) =>
-        st.filter((p) => f(p.comm, p.pid)).map((p) => p.pid);
-      const isDecoder = (pid: number) => /jpegenc|opusdec/.test(cmdline(pid));
+      const { signaling, ...parts } = sessionGroups(server.pid!, all);
       const cost = await sampleGroups(
         {
-          decoders: pick((comm, pid) => comm.startsWith('gst-launch') && isDecoder(pid)),
-          app: pick((comm) => comm === 'Xvfb' || comm === 'Xorg' || comm.startsWith('chrom')),
-          captureEncode: pick((comm) => comm.startsWith('python')),
-          sfu: pick((comm) => comm.startsWith('mediasoup')),
-          server: [server.pid!],
+          decoders: st
+            .filter((p) => p.comm.startsWith('gst-launch') && /jpegenc|opusdec/.test(cmdlineOf(p.pid)))
+            .map((p) => p.pid),
+          ...parts,
+          server: signaling,
           viewer: all.filter((p) => p.comm.startsWith('chrom') && !inServer.has(p.pid)).map((p) => p.pid),
         },
         SECONDS * 1000,

@@ -22,7 +22,7 @@ import {
   waitForStreaming,
 } from '@offload/testkit';
 import { chromium } from 'playwright-core';
-import { processes, sampleGroups, tree } from './procStats.js';
+import { sampleGroups, sessionGroups } from './procStats.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8296);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -58,17 +58,7 @@ try {
         await page.goto(`http://127.0.0.1:${PORT}/?session=${sessionId}`);
         await waitForStreaming(page);
         await page.waitForTimeout(3000);
-        const serverTree = tree(server.pid!, processes());
-        const pick = (f: (comm: string) => boolean) => serverTree.filter((p) => f(p.comm)).map((p) => p.pid);
-        const cost = await sampleGroups(
-          {
-            app: pick((comm) => comm === 'Xvfb' || comm === 'Xorg' || comm.startsWith('chrom')),
-            captureEncode: pick((comm) => comm.startsWith('python')),
-            sfu: pick((comm) => comm.startsWith('mediasoup')),
-            signaling: [server.pid!],
-          },
-          SECONDS * 1000,
-        );
+        const cost = await sampleGroups(sessionGroups(server.pid!), SECONDS * 1000);
         runs[c.name]!.push(cost);
         console.log(
           `round ${r + 1} ${c.name.padEnd(26)} ${Object.entries(cost)

@@ -93,13 +93,33 @@ export function threadCpuS(pid: number, tid: number): number {
   }
 }
 
+/** A process's command line (NUL-separated), or '' once it has exited. */
+export function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A server's processes by part of a session: the app (X server + Chromium), capture + encode
+ * (the Python video senders), the SFU (mediasoup workers) and signaling (the server itself).
+ */
+export function sessionGroups(serverPid: number, all = processes()) {
+  const serverTree = tree(serverPid, all);
+  const pick = (f: (comm: string) => boolean) => serverTree.filter((p) => f(p.comm)).map((p) => p.pid);
+  return {
+    app: pick((c) => c === 'Xvfb' || c === 'Xorg' || c.startsWith('chrom')),
+    captureEncode: pick((c) => c.startsWith('python')),
+    sfu: pick((c) => c.startsWith('mediasoup')),
+    signaling: [serverPid],
+  };
+}
+
 /** Whether a process is a Chromium renderer (its command line has --type=renderer). */
 export function isRenderer(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
-  } catch {
-    return false;
-  }
+  return cmdlineOf(pid).includes('--type=renderer');
 }
 
 /** CPU seconds the processes `pids` have used so far, together (exited ones count 0). */

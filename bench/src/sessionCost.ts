@@ -21,7 +21,7 @@ import {
   waitForStreaming,
 } from '@offload/testkit';
 import { type Browser, chromium } from 'playwright-core';
-import { processes, sampleGroups, tree } from './procStats.js';
+import { processes, sampleGroups, sessionGroups, tree } from './procStats.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8291);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -62,12 +62,8 @@ try {
   const all = processes();
   const serverTree = tree(server.pid!, all);
   const serverPids = new Set(serverTree.map((p) => p.pid));
-  const pick = (f: (c: string) => boolean) => serverTree.filter((p) => f(p.comm)).map((p) => p.pid);
   const groups = {
-    app: pick((c) => c === 'Xvfb' || c === 'Xorg' || c.startsWith('chrom')),
-    captureEncode: pick((c) => c.startsWith('python')),
-    sfu: pick((c) => c.startsWith('mediasoup')),
-    signaling: [server.pid!],
+    ...sessionGroups(server.pid!, all),
     viewerBrowser: tree(process.pid, all)
       .filter((p) => !serverPids.has(p.pid) && p.pid !== process.pid && p.pid !== server.pid)
       .map((p) => p.pid),
