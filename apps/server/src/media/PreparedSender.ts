@@ -2,6 +2,7 @@ import { type Logger, moduleLogger } from '../logger.js';
 import type { AppRuntime } from '../runtime/AppRuntime.js';
 import {
   awaitSenderEvent,
+  type SenderPorts,
   type SenderProcess,
   type SenderSpec,
   senderLayers,
@@ -15,10 +16,11 @@ const PREPARE_TIMEOUT_MS = 20_000;
 
 /**
  * A video sender started ahead of its session: built (Python, GStreamer, its pipeline and
- * encoders, the X connection) and waiting to be told where to send. A warm app runtime keeps
- * one, so a new session's video starts in ~10 ms instead of the sender's 0.3–0.7 s start-up.
- * Idle, it costs no CPU (nothing plays). VideoSource.start adopts it (connect()); otherwise
- * close() ends it.
+ * encoders, the X connection), one frame through its encoders (they set themselves up on the
+ * first: 250–400 ms on a busy box), and waiting to be told where to send. A warm app runtime
+ * keeps one, so a new session's video starts in ~10 ms instead of the sender's 0.3–0.7 s
+ * start-up. Idle, it costs no CPU (nothing is captured). VideoSource.start adopts it
+ * (connect()), or starts one and adopts it at once; otherwise close() ends it.
  */
 export class PreparedSender {
   #taken = false;
@@ -28,18 +30,20 @@ export class PreparedSender {
     /** The layers (with SSRCs) it encodes: the producer is made with these. */
     readonly layers: readonly VideoLayer[],
     readonly sender: SenderProcess,
+    /** Where its RTP and RTCP will come from (the PlainTransport connects to them). */
+    readonly ports: SenderPorts,
   ) {}
 
   static async start(spec: SenderSpec, log: Logger): Promise<PreparedSender> {
     const layers = senderLayers(spec);
     const sender = await spawnSender(spec, layers, 'wait', log);
     try {
-      await awaitSenderEvent(sender, 'prepared', log, PREPARE_TIMEOUT_MS);
+      const ports = await awaitSenderEvent(sender, 'prepared', log, PREPARE_TIMEOUT_MS);
+      return new PreparedSender(spec, layers, sender, ports);
     } catch (err) {
       sender.proc.kill('SIGKILL');
       throw err;
     }
-    return new PreparedSender(spec, layers, sender);
   }
 
   /** Still waiting (not taken, not exited). */
@@ -48,7 +52,7 @@ export class PreparedSender {
   }
 
   /** Sends to these ports and starts; the process is the caller's from now on. */
-  connect(ports: { rtpPort: number; rtcpPort: number }): SenderProcess {
+  connect(ports: SenderPorts): SenderProcess {
     this.#taken = true;
     this.sender.proc.stdin?.write(senderCommandLine({ cmd: 'connect', ...ports }));
     return this.sender;

@@ -7,14 +7,12 @@ import { monotonicToServer } from '../util/clock.js';
 import { SafeEmitter } from '../util/SafeEmitter.js';
 import { terminate } from '../util/terminate.js';
 import type { VideoCodecName } from './codecs.js';
-import type { PreparedSender } from './PreparedSender.js';
+import { PreparedSender } from './PreparedSender.js';
 import {
   awaitSenderEvent,
   type SenderProcess,
   type SenderSpec,
-  senderLayers,
   senderRtpParametersFor,
-  spawnSender,
   type VideoLayer,
 } from './senderProcess.js';
 import { parseSenderLine, type SenderCommand, senderCommandLine } from './senderProtocol.js';
@@ -55,9 +53,9 @@ export type VideoSourceEvents = {
 /**
  * Captures an app's X display and produces it into a router: a GStreamer sender process
  * (sender/gst_sender.py: X DAMAGE + MIT-SHM capture → tee → per layer (scale →) x264/vp8 → rtpbin) feeding a
- * comedia PlainTransport. With more than one layer the Producer is a simulcast one (one
- * encoding per layer, by SSRC), so mediasoup picks a layer per consumer from its bandwidth
- * estimate. RTCP stays two-way, so a PLI/FIR for a layer's SSRC reaches that layer's encoder.
+ * PlainTransport connected to the sender's two sockets (RTP, RTCP). With more than one layer
+ * the Producer is a simulcast one (one encoding per layer, by SSRC), so mediasoup picks a layer
+ * per consumer from its bandwidth estimate. RTCP stays two-way, so a PLI/FIR for a layer's SSRC reaches that layer's encoder.
  */
 export class VideoSource {
   readonly events = new SafeEmitter<VideoSourceEvents>('video-source');
@@ -92,7 +90,7 @@ export class VideoSource {
     const transport = await o.router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
       rtcpMux: false,
-      comedia: true,
+      comedia: false,
     });
     let sender: SenderProcess | undefined;
     let adopt: PreparedSender | undefined;
@@ -100,17 +98,25 @@ export class VideoSource {
       const prepared = await o.prepared;
       adopt = prepared?.usable ? prepared : undefined;
       if (prepared && !adopt) prepared.close();
-      const layers = adopt?.layers ?? senderLayers(o);
+      const warm = adopt !== undefined;
+      // None waiting (no warm runtime, or a rebuild): one is prepared now and adopted at once.
+      adopt ??= await PreparedSender.start(o, log);
+      const { layers } = adopt;
+      // Connected to the sender's own ports rather than learning them from its first packets
+      // (comedia): mediasoup can ask it for a keyframe from the first moment. With comedia, a
+      // request made before the sender's first RTCP packet (0.2-0.5 s after its first frame)
+      // went nowhere, and a new viewer's first frame waited a second for mediasoup's next one.
+      await transport.connect({ ip: '127.0.0.1', port: adopt.ports.rtpPort, rtcpPort: adopt.ports.rtcpPort });
       const rtpParameters = senderRtpParametersFor(o, layers);
       const producer = await transport.produce({ kind: 'video', rtpParameters, appData: { codec: o.codec } });
       const ports = { rtpPort: transport.tuple.localPort, rtcpPort: transport.rtcpTuple!.localPort };
-      sender = adopt ? adopt.connect(ports) : await spawnSender(o, layers, ports, log);
+      sender = adopt.connect(ports);
       await awaitSenderEvent(sender, 'ready', log, o.startTimeoutMs ?? 15_000);
       const vs = new VideoSource(o.codec, transport, producer, layers, sender.proc, log);
       vs.#follow(sender.lines);
       const ms = Math.round(performance.now() - t0);
       log.info(
-        { producerId: producer.id, layers, pid: sender.proc.pid, prepared: !!adopt, ms },
+        { producerId: producer.id, layers, pid: sender.proc.pid, prepared: warm, ms },
         'video source started',
       );
       return vs;

@@ -221,15 +221,18 @@ export async function spawnSender(
   };
 }
 
-/** Resolves when the sender says `event` ('prepared' or 'ready'); rejects if it fails, exits or takes too long. */
+/** The sender's local ports, as its `prepared` and `ready` events tell them. */
+export type SenderPorts = { rtpPort: number; rtcpPort: number };
+
+/** Resolves when the sender says `event` ('prepared' or 'ready'), with the ports it sends from; rejects if it fails, exits or takes too long. */
 export function awaitSenderEvent(
   sp: SenderProcess,
   event: 'prepared' | 'ready',
   log: Logger,
   timeoutMs: number,
-): Promise<void> {
+): Promise<SenderPorts> {
   const { proc, lines } = sp;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<SenderPorts>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const onError = (e: Error) => fail(e.message);
     const onExit = (code: number | null, signal: string | null) => fail(`exited with ${code ?? signal}`);
@@ -238,9 +241,10 @@ export function awaitSenderEvent(
       if (!r.ok) return;
       if (r.event.event === 'error') return fail(r.event.message);
       if (r.event.event !== event) return;
+      const { rtpPort, rtcpPort } = r.event;
       done();
       if (event === 'ready') proc.on('error', (e) => log.error({ err: e }, 'video sender error'));
-      resolve();
+      resolve({ rtpPort, rtcpPort });
     };
     const done = () => {
       clearTimeout(timer);

@@ -19,7 +19,10 @@ describe('sender protocol', () => {
     );
     expect(stats.ok && stats.event.event === 'stats' && stats.event.layers[0]?.frames).toBe(30);
     expect(parseSenderLine('{"event":"marker","value":7,"capturedAt":12.5,"encodedAt":20.25}').ok).toBe(true);
-    expect(parseSenderLine('{"event":"prepared"}')).toEqual({ ok: true, event: { event: 'prepared' } });
+    expect(parseSenderLine('{"event":"prepared","rtpPort":40002,"rtcpPort":40003}')).toEqual({
+      ok: true,
+      event: { event: 'prepared', rtpPort: 40002, rtcpPort: 40003 },
+    });
   });
 
   it('refuses lines that are not what the sender says, instead of reading half of them', () => {
@@ -31,6 +34,8 @@ describe('sender protocol', () => {
       '{"event":"marker","value":3}',
       '{"event":"nonsense"}',
       '{"event":"error"}',
+      // A prepared sender says where it will send from: the transport connects to those ports.
+      '{"event":"prepared"}',
     ])
       expect(parseSenderLine(line).ok, line).toBe(false);
   });

@@ -14,8 +14,11 @@ const MonotonicMs = z.number().finite().nonnegative();
 const LayerStats = z.object({ frames: Count, bytes: Count, keyframesRequested: Count });
 
 export const SenderEvent = z.discriminatedUnion('event', [
-  /** Started with --wait-connect: built, waiting for `connect` (see PreparedSender). */
-  z.object({ event: z.literal('prepared') }),
+  /**
+   * Started with --wait-connect: built, one frame through its encoders, waiting for `connect`
+   * (see PreparedSender); RTP and RTCP will leave from these local ports.
+   */
+  z.object({ event: z.literal('prepared'), rtpPort: z.number().int(), rtcpPort: z.number().int() }),
   /** The pipeline plays: RTP and RTCP leave from these local ports. */
   z.object({ event: z.literal('ready'), rtpPort: z.number().int(), rtcpPort: z.number().int() }),
   /** Once a second: the top layer's frames, all layers' bytes and keyframe requests, per layer. */

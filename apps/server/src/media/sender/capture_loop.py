@@ -101,7 +101,7 @@ class CaptureLoop(threading.Thread):
                     unsent = fresh = False
                     last = now
                     self.capture.grab()
-                    self._push(self._prepare())
+                    self.push(self.prepare())
                     continue
                 if urgent and fresh:
                     # An input has not shown yet: copy what was just drawn (0.6 ms) and encode
@@ -109,11 +109,11 @@ class CaptureLoop(threading.Thread):
                     # for its slot, so the encoder is free when the input's frame comes.
                     fresh = False
                     self.capture.grab()
-                    frame = self._prepare()
+                    frame = self.prepare()
                     if frame[0] is not None and self._shows(frame[0]):
                         unsent = False
                         last = now
-                        self._push(frame)
+                        self.push(frame)
                     continue
                 timeout = KEEPALIVE_S - (now - last)
                 if hold:
@@ -131,7 +131,7 @@ class CaptureLoop(threading.Thread):
         finally:
             self.capture.close()
 
-    def _prepare(self):
+    def prepare(self):
         """The copy just grabbed, with its marker moved into the strip: (marker value, capture time)."""
         captured_at = time.monotonic_ns() / 1e6
         address = self.capture.address
@@ -140,7 +140,7 @@ class CaptureLoop(threading.Thread):
         self.strip.paint(address, value)
         return value, captured_at
 
-    def _push(self, frame):
+    def push(self, frame):
         value, captured_at = frame
         if value is not None and self._shows(value):
             with self._lock:

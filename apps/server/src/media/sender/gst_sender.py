@@ -13,18 +13,23 @@ PLI/FIR into a force-key-unit event that reaches the encoder.
 Simulcast: one capture is converted once, then a tee feeds one scaler + encoder per layer
 (--layer WxH:KBPS:SSRC, lowest first, sizes of the whole frame with its strip). Each layer is
 its own rtpbin session with its own SSRC; all sessions send RTP through one socket
-(rtp_out.py, which adds the playout-delay extension) and RTCP through another (a comedia
-PlainTransport accepts one source address). Incoming RTCP goes to every session: a session
-acts only on feedback whose media SSRC is its own, so a PLI/FIR for one layer reaches that
-layer's encoder only.
+(rtp_out.py, which adds the playout-delay extension) and RTCP through another (the
+PlainTransport is connected to these two addresses and takes packets from them only).
+Incoming RTCP goes to every session: a session acts only on feedback whose media SSRC is its
+own, so a PLI/FIR for one layer reaches that layer's encoder only.
 
-Prepared start (--wait-connect): everything is built (imports, pipeline, X connection) but
-nothing plays until the parent says where to send; a warm app runtime keeps one waiting, so a
-new session's video starts without the sender's start-up (~0.3-0.7 s of the first frame).
+Prepared start (--wait-connect): everything is built (imports, pipeline, X connection) and
+one frame has been through the converter, the scalers and the encoders (each sets itself up on
+its first frame: 250-400 ms on a busy box), its output dropped; nothing is captured or sent
+until the parent says where to send. A warm app runtime keeps one waiting, so a new session's
+video starts without the sender's start-up (~0.3-0.7 s of the first frame), and the server
+starts every sender this way, so that its PlainTransport can be connected to the sender's
+sockets before anything is sent.
 
 Protocol with the parent (the Node server), one JSON object per line:
-  stdout: {"event":"prepared"} with --wait-connect, once built and waiting for "connect";
-          {"event":"ready"} once playing, {"event":"stats",...} every second,
+  stdout: {"event":"prepared","rtpPort":N,"rtcpPort":M} with --wait-connect, once built and
+          waiting for "connect" (the local ports RTP and RTCP will leave from);
+          {"event":"ready","rtpPort":N,"rtcpPort":M} once playing, {"event":"stats",...} every second,
           {"event":"keyframe"} when the encoder was asked for a keyframe, {"event":"error","message":...},
           {"event":"marker","value":V,"capturedAt":ms,"encodedAt":ms} for the first captured frame
           showing a new frame-marker value (times: CLOCK_MONOTONIC, ms)
@@ -37,11 +42,9 @@ Protocol with the parent (the Node server), one JSON object per line:
           EOF on stdin stops the sender.
 """
 import argparse
-import collections
 import json
 import sys
 import threading
-import time
 
 import gi
 
@@ -52,6 +55,7 @@ from gi.repository import Gio, GLib, Gst, GstVideo  # noqa: E402
 from capture_loop import CaptureLoop  # noqa: E402
 from layer_gate import LayerGate  # noqa: E402
 from marker_strip import MarkerStrip  # noqa: E402
+from marker_timing import MarkerTiming  # noqa: E402
 from rtp_out import RtpOut  # noqa: E402
 from x11_capture import X11Capture  # noqa: E402
 
@@ -145,37 +149,6 @@ def udp_socket(host):
     return s
 
 
-class MarkerTiming:
-    """When the first captured frame showing each new marker value was captured, and when the
-    top layer's encoder put it out. x264enc rewrites PTS, so outputs are matched to inputs by
-    order (one in, one out, no reordering at zerolatency/realtime settings)."""
-
-    def __init__(self):
-        self.captured = {}
-        self.last = None
-        self.fifo = collections.deque()
-
-    def on_capture(self, pts, value, captured_at):
-        self.captured[pts] = (value, captured_at)
-        while len(self.captured) > 16:  # frames a leaky queue dropped
-            del self.captured[next(iter(self.captured))]
-
-    def on_encoder_input(self, _pad, info):
-        hit = self.captured.pop(info.get_buffer().pts, None)
-        if hit is not None and hit[0] is not None and hit[0] != self.last:
-            self.last = hit[0]
-            self.fifo.append(hit)
-        else:
-            self.fifo.append(None)
-        return Gst.PadProbeReturn.OK
-
-    def on_encoder_output(self, _pad, _info):
-        hit = self.fifo.popleft() if self.fifo else None
-        if hit is not None:
-            emit({"event": "marker", "value": hit[0], "capturedAt": hit[1], "encodedAt": time.monotonic_ns() / 1e6})
-        return Gst.PadProbeReturn.OK
-
-
 class Sender:
     def __init__(self, a):
         self.a = a
@@ -215,7 +188,7 @@ class Sender:
             rtpbin.emit("get-internal-session", i).set_property("rtcp-min-interval", int(RTCP_INTERVAL_S * Gst.SECOND))
         self.encs = [self.pipeline.get_by_name(f"enc{i}") for i in range(len(self.layers))]
 
-        self.timing = MarkerTiming()
+        self.timing = MarkerTiming(emit)
         self.gate = LayerGate({i: self.pipeline.get_by_name(f"valve{i}") for i in range(top)})
         enc = self.encs[top]
         enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self.timing.on_encoder_input)
@@ -232,6 +205,34 @@ class Sender:
                                    a.marker_modulo, self.timing.on_capture, damage_driven=a.capture == "damage")
         self.loop = GLib.MainLoop()
         self.started = False
+        # While a prepared sender waits (--wait-connect), its pipeline plays and one frame has
+        # gone through it (see _warm_up); what the encoders and the RTP sessions make of it is
+        # dropped here until connect().
+        self._warm_frames = set()
+        if a.wait_connect:
+            for i, e in enumerate(self.encs):
+                e.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self._hold_until_connected, i)
+            for i in range(len(self.layers)):
+                self.pipeline.get_by_name(f"rtcpsink{i}").get_static_pad("sink").add_probe(
+                    Gst.PadProbeType.BUFFER, self._hold_until_connected, None)
+
+    def _hold_until_connected(self, _pad, _info, layer):
+        if self.started:
+            return Gst.PadProbeReturn.REMOVE
+        if layer is not None and layer not in self._warm_frames:
+            self._warm_frames.add(layer)
+            if len(self._warm_frames) == len(self.layers):
+                emit({"event": "prepared", "rtpPort": self.rtp_out.port,
+                      "rtcpPort": self.rtcp_sock.get_local_address().get_port()})
+        return Gst.PadProbeReturn.DROP
+
+    def _warm_up(self):
+        """One frame through the whole pipeline before any viewer waits for one: the converter,
+        the scalers and the encoders set themselves up on their first frame (250-400 ms on a busy
+        box), which otherwise a session's first frame waited for."""
+        self.capture.capture.grab()
+        self.capture.push(self.capture.prepare())
+        return False
 
     def _on_enc_event(self, _pad, info, i):
         if GstVideo.video_event_is_force_key_unit(info.get_event()):
@@ -269,10 +270,16 @@ class Sender:
         elif msg.type == Gst.MessageType.STATE_CHANGED and msg.src == self.pipeline:
             _old, new, _pending = msg.parse_state_changed()
             if new == Gst.State.PLAYING:
-                if not self.capture.is_alive():
-                    self.capture.start()
-                emit({"event": "ready", "rtpPort": self.rtp_out.port,
-                      "rtcpPort": self.rtcp_sock.get_local_address().get_port()})
+                if not self.started:
+                    self._warm_up()
+                    return
+                self._start_capture()
+
+    def _start_capture(self):
+        if not self.capture.is_alive():
+            self.capture.start()
+        emit({"event": "ready", "rtpPort": self.rtp_out.port,
+              "rtcpPort": self.rtcp_sock.get_local_address().get_port()})
 
     def _report(self):
         emit({"event": "stats", "frames": self.per_layer[-1]["frames"],
@@ -286,11 +293,14 @@ class Sender:
         """Where to send (the PlainTransport's ports), then play: the prepared start's second half."""
         if self.started:
             return False
-        self.started = True
         self.rtp_out.dest = (self.a.host, rtp_port)
         for i in range(len(self.layers)):
             self.pipeline.get_by_name(f"rtcpsink{i}").set_property("port", rtcp_port)
-        self._play()
+        self.started = True
+        self.timing.reset()
+        # The encoders saw the warm-up frame: the first frame a viewer gets must be a keyframe.
+        self.request_keyframe()
+        self._start_capture()
         return False
 
     def _check_display(self):
@@ -333,7 +343,8 @@ class Sender:
         GLib.timeout_add_seconds(1, self._report)
         threading.Thread(target=self._read_stdin, daemon=True).start()
         if self.a.wait_connect:
-            emit({"event": "prepared"})
+            # "prepared" once the warm-up frame has been through every encoder.
+            self._play()
             # While it waits, the X server must still be there: if the display goes (its app
             # runtime closed), the round trip fails and Xlib ends this process.
             GLib.timeout_add_seconds(2, self._check_display)
