@@ -25,6 +25,11 @@ const log = moduleLogger('offload');
 export const SERVER_VERSION = '0.1.0';
 /** How long a resume token stays valid; every resume hands out a new one. */
 const RESUME_TOKEN_TTL_S = 3600;
+/**
+ * A warm runtime's replacement starts this long after it was taken (ms): not during the new
+ * session's first second (see WarmPoolOptions.refillDelayMs).
+ */
+const WARM_REFILL_DELAY_MS = 3000;
 
 /** The whole server: worker pool → sessions, HTTP + signaling on one port. */
 export class Offload {
@@ -141,6 +146,7 @@ export class Offload {
         return runtime;
       },
       canGrow: () => sessions.sessions.size + sessions.starting + warm.size < config.maxSessions,
+      refillDelayMs: WARM_REFILL_DELAY_MS,
     });
     const sessions = new SessionManager({
       pool,

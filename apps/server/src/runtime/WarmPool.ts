@@ -18,6 +18,13 @@ export interface WarmPoolOptions {
   canGrow?: () => boolean;
   /** Wait before retrying after a runtime failed to start (ms). Default 5000. */
   retryDelayMs?: number;
+  /**
+   * Wait after a runtime is handed out before starting its replacement (ms). Default 0. A
+   * runtime's start-up (an X server, a browser loading the app, its video sender) takes about a
+   * core for a second or two; started at once, it competes with the new session's own first
+   * second, which its user waits through.
+   */
+  refillDelayMs?: number;
 }
 
 /**
@@ -37,6 +44,7 @@ export class WarmPool {
   readonly #waiters: ((rt: AppRuntime | undefined) => void)[] = [];
   #closed = false;
   #retryTimer: NodeJS.Timeout | undefined;
+  #refillTimer: NodeJS.Timeout | undefined;
   /** Counters, for /metrics and tests. */
   readonly counts = { started: 0, taken: 0, died: 0, failed: 0 };
 
@@ -66,7 +74,7 @@ export class WarmPool {
     const rt = this.#ready.shift();
     if (rt) {
       this.#handOut(rt);
-      this.fill();
+      this.#refill();
       return rt;
     }
     if (this.#closed || this.#starting <= this.#waiters.length) return undefined;
@@ -80,6 +88,18 @@ export class WarmPool {
     this.counts.taken++;
   }
 
+  /** fill(), after refillDelayMs: a runtime was just handed out. */
+  #refill(): void {
+    const delay = this.o.refillDelayMs ?? 0;
+    if (delay <= 0) {
+      this.fill();
+      return;
+    }
+    clearTimeout(this.#refillTimer);
+    this.#refillTimer = setTimeout(() => this.fill(), delay);
+    this.#refillTimer.unref();
+  }
+
   /** Starts runtimes until the pool is full or the host has no room. Never throws. */
   fill(): void {
     while (!this.#closed && this.size < this.o.size && (this.o.canGrow?.() ?? true)) this.#startOne();
@@ -88,6 +108,7 @@ export class WarmPool {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#refillTimer);
     for (const w of this.#waiters.splice(0)) w(undefined);
     const all = this.#ready.splice(0);
     this.#onDied.clear();
@@ -121,7 +142,7 @@ export class WarmPool {
         if (waiter) {
           this.counts.taken++;
           waiter(rt);
-          this.fill();
+          this.#refill();
           return;
         }
         const onDied = (why: string) => {
