@@ -4,7 +4,9 @@
  * with a warm runtime waiting (the server's default), over BENCH_RUNS runs, each in a fresh
  * browser context once the previous session has ended and a warm runtime is ready again.
  * Split into click → streaming (create + join + media set-up, the client's state) and
- * streaming → first decoded frame.
+ * streaming → first decoded frame. Each run's line also lists its steps: the socket, each
+ * request and answer, each peer connection's ICE/DTLS states, and from the receiver's stats the
+ * first video packet (rtp), frame received and decoded, and keyframe request sent (pli).
  * With BENCH_BASELINE_CHECKOUT (another checkout of the repository, set up and built), its
  * server is measured the same way, rounds alternating with this one's (one server at a time),
  * so an earlier version and this one are compared side by side in one run.
@@ -58,11 +60,26 @@ const WATCH = `(() => {
     constructor(...a) {
       super(...a);
       const n = pcs++;
+      (window.__pcs ??= []).push(this);
       this.addEventListener('iceconnectionstatechange', () => window.__t.push(['pc' + n + '-ice-' + this.iceConnectionState, performance.now()]));
       this.addEventListener('connectionstatechange', () => window.__t.push(['pc' + n + '-' + this.connectionState, performance.now()]));
     }
   };
+  const seen = {};
+  let lastPoll = 0;
+  const poll = () => {
+    const now = performance.now();
+    if (now - lastPoll < 50) return;
+    lastPoll = now;
+    for (const pc of window.__pcs ?? []) pc.getStats().then((st) => st.forEach((r) => {
+      if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+      const t = performance.now();
+      for (const [k, cond] of [['rtp', r.packetsReceived > 0], ['frRecv', r.framesReceived > 0], ['frDec', r.framesDecoded > 0], ['kfDec', r.keyFramesDecoded > 0], ['pli', r.pliCount > 0], ['nack', r.nackCount > 0]])
+        if (cond && !seen[k]) { seen[k] = 1; window.__t.push([k, t]); }
+    })).catch(() => {});
+  };
   const tick = () => {
+    poll();
     const s = document.documentElement.dataset.offloadState || '';
     if (s !== last) { window.__t.push([s, performance.now()]); last = s; }
     const v = document.querySelector('video');
