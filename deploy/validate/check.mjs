@@ -18,6 +18,9 @@ import { parseAllDocuments } from 'yaml';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
+// Whose apps/server/src/config.ts judges the env (default this checkout; another checkout with
+// its node modules installed, e.g. a branch with newer settings, through OFFLOAD_CONFIG_REPO).
+const configRepo = path.resolve(process.env.OFFLOAD_CONFIG_REPO || repo);
 
 // The sizing rule of deploy/README.md ("Sizing"): per session and for the server itself.
 const SIZING = {
@@ -26,12 +29,15 @@ const SIZING = {
   baseCores: 0.25,
   baseMiB: 512,
 };
-// Settings the cluster work (issue 13) reads, besides those in apps/server/src/config.ts.
+// Settings the cluster work (issue 13) reads, besides those in apps/server/src/config.ts (once
+// it is merged, config.ts lists them itself). The first four are required here.
+// OFFLOAD_DRAIN_TIMEOUT_S is this deployment's name for the drain bound, still to be agreed.
 const CLUSTER_ENV = [
   'OFFLOAD_REDIS_URL',
   'OFFLOAD_NODE_ID',
   'OFFLOAD_NODE_URL',
   'OFFLOAD_CLUSTER_SECRET',
+  'OFFLOAD_CLUSTER_HEARTBEAT_MS',
   'OFFLOAD_DRAIN_TIMEOUT_S',
 ];
 
@@ -335,27 +341,29 @@ function crossRefs(label, docs) {
 
 /** The node's env through apps/server/src/config.ts's own parser (needs the repo's tsx). */
 function configParse(label, env) {
-  const tsx = path.join(repo, 'apps/server/node_modules/tsx');
+  const tsx = path.join(configRepo, 'apps/server/node_modules/tsx');
   try {
     readFileSync(path.join(tsx, 'package.json'));
   } catch {
     return console.log(`skip ${label}: config.ts parse (the repository's node modules are not installed)`);
   }
-  const script = `const { loadConfig } = await import(${JSON.stringify(path.join(repo, 'apps/server/src/config.ts'))});
+  const script = `const { loadConfig } = await import(${JSON.stringify(path.join(configRepo, 'apps/server/src/config.ts'))});
 const c = loadConfig(JSON.parse(process.env.ENV_JSON));
-console.log(JSON.stringify({ host: c.host, port: c.port, workers: c.workers, rtc: c.rtc, maxSessions: c.maxSessions }));`;
+const cl = c.cluster && { nodeId: c.cluster.nodeId, nodeUrl: c.cluster.nodeUrl, redis: Boolean(c.cluster.redisUrl) };
+console.log(JSON.stringify({ host: c.host, port: c.port, workers: c.workers, rtc: c.rtc, maxSessions: c.maxSessions, cluster: cl }));`;
   const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: path.join(repo, 'apps/server'),
+    cwd: path.join(configRepo, 'apps/server'),
     encoding: 'utf8',
     env: { PATH: process.env.PATH, ENV_JSON: JSON.stringify(env) },
   });
-  if (res.status === 0) ok(`${label}: config.ts accepts the node's env ${res.stdout.trim()}`);
+  const which = configRepo === repo ? 'config.ts' : `${configRepo}'s config.ts`;
+  if (res.status === 0) ok(`${label}: ${which} accepts the node's env ${res.stdout.trim()}`);
   else fail(`${label} config.ts`, (res.stderr || res.stdout).trim().split('\n').slice(0, 4).join(' | '));
 }
 
 const configKeys = new Set(
   [
-    ...readFileSync(path.join(repo, 'apps/server/src/config.ts'), 'utf8').matchAll(
+    ...readFileSync(path.join(configRepo, 'apps/server/src/config.ts'), 'utf8').matchAll(
       /^\s+(OFFLOAD_[A-Z0-9_]+):/gm,
     ),
   ].map((m) => m[1]),
