@@ -48,3 +48,6 @@ cp k8s/optional/hpa.yaml "$WORK/render/optional-hpa.yaml"
 args=()
 for f in "$WORK"/render/*.yaml; do args+=("$(basename "$f" .yaml)=$f"); done
 node validate/check.mjs "${args[@]}"
+
+# 4. The checks themselves: each of a dozen breakages of the example must be caught.
+node validate/selftest.mjs "$WORK/render/example.yaml"

@@ -394,6 +394,6 @@ for (const arg of process.argv.slice(2)) {
     if (env) configParse(label, env);
   }
 }
-unknownFieldCheck(all);
+if (!process.env.CHECK_SKIP_TSC) unknownFieldCheck(all);
 console.log(failures ? `\n${failures} failure(s)` : '\nall checks passed');
 process.exit(failures ? 1 : 0);
