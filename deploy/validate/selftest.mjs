@@ -46,6 +46,11 @@ const cases = [
     'no UDP port 44445',
   ],
   ['a small memory limit', (s) => s.replace(/memory: 7680Mi/, 'memory: 4Gi'), 'memory limit 4Gi <'],
+  [
+    'a small /dev/shm',
+    (s) => s.replace(/(medium: Memory\n +sizeLimit: )4Gi/, '$11Gi'),
+    '/dev/shm sizeLimit 1Gi < 3.8 GB',
+  ],
   ['a probe elsewhere', (s) => s.replace('path: /healthz', 'path: /health'), 'is not GET /healthz'],
   [
     'a secret key missing',
