@@ -36,10 +36,11 @@ render base k8s/base
 render example k8s/overlays/example
 for c in k8s/components/*/; do
   c="$(basename "$c")"
-  mkdir -p "$WORK/kt/$c"
-  # kustomize takes only relative paths: .validate/kt/<c> -> ../../../k8s/...
-  printf 'resources:\n  - ../../../k8s/overlays/example\ncomponents:\n  - ../../../k8s/components/%s\n' "$c" \
-    >"$WORK/kt/$c/kustomization.yaml"
+  # The example overlay with the component enabled, as its comment says to do: a copy of it
+  # whose paths point back (kustomize takes only relative paths) and a components: list.
+  cp -r k8s/overlays/example "$WORK/kt/$c"
+  sed -i 's#\.\./\.\./base#../../../k8s/base#' "$WORK/kt/$c/kustomization.yaml"
+  printf 'components:\n  - ../../../k8s/components/%s\n' "$c" >>"$WORK/kt/$c/kustomization.yaml"
   render "example+$c" "$WORK/kt/$c"
 done
 cp k8s/optional/hpa.yaml "$WORK/render/optional-hpa.yaml"

@@ -27,6 +27,14 @@ if [ -z "${OFFLOAD_NODE_URL:-}" ] && [ -n "${POD_IP:-}" ]; then
   export OFFLOAD_NODE_URL
 fi
 
+# The address to announce in ICE candidates, when something wrote it to a file before the
+# server starts (the k8s component announce-external-ip: an init container reads the
+# Kubernetes node's ExternalIP). It wins over OFFLOAD_RTC_ANNOUNCED_ADDRESS.
+if [ -n "${ANNOUNCED_ADDRESS_FILE:-}" ] && [ -s "$ANNOUNCED_ADDRESS_FILE" ]; then
+  OFFLOAD_RTC_ANNOUNCED_ADDRESS="$(head -n 1 "$ANNOUNCED_ADDRESS_FILE")"
+  export OFFLOAD_RTC_ANNOUNCED_ADDRESS
+fi
+
 # HOME and state in the one writable folder the image prepares (a volume in Kubernetes).
 export HOME="${HOME:-/var/lib/offload}"
 [ "$HOME" = / ] && export HOME=/var/lib/offload
