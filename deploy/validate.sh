@@ -8,8 +8,12 @@
 set -euo pipefail
 DEPLOY="$(cd "$(dirname "$0")" && pwd)"
 cd "$DEPLOY"
-WORK="$DEPLOY/.validate"
-rm -rf "$WORK/render" "$WORK/kt" && mkdir -p "$WORK/render" "$WORK/kt"
+# Renders go outside the checkout (the repository's biome formats YAML too and would walk
+# into them); VALIDATE_KEEP=1 keeps them and says where.
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/offload-validate.XXXXXX")"
+if [ "${VALIDATE_KEEP:-}" = 1 ]; then trap 'echo "renders kept in $WORK"' EXIT
+else trap 'rm -rf "$WORK"' EXIT; fi
+mkdir -p "$WORK/render" "$WORK/kt"
 
 # Tools.
 if command -v kustomize >/dev/null; then KUSTOMIZE=(kustomize build)
@@ -39,8 +43,9 @@ for c in k8s/components/*/; do
   # The example overlay with the component enabled, as its comment says to do: a copy of it
   # whose paths point back (kustomize takes only relative paths) and a components: list.
   cp -r k8s/overlays/example "$WORK/kt/$c"
-  sed -i 's#\.\./\.\./base#../../../k8s/base#' "$WORK/kt/$c/kustomization.yaml"
-  printf 'components:\n  - ../../../k8s/components/%s\n' "$c" >>"$WORK/kt/$c/kustomization.yaml"
+  back="$(realpath --relative-to="$WORK/kt/$c" "$DEPLOY/k8s")"
+  sed -i "s#\.\./\.\./base#$back/base#" "$WORK/kt/$c/kustomization.yaml"
+  printf 'components:\n  - %s/components/%s\n' "$back" "$c" >>"$WORK/kt/$c/kustomization.yaml"
   render "example+$c" "$WORK/kt/$c"
 done
 cp k8s/optional/hpa.yaml "$WORK/render/optional-hpa.yaml"
