@@ -24,8 +24,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 # Outside the checkout by default: the root file system holds a copy of the sources (tests
-# included) and a mounted /proc while it is built, which the repository's linter and test
-# runner would otherwise walk into.
+# included) and a mounted /proc while it is built, which the repository's linter (biome, which
+# formats YAML too) would otherwise walk into.
 OUT="${OFFLOAD_IMAGE_OUT:-${XDG_CACHE_HOME:-$HOME/.cache}/offload/image}"
 REF="${OFFLOAD_IMAGE_REF:-HEAD}"
 IMAGE="${OFFLOAD_IMAGE:-localhost/offload:dev}"
