@@ -26,7 +26,8 @@ browser=$!
 sleep 5
 own_userns=$(readlink /proc/self/ns/user)
 found=0 ok=0
-for pid in $(pgrep -u "$(id -u)" -f -- "--type=renderer"); do
+# (Anchored on the binary: this script'"'"'s own command line names the flag too.)
+for pid in $(pgrep -u "$(id -u)" -f -- "^/usr/lib/chromium/chromium .*--type=renderer"); do
   found=$((found + 1))
   userns=$(readlink "/proc/$pid/ns/user")
   pidns=$(readlink "/proc/$pid/ns/pid")
