@@ -28,6 +28,7 @@ const SIZING = {
   sessionMiB: 640,
   baseCores: 0.25,
   baseMiB: 512,
+  shmRequestMiB: 256,
   shmInUseMiB: 1024,
 };
 // Settings the cluster work (issue 13) reads, besides those in apps/server/src/config.ts (once
@@ -213,8 +214,7 @@ function offloadRules(label, docs, configKeys) {
         );
     }
   }
-  const rtcPorts = (c.ports ?? []).filter((x) => x.containerPort >= first && x.containerPort < 65536);
-  const extra = rtcPorts.filter((x) => x.containerPort >= first + workers);
+  const extra = (c.ports ?? []).filter((x) => x.containerPort >= first + workers);
   if (extra.length)
     fail(where, `ports beyond the ${workers} workers: ${extra.map((x) => x.name).join(', ')}`);
   const announced = sources.OFFLOAD_RTC_ANNOUNCED_ADDRESS;
@@ -254,7 +254,7 @@ function offloadRules(label, docs, configKeys) {
   const req = c.resources?.requests ?? {};
   const lim = c.resources?.limits ?? {};
   const needCpu = sessions * SIZING.sessionCores + SIZING.baseCores;
-  const needMem = sessions * SIZING.sessionMiB + SIZING.baseMiB;
+  const needMem = sessions * SIZING.sessionMiB + SIZING.baseMiB + SIZING.shmRequestMiB;
   if (!(cores(req.cpu) >= needCpu - 1e-9))
     fail(where, `cpu request ${req.cpu} < ${needCpu} for ${sessions} sessions`);
   if (!(mib(req.memory) >= needMem))
