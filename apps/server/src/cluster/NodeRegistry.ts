@@ -35,6 +35,8 @@ export class NodeRegistry {
   #beating: Promise<boolean> | undefined;
   #failing = false;
   #closed = false;
+  /** stopHeartbeat(): nothing is written any more, as from a frozen process. */
+  #stopped = false;
   /** Live nodes as of the last successful listing (for /healthz and /metrics). */
   #lastLive = 0;
 
@@ -71,7 +73,7 @@ export class NodeRegistry {
    * room at once rather than a heartbeat later); true if it was written.
    */
   async publishNow(): Promise<boolean> {
-    if (this.#closed) return false;
+    if (this.#closed || this.#stopped) return false;
     // One write at a time; a write asked for during one starts after it (it may carry newer counts).
     const prev = this.#beating;
     const next = (async () => {
@@ -86,6 +88,7 @@ export class NodeRegistry {
 
   /** Stops heartbeating without deregistering: the record expires as a dead node's would (tests). */
   stopHeartbeat(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -101,7 +104,7 @@ export class NodeRegistry {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.stopHeartbeat();
+    clearInterval(this.#timer);
     await this.#beating?.catch(() => {});
     await this.#o.store.removeNode(this.id).catch((err: Error) => {
       log.warn({ err: err.message }, 'could not deregister (the record expires by itself)');
