@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Auth } from './auth/Auth.js';
 import { loadServerKey, ResumeTokens } from './auth/ResumeTokens.js';
+import { Cluster } from './cluster/Cluster.js';
 import type { Config } from './config.js';
 import { createHttpServer, DEFAULT_CLIENT_DIR } from './http/HttpServer.js';
 import { moduleLogger } from './logger.js';
@@ -46,6 +47,8 @@ export class Offload {
     readonly preparedSenders: PreparedSenders,
     readonly auth: Auth,
     readonly urlPolicy: UrlPolicy,
+    /** The cluster this node belongs to (on its own without OFFLOAD_REDIS_URL). */
+    readonly cluster: Cluster,
   ) {}
 
   static async start(config: Config): Promise<Offload> {
@@ -163,7 +166,19 @@ export class Offload {
       startRuntime: async ({ sessionId, url }) =>
         (url ? undefined : await warm.acquire()) ?? startApp({ sessionId }, url),
     });
+    const cluster = new Cluster({
+      settings: config.cluster,
+      sessions,
+      maxSessions: config.maxSessions,
+      version: SERVER_VERSION,
+      urlPolicy,
+    });
     const metrics = new Metrics(sessions, pool);
+    if (cluster.enabled)
+      metrics.observeCluster({
+        storeUp: () => cluster.health()?.status === 'ok',
+        liveNodes: () => cluster.registry?.lastLiveCount ?? 0,
+      });
     sessions.observer.on('new-session', (s) => {
       // Room freed once the app has exited: top the pool up again.
       s.observer.once('close', () => s.runtime.close().finally(() => warm.fill()));
@@ -174,12 +189,13 @@ export class Offload {
       metrics,
       clientDir: config.clientDir ?? DEFAULT_CLIENT_DIR,
       debug: config.debug,
-      health: () => ({ workers: pool.workers.length, warmRuntimes: warm.ready }),
+      health: () => ({ workers: pool.workers.length, warmRuntimes: warm.ready, ...cluster.health() }),
       authApi: { auth, urlPolicy, apiKey: config.auth.apiKey, publicUrl: config.auth.publicUrl },
       allowedOrigins: config.auth.allowedOrigins,
       hosts: auth.hosts,
       debugKey: config.auth.apiKey,
       playerServers: config.auth.playerServers,
+      internalApi: cluster.internalApi,
     });
     const signaling = new SignalingServer(http, {
       sessions,
@@ -189,6 +205,7 @@ export class Offload {
       onLatencyReport: (samples) => metrics.observeClientSamples(samples),
       auth,
       urlPolicy,
+      cluster,
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -206,6 +223,9 @@ export class Offload {
       appUrl = `http://127.0.0.1:${port}/demo/`;
       urlPolicy.allowPrefix(appUrl);
     }
+    // Named by its port (by default), this node joins the cluster (never fails: a store that is
+    // down now is retried in the background).
+    await cluster.start({ host: config.host, port });
     // Only now: the warm apps load the demo from this very server.
     warm.fill();
     // A root server runs senders as the apps' accounts, from files and a plugin registry it
@@ -215,7 +235,18 @@ export class Offload {
         log.warn({ err: err.message }, 'video sender files not prepared; the first session will try again'),
       );
     log.info({ port, host: config.host, workers: config.workers }, 'offload listening');
-    return new Offload(config, pool, sessions, http, signaling, warm, preparedSenders, auth, urlPolicy);
+    return new Offload(
+      config,
+      pool,
+      sessions,
+      http,
+      signaling,
+      warm,
+      preparedSenders,
+      auth,
+      urlPolicy,
+      cluster,
+    );
   }
 
   get port(): number {
@@ -241,6 +272,8 @@ export class Offload {
         this.http.closeAllConnections();
       });
       await Promise.all([this.warm.close(), this.sessions.close()]);
+      // After the sessions: their directory entries went as they closed.
+      await this.cluster.close();
       this.preparedSenders.closeAll();
       this.pool.close();
       log.info('offload stopped');

@@ -85,3 +85,32 @@ describe('loadConfig', () => {
     expect(loadConfig({}).auth.allowedHosts).toEqual([]);
   });
 });
+
+describe('loadConfig: a cluster', () => {
+  it('is a single node without OFFLOAD_REDIS_URL', () => {
+    expect(loadConfig({}).cluster).toMatchObject({ redisUrl: undefined, heartbeatMs: 2000 });
+  });
+
+  it('refuses Redis without the cluster secret, naming it', () => {
+    expect(() => loadConfig({ OFFLOAD_REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /OFFLOAD_CLUSTER_SECRET/,
+    );
+    const c = loadConfig({
+      OFFLOAD_REDIS_URL: 'redis://127.0.0.1:6379',
+      OFFLOAD_CLUSTER_SECRET: 'x'.repeat(32),
+      OFFLOAD_NODE_ID: 'node-a',
+      OFFLOAD_NODE_URL: 'http://10.0.0.2:8080/',
+    });
+    expect(c.cluster).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', nodeId: 'node-a' });
+    // The other nodes call it by that name.
+    expect(c.auth.allowedHosts).toContain('10.0.0.2');
+  });
+
+  it('refuses a short secret, a non-Redis URL and a node URL with a path', () => {
+    const base = { OFFLOAD_REDIS_URL: 'redis://r:6379', OFFLOAD_CLUSTER_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig({ ...base, OFFLOAD_CLUSTER_SECRET: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, OFFLOAD_REDIS_URL: 'http://r:6379' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, OFFLOAD_NODE_URL: 'http://a:1/x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, OFFLOAD_NODE_ID: 'a b' })).toThrow(ConfigError);
+  });
+});

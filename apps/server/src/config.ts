@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { ClusterSettings } from './cluster/Cluster.js';
 import { DEFAULT_REFRESH_HZ } from './runtime/XServer.js';
 
 /**
@@ -148,6 +149,26 @@ const EnvSchema = z.object({
   OFFLOAD_ALLOW_PRIVATE_URLS: bool.default(false),
   /** Host patterns (comma list: example.com, *.example.org) a session may open; unset: any public host. */
   OFFLOAD_URL_ALLOWLIST: z.string().optional(),
+  // a cluster of nodes (see cluster/Cluster.ts and the README's *Running a cluster*)
+  /** Redis shared by the cluster's nodes (redis://…, rediss://…); unset: this node on its own. */
+  OFFLOAD_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional(),
+  /** This node's id in the cluster; default <hostname>:<port>. */
+  OFFLOAD_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits and . _ : - (at most 128)')
+    .optional(),
+  /** Where the other nodes reach this one's internal API; default http://<OFFLOAD_HOST>:<port>/. */
+  OFFLOAD_NODE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#@]+\/?$/, 'http(s)://host[:port]/')
+    .optional(),
+  /** Shared by every node of a cluster: authenticates the internal API (≥ 32 characters). */
+  OFFLOAD_CLUSTER_SECRET: z.string().min(32, 'must have at least 32 characters').optional(),
+  /** Between a node's heartbeats (ms); a node that misses 3 is gone. */
+  OFFLOAD_CLUSTER_HEARTBEAT_MS: int(100, 60_000).default(2000),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty` on a terminal, `json` otherwise (see logger.ts); read by the logger itself. */
@@ -209,6 +230,8 @@ export type Config = {
     playerServers: string[];
   };
   urlPolicy: { allowPrivate: boolean; hostAllowlist: string[] | undefined };
+  /** Redis, this node's id and URLs (see cluster/Cluster.ts); no Redis: a single node. */
+  cluster: ClusterSettings;
 };
 
 /** Whether a listen address takes connections from this machine only. */
@@ -245,6 +268,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration:\n  OFFLOAD_HOST: "${e.OFFLOAD_HOST}" is reachable from other machines, and without ` +
         'OFFLOAD_AUTH_SECRET anyone who reaches it may start browsers here and drive them. Set ' +
         'OFFLOAD_AUTH_SECRET (tokens), or OFFLOAD_INSECURE_OPEN_MODE=1 on a network you trust.',
+    );
+  }
+  if (e.OFFLOAD_REDIS_URL && !e.OFFLOAD_CLUSTER_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OFFLOAD_CLUSTER_SECRET: required with OFFLOAD_REDIS_URL (the nodes of a cluster ' +
+        'authenticate their internal API with it; the same value, ≥ 32 characters, on every node)',
     );
   }
   for (const h of list(e.OFFLOAD_PLAYER_SERVERS) ?? []) {
@@ -317,12 +346,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedHosts: [
         ...(list(e.OFFLOAD_ALLOWED_HOSTS) ?? []),
         ...(e.OFFLOAD_PUBLIC_URL ? [new URL(e.OFFLOAD_PUBLIC_URL).hostname] : []),
+        // The other nodes call this one's internal API by this name.
+        ...(e.OFFLOAD_NODE_URL ? [new URL(e.OFFLOAD_NODE_URL).hostname] : []),
       ].map((h) => h.toLowerCase()),
       playerServers: (list(e.OFFLOAD_PLAYER_SERVERS) ?? []).map((h) => h.toLowerCase()),
     },
     urlPolicy: {
       allowPrivate: e.OFFLOAD_ALLOW_PRIVATE_URLS,
       hostAllowlist: list(e.OFFLOAD_URL_ALLOWLIST)?.map((h) => h.toLowerCase()),
+    },
+    cluster: {
+      redisUrl: e.OFFLOAD_REDIS_URL,
+      nodeId: e.OFFLOAD_NODE_ID,
+      nodeUrl: e.OFFLOAD_NODE_URL,
+      publicUrl: e.OFFLOAD_PUBLIC_URL,
+      secret: e.OFFLOAD_CLUSTER_SECRET,
+      heartbeatMs: e.OFFLOAD_CLUSTER_HEARTBEAT_MS,
     },
   };
 }

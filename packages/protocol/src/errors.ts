@@ -24,6 +24,9 @@ export const ERROR_CODES = [
   'token-expired',
   'not-controller',
   'url-not-allowed',
+  // a cluster of nodes (see apps/server/src/cluster)
+  /** The session runs on another node of the cluster: join it there (`hostUrl`). */
+  'session-elsewhere',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -32,6 +35,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface WireError {
   code: ErrorCode;
   message: string;
+  /** `session-elsewhere` only: the public URL (http(s)://host[:port]/) of the node that hosts the session. */
+  hostUrl?: string;
 }
 
 /**
@@ -44,16 +49,29 @@ export class OffloadError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** `session-elsewhere`: the public URL of the node that hosts the session. */
+    readonly hostUrl?: string,
   ) {
     super(message);
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message };
+    return this.hostUrl === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hostUrl: this.hostUrl };
   }
 
   static fromWire(e: WireError): OffloadError {
-    return new OffloadError(e.code, e.message);
+    return new OffloadError(e.code, e.message, e.hostUrl);
+  }
+
+  /** The session runs on another node of the cluster, whose public URL is `hostUrl`. */
+  static sessionElsewhere(sessionId: string, hostUrl: string): OffloadError {
+    return new OffloadError(
+      'session-elsewhere',
+      `Session "${sessionId}" runs on another server of this cluster (${hostUrl}); join it there.`,
+      hostUrl,
+    );
   }
 
   static sessionNotFound(sessionId: string): OffloadError {

@@ -116,7 +116,16 @@ export const Requests = {
       /** The page a cloud-browser session opens (http/https; checked against the server's URL policy). Default: the server's app. */
       url: z.string().max(2048).optional(),
     },
-    z.object({ sessionId: Id }),
+    z.object({
+      sessionId: Id,
+      /**
+       * Set when the cluster placed the session on another node (this one had no room): that
+       * node's public URL (http(s)://host[:port]/); join the session there.
+       */
+      hostUrl: z.string().max(2048).optional(),
+      /** With access tokens: a token for that session on its node (the creator token is spent here). */
+      hostToken: z.string().max(4096).optional(),
+    }),
   ),
   'session/join': req('session/join', { sessionId: Id }, JoinedData),
   'session/leave': req('session/leave', {}, z.object({})),
@@ -252,7 +261,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-const WireErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+const WireErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  hostUrl: z.string().max(2048).optional(),
+});
 
 export const ResponseMessage = z.discriminatedUnion('ok', [
   z.object({ type: z.literal('response'), id: RequestId, ok: z.literal(true), data: z.unknown() }),

@@ -63,6 +63,7 @@ export {
   videoPixel,
   watchPixelChange,
 } from './probes.js';
+export { freePort, TestRedis } from './redis.js';
 export { RTC_PORT_OFFSET, root, startServer, stopServer } from './server.js';
 export { createSession } from './signaling.js';
 export { TestSocket } from './TestSocket.js';

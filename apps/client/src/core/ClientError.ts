@@ -52,6 +52,8 @@ const USER_TEXT: Partial<Record<StreamErrorCode, string>> = {
   'not-allowed':
     "This link doesn't allow that (its access token is for another session, or this page may not connect).",
   'not-controller': 'Another participant has control; ask for it to use the app.',
+  'session-elsewhere':
+    'This session runs on another server of the cluster, which this player could not reach. Open the link again.',
 };
 
 /** A failure with a machine-readable `code`; `userText` says what to do about it. */

@@ -23,6 +23,8 @@ class FakeServer {
   /** What session/resume answers: false = the server kept our transports. */
   resumeFresh = false;
   sockets = 0;
+  /** The URL each socket was opened to. */
+  urls: string[] = [];
   readonly answers: Record<string, Handler> = {
     hello: () => ({ protocolVersion: PROTOCOL_VERSION, serverVersion: 'test' }),
     'session/create': () => ({ sessionId: 'sess-1' }),
@@ -79,7 +81,8 @@ class FakeServer {
     },
   };
 
-  factory = (_url: string, handlers: SocketHandlers) => {
+  factory = (url: string, handlers: SocketHandlers) => {
+    this.urls.push(url);
     this.handlers = handlers;
     this.sockets++;
     queueMicrotask(() => (this.open ? handlers.onOpen() : handlers.onClose({ code: 1006, reason: '' })));
@@ -256,6 +259,44 @@ describe('StreamClient', () => {
     const { client } = setup();
     await expect(client.createSession()).resolves.toBe('sess-1');
     client.close();
+  });
+
+  describe('in a cluster', () => {
+    it('joins a session created elsewhere on its node, with the token made for it', async () => {
+      const { server, client } = setup();
+      server.answers['session/create'] = () => ({
+        sessionId: 'sess-b',
+        hostUrl: 'http://node-b:8082/',
+        hostToken: 'tok-b',
+      });
+      await expect(client.createSession()).resolves.toBe('sess-b');
+      await client.join('sess-b');
+      expect(server.urls).toEqual(['ws://test/ws', 'ws://node-b:8082/ws?token=tok-b']);
+      expect(client.state).toBe('streaming');
+      client.close();
+    });
+
+    it('follows session-elsewhere to the node named, once', async () => {
+      const { server, client, states } = setup();
+      let joins = 0;
+      const join = server.answers['session/join']!;
+      server.answers['session/join'] = (m) => {
+        if (joins++ === 0)
+          throw { code: 'session-elsewhere', message: 'elsewhere', hostUrl: 'http://node-b:8082/' };
+        return join(m);
+      };
+      await client.join('sess-1');
+      expect(server.urls).toEqual(['ws://test/ws', 'ws://node-b:8082/ws']);
+      expect(client.state).toBe('streaming');
+      // A link to a node this player may not take fails with a typed error, not a reconnect.
+      await client.leave();
+      server.answers['session/join'] = () => {
+        throw { code: 'session-elsewhere', message: 'elsewhere', hostUrl: 'javascript:alert(1)' };
+      };
+      await expect(client.join('sess-2')).rejects.toMatchObject({ code: 'server-not-allowed' });
+      expect(states.at(-1)).toBe('failed:server-not-allowed');
+      client.close();
+    });
   });
 
   it('fails with incompatible-protocol when hello is refused', async () => {

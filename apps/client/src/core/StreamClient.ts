@@ -8,6 +8,7 @@ import type { StreamClientOptions } from './options';
 import { type Attempt, Attempts } from './session/Attempt';
 import { type Resumed, Resumer } from './session/Resumer';
 import { Roles } from './session/Roles';
+import { SessionHost } from './session/SessionHost';
 import { SignalingConnection } from './signaling/SignalingConnection';
 import { TypedEmitter } from './TypedEmitter';
 import type { ConnectionState, ControlInfo, SessionInfo } from './types';
@@ -22,8 +23,9 @@ const ACTIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'joining', '
  * calls its methods; nothing else touches WebRTC. A thin front over parts that each own one
  * thing: the signaling socket and its hello (SignalingConnection), the media of a join
  * (MediaSession, with its InputChannels and ReportChannel), who has control (Roles), and our
- * place in the session with the loop that resumes it (Resumer, ReconnectPolicy). It keeps the
- * connection state and the session, and decides what a drop or a failure costs.
+ * place in the session with the loop that resumes it (Resumer, ReconnectPolicy), which node of
+ * a cluster the socket goes to (SessionHost). It keeps the connection state and the session,
+ * and decides what a drop or a failure costs.
  */
 export class StreamClient extends TypedEmitter<StreamClientEvents> {
   #state: ConnectionState = 'idle';
@@ -36,6 +38,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
   readonly #devices: DeviceLoader;
   readonly #roles: Roles;
   readonly #resumer: Resumer;
+  readonly #host: SessionHost;
   /** Every join/reconnect starts one, every leave/close supersedes it: an outdated join stops at its next step. */
   readonly #attempts = new Attempts(() => this.#closed);
   #media: MediaSession | null = null;
@@ -51,7 +54,8 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     // hello tells the routers' capabilities: the Device loads while the session is created and joined.
     const onHello = (h: { routerRtpCapabilities?: unknown }) =>
       this.#devices.preload(h.routerRtpCapabilities);
-    this.#signaling = new SignalingConnection({ ...options, onHello });
+    this.#host = new SessionHost(options.url, () => this.#signaling.drop());
+    this.#signaling = new SignalingConnection({ ...options, url: () => this.#host.url(), onHello });
     this.#resumer = new Resumer({
       reconnectForMs: options.reconnectForMs,
       firstDelayMs: options.reconnectDelayMs,
@@ -117,10 +121,9 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     await this.connect();
     try {
       const body = { ...(o.profile ? { profile: o.profile } : {}), ...(o.url ? { url: o.url } : {}) };
-      const { sessionId } = await this.#signaling
-        .socket()
-        .request('session/create', body, { timeoutMs: SESSION_START_TIMEOUT_MS });
-      return sessionId;
+      const timeout = { timeoutMs: SESSION_START_TIMEOUT_MS };
+      // A cluster may place it on another node: SessionHost sends the join there.
+      return this.#host.created(await this.#signaling.socket().request('session/create', body, timeout));
     } catch (err) {
       throw this.#fail(err);
     }
@@ -138,13 +141,14 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
     this.#setSession(null);
     this.#resumer.forget();
     try {
-      await this.connect();
-      attempt.check();
-      this.#setState('joining', null);
-      this.#devices.assertSupported();
-      const joined = await this.#signaling
-        .socket()
-        .request('session/join', { sessionId }, { timeoutMs: SESSION_START_TIMEOUT_MS });
+      const joined = await this.#host.join(sessionId, async () => {
+        await this.connect();
+        attempt.check();
+        this.#setState('joining', null);
+        this.#devices.assertSupported();
+        const timeout = { timeoutMs: SESSION_START_TIMEOUT_MS };
+        return this.#signaling.socket().request('session/join', { sessionId }, timeout);
+      });
       attempt.check();
       await this.#startMedia(joined, attempt);
     } catch (err) {
@@ -187,10 +191,7 @@ export class StreamClient extends TypedEmitter<StreamClientEvents> {
 
   /** The socket or ICE dropped, or the server restarted our media: show the last frame, resume (policy). */
   async #reconnect(reason: ClientError, { sameSocket = false } = {}): Promise<void> {
-    if (this.#closed || !this.#resumer.canResume) {
-      this.#fail(reason);
-      return;
-    }
+    if (this.#closed || !this.#resumer.canResume) return void this.#fail(reason);
     const attempt = this.#attempts.next();
     this.#setState('reconnecting', null);
     this.#warn(reason);

@@ -40,6 +40,8 @@ export interface HttpOptions {
   hosts?: HostCheck;
   /** With an API key configured, /debug/* and the session listing need it too (Bearer). */
   debugKey?: string;
+  /** The node-to-node API under /internal/v1 (cluster/InternalApi.ts); absent when clustering is off. */
+  internalApi?: { handle(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): boolean };
 }
 
 /**
@@ -133,6 +135,12 @@ export function createHttpServer(o: HttpOptions): http.Server {
             'The debug endpoints need the API key (Authorization: Bearer).',
           ).toWire(),
         });
+    }
+    if (url.pathname === '/internal' || url.pathname.startsWith('/internal/')) {
+      if (o.internalApi?.handle(req, res, url.pathname)) return;
+      return json(res, 404, {
+        error: new OffloadError('bad-request', 'No internal API here (clustering is off).').toWire(),
+      });
     }
     if (url.pathname === '/healthz') {
       return json(res, 200, { ok: true, sessions: o.sessions.sessions.size, ...o.health() });

@@ -92,6 +92,27 @@ export class Metrics {
     });
   }
 
+  /** A cluster node's view: whether its store answers, and how many nodes are live. */
+  observeCluster(c: { storeUp: () => boolean; liveNodes: () => number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'offload_cluster_store_up',
+      help: 'Whether the cluster store (Redis) answers this node: 1 yes, 0 no (the node serves its own sessions only)',
+      registers,
+      collect() {
+        this.set(c.storeUp() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'offload_cluster_nodes',
+      help: 'Live nodes of the cluster, this one included, as of the last heartbeat that got through',
+      registers,
+      collect() {
+        this.set(c.liveNodes());
+      },
+    });
+  }
+
   observeClientSamples(samples: readonly LatencySampleWire[]): void {
     for (const s of samples) {
       this.#samples.inc();

@@ -1,6 +1,7 @@
 import type { LatencyReportMessage } from '@offload/protocol';
 import type { Auth, ConnectionAuth } from '../auth/Auth.js';
 import type { ResumeTokens } from '../auth/ResumeTokens.js';
+import type { Cluster } from '../cluster/Cluster.js';
 import type { UrlPolicy } from '../runtime/urlPolicy.js';
 import type { Session } from '../session/Session.js';
 import type { SessionManager } from '../session/SessionManager.js';
@@ -21,6 +22,8 @@ export interface ConnectionDeps {
   auth?: Auth;
   /** Which URLs session/create may open; without it, no `url` is accepted. */
   urlPolicy?: UrlPolicy;
+  /** Where creates go and where other nodes' sessions are; without it, this server alone. */
+  cluster?: Cluster;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 import type { types } from 'mediasoup';
 import type { Session } from '../session/Session.js';
 import type { Viewer } from '../session/Viewer.js';
+import { assertNotElsewhere, placeCreate } from './clusterRouting.js';
 import type { HandlerContext } from './HandlerContext.js';
 
 type Handler<K extends RequestType> = (c: HandlerContext, m: RequestMessage<K>) => Promise<ResponseData<K>>;
@@ -43,9 +44,10 @@ export const handlers: Handlers = {
           throw new OffloadError('url-not-allowed', 'This server opens only its own app.');
         url = (await c.deps.urlPolicy.assertAllowed(m.url)).href;
       }
-      const session = await c.deps.sessions.create({ url });
-      c.createdSessions.add(session.id);
-      return { sessionId: session.id };
+      const placed = await placeCreate(c, url);
+      // A session placed on another node is joined there (with its hostToken, if tokens are on).
+      if (!placed.hostUrl) c.createdSessions.add(placed.sessionId);
+      return placed;
     } catch (err) {
       giveBack();
       throw err;
@@ -55,6 +57,7 @@ export const handlers: Handlers = {
   async 'session/join'(c, m) {
     assertNotJoined(c);
     c.deps.auth?.assertCanJoin(c.auth, m.sessionId, c.createdSessions.has(m.sessionId));
+    await assertNotElsewhere(c, m.sessionId);
     const session = c.deps.sessions.get(m.sessionId);
     await session.whenRunning();
     const canControl = c.deps.auth?.canControl(c.auth) ?? true;
@@ -71,6 +74,8 @@ export const handlers: Handlers = {
     c.deps.resumeTokens.redeem(claims);
     // A server restarted in place no longer runs the session: it starts it again, same id —
     // and its page only if this server's URL policy (which may have changed) still allows it.
+    // ...unless another node of the cluster runs it: the client resumes there.
+    await assertNotElsewhere(c, claims.sid);
     const recreate = !c.deps.sessions.sessions.has(claims.sid);
     if (recreate && claims.url !== undefined) {
       if (!c.deps.urlPolicy) throw new OffloadError('url-not-allowed', 'This server opens only its own app.');
