@@ -36,7 +36,7 @@ export class PreparedSender {
 
   static async start(spec: SenderSpec, log: Logger): Promise<PreparedSender> {
     const layers = senderLayers(spec);
-    const sender = await spawnSender(spec, layers, 'wait', log);
+    const sender = await spawnSender(spec, layers, log);
     try {
       const ports = await awaitSenderEvent(sender, 'prepared', log, PREPARE_TIMEOUT_MS);
       return new PreparedSender(spec, layers, sender, ports);

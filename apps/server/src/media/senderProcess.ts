@@ -149,14 +149,13 @@ export interface SenderProcess {
 }
 
 /**
- * Starts a sender for `spec` and `layers`, sending to a PlainTransport's ports, or (`wait`)
- * built and waiting for a `connect` command. Its own process group, killed by the process
+ * Starts a sender for `spec` and `layers`, built and waiting for a `connect` command (see
+ * PreparedSender: every sender starts so, its PlainTransport connected to its ports first). Its own process group, killed by the process
  * reaper if the server dies first (it also stops by itself when its stdin closes).
  */
 export async function spawnSender(
   spec: SenderSpec,
   layers: readonly VideoLayer[],
-  target: { rtpPort: number; rtcpPort: number } | 'wait',
   log: Logger,
 ): Promise<SenderProcess> {
   const python = spec.python ?? PYTHON;
@@ -182,9 +181,7 @@ export async function spawnSender(
       ...['--keyint', String(spec.fps * spec.keyframeIntervalS)],
       ...layers.flatMap((l) => ['--layer', `${l.width}x${l.height}:${l.kbps}:${l.ssrc}`]),
       ...['--pt', String(rtpParameters.codecs[0]!.payloadType), '--host', '127.0.0.1'],
-      ...(target === 'wait'
-        ? ['--wait-connect']
-        : ['--rtp-port', String(target.rtpPort), '--rtcp-port', String(target.rtcpPort)]),
+      '--wait-connect',
       ...['--marker-cells', String(MARKER.cells), '--marker-modulo', String(MARKER.modulo)],
       ...['--page-px', String(MARKER.pagePx), '--strip-px', String(MARKER.cellPx)],
       ...(playoutDelayMs === 'off'

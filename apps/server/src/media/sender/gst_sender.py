@@ -222,8 +222,7 @@ class Sender:
         if layer is not None and layer not in self._warm_frames:
             self._warm_frames.add(layer)
             if len(self._warm_frames) == len(self.layers):
-                emit({"event": "prepared", "rtpPort": self.rtp_out.port,
-                      "rtcpPort": self.rtcp_sock.get_local_address().get_port()})
+                emit({"event": "prepared", **self._ports()})
         return Gst.PadProbeReturn.DROP
 
     def _warm_up(self):
@@ -275,11 +274,14 @@ class Sender:
                     return
                 self._start_capture()
 
+    def _ports(self):
+        """The local ports RTP and RTCP leave from (the PlainTransport connects to them)."""
+        return {"rtpPort": self.rtp_out.port, "rtcpPort": self.rtcp_sock.get_local_address().get_port()}
+
     def _start_capture(self):
         if not self.capture.is_alive():
             self.capture.start()
-        emit({"event": "ready", "rtpPort": self.rtp_out.port,
-              "rtcpPort": self.rtcp_sock.get_local_address().get_port()})
+        emit({"event": "ready", **self._ports()})
 
     def _report(self):
         emit({"event": "stats", "frames": self.per_layer[-1]["frames"],
