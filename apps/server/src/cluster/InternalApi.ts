@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OffloadError } from '@offload/protocol';
 import type { z } from 'zod';
 import { moduleLogger } from '../logger.js';
+import { sameSecret } from '../util/sameSecret.js';
 import { INTERNAL_PREFIX, MAX_INTERNAL_BODY_BYTES, SECRET_HEADER } from './internalProtocol.js';
 
 const log = moduleLogger('internal-api');
@@ -44,12 +44,12 @@ const STATUS: Partial<Record<OffloadError['code'], number>> = {
  * phase 2 adds its pipe endpoints with `add()`.
  */
 export class InternalApi {
-  readonly #secretDigest: Buffer;
+  readonly #secret: string;
   readonly #routes: InternalRoute[] = [];
   #ready = false;
 
   constructor(secret: string) {
-    this.#secretDigest = digest(secret);
+    this.#secret = secret;
   }
 
   add(...routes: InternalRoute[]): this {
@@ -75,7 +75,7 @@ export class InternalApi {
 
   async #serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const given = req.headers[SECRET_HEADER];
-    if (typeof given !== 'string' || !timingSafeEqual(digest(given), this.#secretDigest)) {
+    if (typeof given !== 'string' || !sameSecret(given, this.#secret)) {
       req.resume();
       throw new OffloadError('unauthorized', `The internal API needs the cluster secret (${SECRET_HEADER}).`);
     }
@@ -106,11 +106,6 @@ export class InternalApi {
     res.writeHead(out.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(out.body));
   }
-}
-
-/** Equal-length digests: timingSafeEqual then takes the same time whatever was sent. */
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
 }
 
 function send(res: ServerResponse, err: OffloadError): void {

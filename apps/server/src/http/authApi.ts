@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import { OffloadError } from '@offload/protocol';
 import type { Auth } from '../auth/Auth.js';
@@ -6,6 +5,7 @@ import { parseDuration } from '../auth/tokens.js';
 import { moduleLogger } from '../logger.js';
 import type { UrlPolicy } from '../runtime/urlPolicy.js';
 import type { SessionManager } from '../session/SessionManager.js';
+import { sameSecret } from '../util/sameSecret.js';
 
 const log = moduleLogger('auth-api');
 
@@ -35,16 +35,10 @@ function json(
 
 const errorBody = (e: OffloadError) => ({ error: e.toWire() });
 
-function sameKey(a: string, b: string): boolean {
-  // Hashing first makes the comparison constant-time whatever the lengths.
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(a), h(b));
-}
-
 /** Whether the request carries `key` as its bearer token (Authorization: Bearer <key>). */
 export function holdsKey(req: http.IncomingMessage, key: string): boolean {
   const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-  return given !== undefined && sameKey(given, key);
+  return given !== undefined && sameSecret(given, key);
 }
 
 async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
